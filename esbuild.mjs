@@ -1,0 +1,81 @@
+// Builds every bundle Switchyard ships or tests with:
+//   dist/extension.js  — the extension host side (CommonJS, Node 20, `vscode` external)
+//   dist/cli.js        — the `switchyard` command line over src/core
+//   dist/webview.js    — the panel UI (browser, IIFE) and dist/webview.css
+//   out/test/extension/index.js — extension-host test suites (only with --tests)
+// Flags: --production (minify, no dev checks), --watch (rebuild on change), --tests.
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests') || watch;
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: true,
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
+};
+
+/** @type {import('esbuild').BuildOptions[]} */
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    loader: { '.css': 'css' },
+  },
+];
+
+if (tests) {
+  builds.push({
+    ...common,
+    minify: false,
+    entryPoints: { 'extension/index': 'test/extension/index.ts' },
+    outdir: 'out/test',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', 'mocha'],
+  });
+}
+
+const existing = (await import('node:fs')).existsSync;
+const active = builds.filter((b) => Object.values(b.entryPoints).every((p) => existing(p)));
+
+if (watch) {
+  for (const options of active) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+  }
+  console.log('esbuild: watching for changes…');
+} else {
+  const started = Date.now();
+  await Promise.all(active.map((options) => esbuild.build(options)));
+  console.log(`esbuild: ${active.length} bundles built in ${Date.now() - started} ms${production ? ' (production)' : ''}`);
+}

@@ -1,0 +1,154 @@
+/**
+ * Switchyard's settings, as one zod schema shared by the extension (built from VS Code's
+ * configuration), the CLI (a JSON file) and the tests. Parsing never throws on a single bad
+ * value: `parseConfig` keeps every valid section and reports the rest, so one typo in
+ * settings.json does not take the whole product down.
+ *
+ * Each section is owned by one module: providers/router (providers, mode, tasks, network),
+ * escalation, budget (cost), completion, local (sidecar).
+ */
+import { z } from 'zod';
+import { TASKS } from './types';
+
+export const providerConfigSchema = z.object({
+  /** Wire protocol. */
+  kind: z.enum(['ollama', 'openai-compatible', 'npu-simple']),
+  /** Vendor quirk table for the OpenAI-compatible family; "custom" for LM Studio, vLLM, llama.cpp… */
+  vendor: z
+    .enum(['openai', 'groq', 'dashscope', 'zhipu', 'gemini', 'llama', 'ollama-openai', 'custom'])
+    .default('custom'),
+  enabled: z.boolean().default(true),
+  /** Named regional endpoint, e.g. dashscope "beijing" | "singapore" | "us", zhipu "bigmodel" | "zai". */
+  region: z.string().optional(),
+  /** Explicit base URL; wins over region. */
+  baseUrl: z.string().url().optional(),
+  /** Local providers never leave the machine and never go through the proxy. Derived from the URL when absent. */
+  locality: z.enum(['local', 'cloud']).optional(),
+  /** Models offered by this provider (cloud) or preferred (local; installed ones are discovered). */
+  models: z.array(z.string()).default([]),
+  /** CLI only: environment variable holding the key. VS Code keeps keys in SecretStorage. */
+  apiKeyEnv: z.string().optional(),
+  /** Request timeout before the first byte, ms. 30 s is the requirements' switch condition. */
+  timeoutMs: z.number().int().positive().default(30_000),
+});
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+
+export const modeSchema = z.enum(['auto', 'local', 'cloud', 'pinned']);
+
+export const escalationConfigSchema = z.object({
+  policy: z.enum(['off', 'ask', 'auto']).default('auto'),
+  /** Most a single escalated request may cost, USD; 0 means no per-request ceiling beyond the budget. */
+  maxCostPerRequestUsd: z.number().nonnegative().default(0.05),
+  /** Per-signal switches and thresholds; the escalation module owns their meaning and defaults. */
+  signals: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const budgetConfigSchema = z.object({
+  currency: z.enum(['USD', 'CNY', 'EUR']).default('USD'),
+  /** Workspace caps in `currency`; 0 means "no cloud spending". Undefined means "the user's cap". */
+  dailyLimit: z.number().nonnegative().optional(),
+  monthlyLimit: z.number().nonnegative().optional(),
+  /** User-level caps across all workspaces; a workspace can only go lower. */
+  globalDailyLimit: z.number().nonnegative().default(1),
+  globalMonthlyLimit: z.number().nonnegative().default(10),
+  alertThresholds: z.array(z.number().positive().max(1)).default([0.5, 0.8, 1]),
+  /** "provider/model" → price per 1M tokens, overriding the bundled table. */
+  priceOverrides: z
+    .record(z.string(), z.object({ input: z.number().nonnegative(), output: z.number().nonnegative(), cachedInput: z.number().nonnegative().optional() }))
+    .default({}),
+  /** Cloud models with no known price that the user has allowed anyway. */
+  allowUnpriced: z.array(z.string()).default([]),
+});
+
+export const completionConfigSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** Language ids where completion is off. */
+  disabledLanguages: z.array(z.string()).default(['plaintext', 'markdown', 'scminput']),
+  /** "provider/model" used for completions; a small local coder model by default. */
+  model: z.string().optional(),
+  allowCloud: z.boolean().default(false),
+  minDelayMs: z.number().int().nonnegative().default(50),
+  maxDelayMs: z.number().int().positive().default(600),
+  maxPrefixTokens: z.number().int().positive().default(1500),
+  maxSuffixTokens: z.number().int().positive().default(500),
+  maxTokens: z.number().int().positive().default(128),
+});
+
+export const localConfigSchema = z.object({
+  /** Start `ollama serve` when installed but not running; stop it on exit only if we started it. */
+  manageOllama: z.boolean().default(true),
+  ollamaHost: z.string().optional(),
+  keepAlive: z.union([z.string(), z.number()]).default('30m'),
+});
+
+export const networkConfigSchema = z.object({
+  proxy: z.string().optional(),
+  noProxy: z.array(z.string()).default([]),
+  /** PEM file(s) with extra CA certificates for corporate proxies. */
+  caCertPaths: z.array(z.string()).default([]),
+});
+
+export const configSchema = z.object({
+  mode: modeSchema.default('auto'),
+  /** With mode "pinned": "provider" or "provider/model". */
+  pinned: z.string().optional(),
+  providers: z.record(z.string(), providerConfigSchema).default({}),
+  /** Task → ordered candidate "provider/model" list. Missing tasks use the shipped defaults. */
+  tasks: z.partialRecord(z.enum(TASKS), z.array(z.string())).default({}),
+  escalation: escalationConfigSchema.default(escalationConfigSchema.parse({})),
+  budget: budgetConfigSchema.default(budgetConfigSchema.parse({})),
+  completion: completionConfigSchema.default(completionConfigSchema.parse({})),
+  local: localConfigSchema.default(localConfigSchema.parse({})),
+  network: networkConfigSchema.default(networkConfigSchema.parse({})),
+  /** Log prompt text in the output channel (off: only sizes and decisions are logged). */
+  logPrompts: z.boolean().default(false),
+});
+export type SwitchyardConfig = z.infer<typeof configSchema>;
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Parses settings leniently: a section that fails validation falls back to its default and is
+ * reported, so the user sees "switchyard.budget.dailyLimit: expected a number" and keeps working.
+ */
+export function parseConfig(raw: unknown): { config: SwitchyardConfig; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const input: Record<string, unknown> = raw && typeof raw === 'object' ? { ...(raw as Record<string, unknown>) } : {};
+  for (;;) {
+    const result = configSchema.safeParse(input);
+    if (result.success) return { config: result.data, problems };
+    const issue = result.error.issues[0];
+    if (!issue) break;
+    const path = issue.path.map(String);
+    problems.push({ path: path.join('.'), message: issue.message });
+    if (!dropPath(input, path)) break;
+  }
+  return { config: configSchema.parse({}), problems };
+}
+
+/** Removes the offending value (or, for record entries, the whole entry) so the default applies. */
+function dropPath(root: Record<string, unknown>, path: string[]): boolean {
+  if (path.length === 0) return false;
+  // Drop a whole provider entry rather than leave a half-valid one.
+  const cut = path[0] === 'providers' && path.length > 2 ? path.slice(0, 2) : path;
+  let node: unknown = root;
+  for (let i = 0; i < cut.length - 1; i++) {
+    const key = cut[i]!;
+    if (!node || typeof node !== 'object') return false;
+    const child = (node as Record<string, unknown>)[key];
+    if (child && typeof child === 'object') {
+      // Copy on write so the caller's object is never mutated.
+      (node as Record<string, unknown>)[key] = Array.isArray(child) ? [...child] : { ...(child as object) };
+    }
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (!node || typeof node !== 'object') return false;
+  const last = cut[cut.length - 1]!;
+  if (!(last in (node as object))) return false;
+  if (Array.isArray(node)) (node as unknown[]).splice(Number(last), 1);
+  else delete (node as Record<string, unknown>)[last];
+  return true;
+}

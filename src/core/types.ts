@@ -1,0 +1,343 @@
+/**
+ * The contracts every part of Switchyard speaks: tasks, the provider interface, the one
+ * normalized stream event type, errors, and the hooks through which budgets and escalation
+ * take part in routing. Plain TypeScript with no `vscode` import, so the extension, the CLI
+ * and the tests all share it.
+ *
+ * A request flows: caller → Router.stream(RouteRequest) → [SpendGuard.reserve] →
+ * Provider.stream(ProviderRequest) → ProviderEvent… → Router adds timing, cost, failover and
+ * escalation → StreamEvent… → caller. One AbortSignal travels the whole way down.
+ */
+
+/** What a request is for. The router picks candidate models per task. */
+export const TASKS = [
+  'chat',
+  'code',
+  'math',
+  'reasoning',
+  'summarize',
+  'translate',
+  'classify',
+  'creative',
+  'long_context',
+  'vision',
+  'audio',
+  /** Inline ghost-text completion: its own task so it gets a small fast model and its own usage line. */
+  'completion',
+] as const;
+export type Task = (typeof TASKS)[number];
+
+/** Where a model runs. "local" means no byte leaves the machine (Ollama, NPU, LM Studio on loopback…). */
+export type Locality = 'local' | 'cloud';
+
+/** Routing mode, chosen per workspace. "local" is a hard guarantee: no cloud call at all. */
+export type Mode = 'auto' | 'local' | 'cloud' | 'pinned';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** A model named as "providerId/modelName"; the model part may itself contain slashes. */
+export interface ModelRef {
+  provider: string;
+  model: string;
+}
+
+export function parseModelRef(ref: string): ModelRef {
+  const slash = ref.indexOf('/');
+  if (slash <= 0 || slash === ref.length - 1) {
+    throw new Error(`"${ref}" is not a model reference: write it as "provider/model", e.g. "ollama/qwen2.5-coder:7b"`);
+  }
+  return { provider: ref.slice(0, slash), model: ref.slice(slash + 1) };
+}
+
+export function formatModelRef(ref: ModelRef): string {
+  return `${ref.provider}/${ref.model}`;
+}
+
+export interface TokenLogprob {
+  token: string;
+  /** Natural log of the token's probability (≤ 0). */
+  logprob: number;
+  top?: { token: string; logprob: number }[];
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens served from the provider's prompt cache (billed at the cached rate where one exists). */
+  cachedInputTokens?: number;
+  /** Reasoning/thinking tokens; included in outputTokens when the provider bills them as output. */
+  reasoningTokens?: number;
+  /** True when we counted with our tokenizer because the provider reported nothing. */
+  estimated: boolean;
+  /** A cost the provider itself reported for this request, in USD. Preferred over our arithmetic. */
+  reportedCostUsd?: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'cancelled' | 'error' | 'content_filter' | 'tool_calls';
+
+/** Every failure is classified once, here, and decided on by kind — never by matching message strings later. */
+export type ErrorKind =
+  | 'auth' // key missing, wrong or expired
+  | 'rate_limit' // per-minute quota: retry after a wait
+  | 'quota' // balance or daily quota exhausted: do not retry this provider today
+  | 'model_not_found'
+  | 'context_length'
+  | 'content_filter'
+  | 'bad_request'
+  | 'server' // 5xx
+  | 'overloaded' // 503 / 529 / Zhipu 1305: try another provider
+  | 'network' // connection refused, reset, DNS
+  | 'timeout'
+  | 'bad_response' // malformed stream or body
+  | 'cancelled'
+  | 'budget' // our own refusal: the workspace budget does not allow the call
+  | 'local_only' // our own refusal: a cloud call was needed in Local-only mode
+  | 'unknown';
+
+export interface NormalizedError {
+  kind: ErrorKind;
+  /** A sentence a user can act on. Never contains a key. */
+  message: string;
+  provider?: string;
+  model?: string;
+  status?: number;
+  /** The vendor's own code, e.g. Zhipu "1302", OpenAI "insufficient_quota", Gemini "RESOURCE_EXHAUSTED". */
+  providerCode?: string;
+  retryAfterMs?: number;
+  /** Whether trying the same provider again later can succeed. */
+  retryable: boolean;
+}
+
+export class SwitchyardError extends Error {
+  constructor(readonly info: NormalizedError) {
+    super(info.message);
+    this.name = 'SwitchyardError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Providers
+
+export type ProviderKind = 'ollama' | 'openai-compatible' | 'npu-simple';
+
+export interface ProviderCapabilities {
+  streaming: boolean;
+  thinking: boolean;
+  logprobs: boolean;
+  /** Fill-in-the-middle with a suffix (Ollama `suffix`, /v1/completions `suffix`). */
+  fim: boolean;
+  embeddings: boolean;
+  /** Usage arrives inside the stream (on the last chunk or a usage chunk) without a second call. */
+  usageInStream: boolean;
+}
+
+export interface ModelInfo {
+  ref: ModelRef;
+  locality: Locality;
+  contextWindow?: number;
+  sizeBytes?: number;
+  family?: string;
+  parameterSize?: string;
+  quantization?: string;
+  /** Ollama's capability words: completion, insert, thinking, tools, vision, embedding. */
+  capabilities?: string[];
+}
+
+export interface ProviderRequest {
+  model: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  stop?: string[];
+  /** Ask for reasoning ("deep thinking") where the model supports it. */
+  thinking?: boolean;
+  /** Ask for per-token log-probabilities (used by escalation). */
+  logprobs?: boolean;
+  /** Fill-in-the-middle: when set, `messages` is ignored and the provider completes between prefix and suffix. */
+  fim?: { prefix: string; suffix: string };
+  /** Ollama keep_alive, passed through (duration string or seconds). */
+  keepAlive?: string | number;
+  signal: AbortSignal;
+}
+
+/** What a provider yields. Failures before or during the stream are thrown as SwitchyardError. */
+export type ProviderEvent =
+  | { type: 'thinking'; text: string }
+  | { type: 'text'; text: string; logprobs?: TokenLogprob[] }
+  | { type: 'usage'; usage: Usage }
+  | {
+      type: 'finish';
+      reason: FinishReason;
+      /** Server-side durations where the provider reports them (Ollama: eval_duration etc.), in ms. */
+      serverTiming?: { totalMs?: number; loadMs?: number; promptEvalMs?: number; evalMs?: number };
+    };
+
+export interface Provider {
+  /** The configured id, e.g. "ollama", "groq", "dashscope", "zhipu", "gemini", "npu". */
+  readonly id: string;
+  readonly kind: ProviderKind;
+  readonly locality: Locality;
+  readonly capabilities: ProviderCapabilities;
+  /**
+   * Streams one answer. On abort it stops reading promptly, closes the socket, yields
+   * `{type:'finish', reason:'cancelled'}` and returns; it never yields after that.
+   */
+  stream(req: ProviderRequest): AsyncIterable<ProviderEvent>;
+  /** Models the endpoint has (installed for local ones, configured or listed for cloud ones). */
+  listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+export interface RouteRequest {
+  messages: ChatMessage[];
+  /** Set when the caller knows it (a command does); otherwise the router classifies the prompt. */
+  task?: Task;
+  /** The editor's language id, a hint for classification and for code checks. */
+  languageId?: string;
+  /** Overrides the configured mode for this request. */
+  mode?: Mode;
+  /** For mode "pinned", or a "Retry with…" choice: "provider" or "provider/model". */
+  pinned?: string;
+  maxTokens?: number;
+  temperature?: number;
+  thinking?: boolean;
+  fim?: { prefix: string; suffix: string };
+  /** Identifies the budget this request spends from. */
+  workspaceId: string;
+  /** Skip local candidates and start at the first cloud one (the user pressed "Escalate"). */
+  escalateFrom?: { answer: string; reason: string };
+  signal: AbortSignal;
+}
+
+export interface Candidate {
+  ref: ModelRef;
+  locality: Locality;
+  /** Why this candidate is in the list, and at this place. */
+  why: string[];
+}
+
+export interface RoutingDecision {
+  task: Task;
+  /** Why this task: "math: contains an equation", or "given by the command". */
+  taskReason: string;
+  mode: Mode;
+  candidates: Candidate[];
+  /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"). */
+  excluded: { ref: string; why: string }[];
+}
+
+/** Measured by the router for each attempt. */
+export interface Timing {
+  startedAt: number;
+  /** Time to first token (text or thinking), ms. */
+  ttftMs?: number;
+  totalMs: number;
+  /** Output tokens per second over the generation phase. */
+  tokensPerSecond?: number;
+}
+
+export interface CostBreakdown {
+  currency: 'USD';
+  inputUsd: number;
+  outputUsd: number;
+  totalUsd: number;
+  /** True when tokens were estimated or the price is unknown/overridden. */
+  estimated: boolean;
+  /** Where the price came from: "table 2026-11", "settings override", "provider-reported", "local". */
+  priceSource: string;
+}
+
+/** The one event type every caller (panel, CLI, HTTP, completion) consumes. */
+export type StreamEvent =
+  | { type: 'decision'; decision: RoutingDecision }
+  | { type: 'start'; attempt: number; ref: ModelRef; locality: Locality; why: string[] }
+  | { type: 'thinking'; attempt: number; text: string }
+  | { type: 'text'; attempt: number; text: string; logprobs?: TokenLogprob[] }
+  | { type: 'usage'; attempt: number; usage: Usage }
+  | { type: 'cost'; attempt: number; cost: CostBreakdown }
+  | { type: 'notice'; attempt: number; message: string } // e.g. "max_tokens lowered to 812 to fit the budget"
+  | { type: 'failover'; from: ModelRef; to: ModelRef; error: NormalizedError }
+  | { type: 'escalate'; from: ModelRef; to: ModelRef; reasons: SignalResult[] }
+  | { type: 'finish'; attempt: number; reason: FinishReason; timing: Timing }
+  | { type: 'error'; error: NormalizedError }
+  /** Always the last event. */
+  | { type: 'done'; attempts: number; finalRef?: ModelRef };
+
+// ---------------------------------------------------------------------------------------------
+// Hooks: budgets (cost module) and escalation (escalation module) plug into the router here.
+
+export interface SpendRequest {
+  workspaceId: string;
+  task: Task;
+  ref: ModelRef;
+  locality: Locality;
+  inputTokensEstimate: number;
+  maxTokens: number;
+  escalatedFrom?: ModelRef;
+}
+
+export interface Reservation {
+  id: string;
+  /** May be lower than asked, so that the worst case fits the budget. */
+  maxTokens: number;
+  /** Said to the user when the reservation changed the request. */
+  notice?: string;
+  /** Settles with real usage; called exactly once, also on cancel and failure. */
+  settle(outcome: {
+    usage?: Usage;
+    finish: FinishReason;
+    latencyMs: number;
+    outputText?: string;
+  }): Promise<CostBreakdown>;
+}
+
+export interface SpendGuard {
+  /** Throws SwitchyardError{kind:'budget'} with spent/limit in the message when the call cannot fit. */
+  reserve(req: SpendRequest): Promise<Reservation>;
+}
+
+export interface SignalResult {
+  /** "logprobs", "marker", "code_parse", "math_final", "truncated", "empty", "refusal", "user". */
+  signal: string;
+  fired: boolean;
+  /** "12% of tokens below p=0.30 (limit 8%)". */
+  explanation: string;
+}
+
+export interface AnswerWatcher {
+  /** Called per delta; returning results that fired stops the local stream at once. */
+  onText(text: string, logprobs?: TokenLogprob[]): SignalResult[] | undefined;
+  /** Called when the attempt ends; returns every signal's verdict. */
+  onFinish(finalText: string, reason: FinishReason): SignalResult[];
+}
+
+export interface EscalationHook {
+  /** Text appended to the local model's system prompt (the UNCERTAIN-marker instruction), if any. */
+  systemPromptFor(task: Task, locality: Locality): string | undefined;
+  watch(task: Task, ref: ModelRef, locality: Locality, languageId?: string): AnswerWatcher;
+  /** Policy "ask": resolves true when the user agrees to escalate. "auto" resolves true, "off" false. */
+  confirm(reasons: SignalResult[], next: Candidate): Promise<boolean>;
+}
+
+/** Where API keys come from: SecretStorage in VS Code, environment variables in the CLI. */
+export interface KeyStore {
+  /**
+   * The key stored for this provider *and this endpoint origin*. A key is only returned for the
+   * origin it was stored for, so a changed base URL can never receive it.
+   */
+  getKey(providerId: string, endpointOrigin: string): Promise<string | undefined>;
+}
+
+/** Structured log sink; the VS Code adapter writes to the output channel, the CLI to stderr. */
+export interface Logger {
+  info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
+  error(event: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
