@@ -341,3 +341,18 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+// ---------------------------------------------------------------------------------------------
+// The assembled core, as built by createSwitchyard() in src/core/switchyard.ts and used by the
+// VS Code adapters, the CLI and the completion provider.
+
+export interface Switchyard {
+  /** Plans, calls, fails over and escalates; always ends with a `done` event. Never throws. */
+  stream(req: RouteRequest): AsyncIterable<StreamEvent>;
+  /** The routing decision alone, without calling any model (for `--dry-run` and the switcher UI). */
+  plan(req: Omit<RouteRequest, 'signal'> & { signal?: AbortSignal }): Promise<RoutingDecision>;
+  /** Every model of every enabled provider, with locality (installed models for local providers). */
+  listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+  provider(id: string): Provider | undefined;
+  dispose(): void;
+}
