@@ -279,6 +279,10 @@ export interface SpendRequest {
   inputTokensEstimate: number;
   maxTokens: number;
   escalatedFrom?: ModelRef;
+  /** Shared by every attempt of one RouteRequest, so the ledger links retries and escalations. */
+  requestId?: string;
+  /** Thinking was requested: some vendors (Qwen) bill thinking-mode output at a higher rate. */
+  thinking?: boolean;
 }
 
 export interface Reservation {
@@ -292,6 +296,7 @@ export interface Reservation {
     usage?: Usage;
     finish: FinishReason;
     latencyMs: number;
+    /** Everything the model produced (thinking + answer); estimated into tokens when `usage` is missing. */
     outputText?: string;
   }): Promise<CostBreakdown>;
 }
