@@ -1,0 +1,125 @@
+/**
+ * Guesses what a request is for (code, math, translate, …) from its text and editor context,
+ * and says why in words a user understands ("math: contains an equation"). Cheap by design:
+ * it runs on every request, so it is a handful of precompiled, linear-time patterns over a
+ * bounded window of the prompt (see cues.ts), never a model call.
+ */
+import type { ChatMessage, Task } from '../types';
+import { CUES, MATH_LANGUAGE_IDS, NUMBER, PROSE_LANGUAGE_IDS, WORD_PROBLEM_MIN_NUMBERS, WORD_PROBLEM_QUESTION } from './cues';
+import { estimateMessagesTokens, estimateTokens } from './tokenEstimate';
+
+export interface ClassifyInput {
+  /** The user's request (usually the last user message). */
+  text: string;
+  /** The editor's language id of the active file. */
+  languageId?: string;
+  /** Text selected in the editor, when the request is about it. */
+  selection?: string;
+  /** Tokens in the whole conversation when known; defaults to an estimate of text + selection. */
+  contextTokens?: number;
+}
+
+export interface Classification {
+  task: Task;
+  /** "math: contains an equation". */
+  reason: string;
+}
+
+/**
+ * Above this many tokens a request goes to a long-context model: 8,192 is the context window
+ * most small local models (llama3.2:3b, qwen2.5:7b on default Ollama settings) are run with.
+ */
+export const LONG_CONTEXT_TOKENS = 8_192;
+
+/** Instructions sit at the start or the end of a prompt; the middle of a pasted document adds noise and time. */
+const SCAN_HEAD_CHARS = 3_000;
+const SCAN_TAIL_CHARS = 1_000;
+
+/** A task needs at least a domain word's worth of evidence; below that the request is chat. */
+const MIN_SCORE = 2;
+const SELECTION_IN_CODE_FILE = 3;
+const CODE_FILE_HINT = 1;
+const MATH_FILE_HINT = 2;
+const WORD_PROBLEM_WEIGHT = 3;
+
+/** When two tasks score the same, the more specialised model wins: a coder beats a chat model. */
+const TIE_ORDER: readonly Task[] = ['code', 'math', 'translate', 'summarize', 'creative', 'reasoning'];
+
+/** How many reasons the explanation names. */
+const REASONS_SHOWN = 2;
+
+interface Tally {
+  score: number;
+  reasons: { reason: string; weight: number }[];
+}
+
+export function classifyTask(input: ClassifyInput): Classification {
+  const contextTokens = input.contextTokens ?? estimateTokens(input.text) + (input.selection ? estimateTokens(input.selection) : 0);
+  if (contextTokens > LONG_CONTEXT_TOKENS) {
+    return { task: 'long_context', reason: `long_context: about ${contextTokens.toLocaleString('en-US')} tokens, more than the ${LONG_CONTEXT_TOKENS.toLocaleString('en-US')} a small local model holds` };
+  }
+
+  const window = scanWindow(input.text) + (input.selection ? '\n' + scanWindow(input.selection) : '');
+  const tallies = new Map<Task, Tally>();
+  const vote = (task: Task, weight: number, reason: string): void => {
+    let t = tallies.get(task);
+    if (!t) tallies.set(task, (t = { score: 0, reasons: [] }));
+    t.score += weight;
+    // One reason per wording: two Chinese and English patterns saying the same thing add up once in words.
+    if (!t.reasons.some((r) => r.reason === reason)) t.reasons.push({ reason, weight });
+  };
+
+  for (const cue of CUES) if (cue.pattern.test(window)) vote(cue.task, cue.weight, cue.reason);
+  if (isWordProblem(window)) vote('math', WORD_PROBLEM_WEIGHT, 'is a word problem with numbers');
+
+  const lang = input.languageId?.toLowerCase();
+  if (lang !== undefined && !PROSE_LANGUAGE_IDS.has(lang)) {
+    if (MATH_LANGUAGE_IDS.has(lang)) vote('math', MATH_FILE_HINT, `the file is ${input.languageId}`);
+    else if (input.selection?.trim()) vote('code', SELECTION_IN_CODE_FILE, `asks about code selected in a ${input.languageId} file`);
+    else vote('code', CODE_FILE_HINT, `the open file is ${input.languageId}`);
+  }
+
+  let best: Task | undefined;
+  let bestScore = MIN_SCORE - 1;
+  for (const task of TIE_ORDER) {
+    const score = tallies.get(task)?.score ?? 0;
+    if (score > bestScore) {
+      best = task;
+      bestScore = score;
+    }
+  }
+  if (!best) return { task: 'chat', reason: 'chat: no code, math, translation or other task cues' };
+
+  const reasons = tallies
+    .get(best)!
+    .reasons.slice()
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, REASONS_SHOWN)
+    .map((r) => r.reason);
+  return { task: best, reason: `${best}: ${reasons.join(', ')}` };
+}
+
+/** Classifies a conversation by its last user message, counting the whole conversation for size. */
+export function classifyMessages(messages: readonly ChatMessage[], context: { languageId?: string; selection?: string } = {}): Classification {
+  let last: ChatMessage | undefined;
+  for (let i = messages.length - 1; i >= 0 && !last; i--) if (messages[i]!.role === 'user') last = messages[i];
+  return classifyTask({
+    text: last?.content ?? '',
+    languageId: context.languageId,
+    selection: context.selection,
+    contextTokens: estimateMessagesTokens(messages) + (context.selection ? estimateTokens(context.selection) : 0),
+  });
+}
+
+function scanWindow(text: string): string {
+  if (text.length <= SCAN_HEAD_CHARS + SCAN_TAIL_CHARS) return text;
+  return text.slice(0, SCAN_HEAD_CHARS) + '\n' + text.slice(text.length - SCAN_TAIL_CHARS);
+}
+
+function isWordProblem(text: string): boolean {
+  if (!WORD_PROBLEM_QUESTION.test(text)) return false;
+  NUMBER.lastIndex = 0;
+  let count = 0;
+  while (NUMBER.exec(text)) if (++count >= WORD_PROBLEM_MIN_NUMBERS) return true;
+  return false;
+}
