@@ -9,6 +9,13 @@
  */
 import { z } from 'zod';
 import { TASKS } from './types';
+import {
+  DEFAULT_CODE_PARSE_TASKS,
+  DEFAULT_LOW_TOKEN_PROB,
+  DEFAULT_MATH_FINAL_TASKS,
+  DEFAULT_MAX_LOW_SHARE,
+  DEFAULT_MIN_LOGPROB_TOKENS,
+} from './escalation/defaults';
 
 export const providerConfigSchema = z.object({
   /** Wire protocol. */
@@ -35,16 +42,55 @@ export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 
 export const modeSchema = z.enum(['auto', 'local', 'cloud', 'pinned']);
 
+/** A signal that only has an on/off switch. */
+const switchSignalSchema = z.object({ enabled: z.boolean().default(true) });
+
+/** Per-signal switches and thresholds; meanings and defaults live in src/core/escalation/. */
+export const escalationSignalsSchema = z.object({
+  /** Token log-probabilities (only when the local provider returns them). */
+  logprobs: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** A token is low-confidence below this probability. */
+      lowTokenProb: z.number().gt(0).lt(1).default(DEFAULT_LOW_TOKEN_PROB),
+      /** Fires when more than this share of tokens is low-confidence (a low quantile, not the mean). */
+      maxLowShare: z.number().gt(0).lt(1).default(DEFAULT_MAX_LOW_SHARE),
+      /** Shorter answers are not judged by this signal. */
+      minTokens: z.number().int().positive().default(DEFAULT_MIN_LOGPROB_TOKENS),
+    })
+    .default({ enabled: true, lowTokenProb: DEFAULT_LOW_TOKEN_PROB, maxLowShare: DEFAULT_MAX_LOW_SHARE, minTokens: DEFAULT_MIN_LOGPROB_TOKENS }),
+  /** The local model answers UNCERTAIN when unsure; the local stream stops at once. */
+  marker: switchSignalSchema.default({ enabled: true }),
+  /** Code blocks of a code answer must parse (TypeScript/JavaScript/JSX, JSON, Python). */
+  code_parse: z
+    .object({ enabled: z.boolean().default(true), tasks: z.array(z.enum(TASKS)).default([...DEFAULT_CODE_PARSE_TASKS]) })
+    .default({ enabled: true, tasks: [...DEFAULT_CODE_PARSE_TASKS] }),
+  /** A math answer must reach a final answer. */
+  math_final: z
+    .object({ enabled: z.boolean().default(true), tasks: z.array(z.enum(TASKS)).default([...DEFAULT_MATH_FINAL_TASKS]) })
+    .default({ enabled: true, tasks: [...DEFAULT_MATH_FINAL_TASKS] }),
+  /** The answer stopped at max_tokens. */
+  truncated: switchSignalSchema.default({ enabled: true }),
+  /** The answer is empty. */
+  empty: switchSignalSchema.default({ enabled: true }),
+  /** The model refused (English and Chinese phrases, or the provider's content filter). */
+  refusal: switchSignalSchema.default({ enabled: true }),
+});
+export type EscalationSignalsConfig = z.infer<typeof escalationSignalsSchema>;
+
 export const escalationConfigSchema = z.object({
+  /** off: never escalate; ask: ask the user first; auto: escalate when a signal fires. */
   policy: z.enum(['off', 'ask', 'auto']).default('auto'),
   /** Most a single escalated request may cost, USD; 0 means no per-request ceiling beyond the budget. */
   maxCostPerRequestUsd: z.number().nonnegative().default(0.05),
-  /** Per-signal switches and thresholds; the escalation module owns their meaning and defaults. */
-  signals: z.record(z.string(), z.unknown()).default({}),
+  signals: escalationSignalsSchema.default(escalationSignalsSchema.parse({})),
 });
+export type EscalationConfig = z.infer<typeof escalationConfigSchema>;
 
 export const budgetConfigSchema = z.object({
   currency: z.enum(['USD', 'CNY', 'EUR']).default('USD'),
+  /** Units of `currency` per 1 USD, overriding the bundled dated rate (src/core/cost/currency.ts). */
+  usdRate: z.number().positive().optional(),
   /** Workspace caps in `currency`; 0 means "no cloud spending". Undefined means "the user's cap". */
   dailyLimit: z.number().nonnegative().optional(),
   monthlyLimit: z.number().nonnegative().optional(),
@@ -58,7 +104,10 @@ export const budgetConfigSchema = z.object({
     .default({}),
   /** Cloud models with no known price that the user has allowed anyway. */
   allowUnpriced: z.array(z.string()).default([]),
+  /** The cloud model the usage report compares against ("what these tokens would have cost on …"). */
+  savingsReference: z.string().default('openai/gpt-4o'),
 });
+export type BudgetConfig = z.infer<typeof budgetConfigSchema>;
 
 export const completionConfigSchema = z.object({
   enabled: z.boolean().default(true),

@@ -325,8 +325,21 @@ export interface EscalationHook {
   /** Text appended to the local model's system prompt (the UNCERTAIN-marker instruction), if any. */
   systemPromptFor(task: Task, locality: Locality): string | undefined;
   watch(task: Task, ref: ModelRef, locality: Locality, languageId?: string): AnswerWatcher;
-  /** Policy "ask": resolves true when the user agrees to escalate. "auto" resolves true, "off" false. */
-  confirm(reasons: SignalResult[], next: Candidate): Promise<boolean>;
+  /**
+   * Policy "ask": resolves true when the user agrees to escalate. "auto" resolves true, "off" false.
+   * `context` (optional) lets the hook apply the per-request cost ceiling and Local-only mode.
+   */
+  confirm(reasons: SignalResult[], next: Candidate, context?: EscalationContext): Promise<boolean>;
+}
+
+/** What the router knows about the request when it asks to escalate; every field is optional. */
+export interface EscalationContext {
+  workspaceId?: string;
+  /** Prompt tokens of the request as the next candidate will see it (for the worst-case cost). */
+  inputTokensEstimate?: number;
+  /** The output-token cap the next attempt would run with. */
+  maxTokens?: number;
+  mode?: Mode;
 }
 
 /** Where API keys come from: SecretStorage in VS Code, environment variables in the CLI. */

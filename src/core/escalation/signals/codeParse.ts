@@ -1,0 +1,155 @@
+/**
+ * Code blocks of a code answer must parse. Parsing uses the Lezer grammars CodeMirror is built
+ * on (well kept, error-tolerant: a syntax error shows up as an error node in the tree instead of
+ * an exception), and fences are found with markdown-it, the same Markdown parser the panel uses.
+ * Only languages we can parse are judged; a `bash` or `rust` block is left alone.
+ */
+import MarkdownIt from 'markdown-it';
+import { parser as javascriptParser } from '@lezer/javascript';
+import { parser as jsonParser } from '@lezer/json';
+import { parser as pythonParser } from '@lezer/python';
+import type { EscalationSignalsConfig } from '../../config';
+import { fired, quiet, type FinishedAnswer, type SignalJudge } from '../signal';
+
+export type CodeParseSettings = EscalationSignalsConfig['code_parse'];
+/** Every Lezer grammar is an LRParser; named through one we import so @lezer/lr stays transitive. */
+type LRParser = typeof javascriptParser;
+
+export type CodeLanguage = 'typescript' | 'tsx' | 'javascript' | 'jsx' | 'json' | 'python';
+
+/** Fence info words and VS Code language ids → the grammar that judges them. */
+const LANGUAGE_ALIASES: Readonly<Record<string, CodeLanguage>> = {
+  ts: 'typescript',
+  typescript: 'typescript',
+  mts: 'typescript',
+  cts: 'typescript',
+  tsx: 'tsx',
+  typescriptreact: 'tsx',
+  js: 'javascript',
+  javascript: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  node: 'javascript',
+  jsx: 'jsx',
+  javascriptreact: 'jsx',
+  json: 'json',
+  python: 'python',
+  py: 'python',
+  python3: 'python',
+  py3: 'python',
+};
+
+/**
+ * Each language is tried with these grammars in order and passes if any parses: models write JSX
+ * in `js` fences and TSX in `ts` fences often enough that one strict dialect would cry wolf.
+ */
+const GRAMMARS: Readonly<Record<CodeLanguage, readonly LRParser[]>> = {
+  typescript: [javascriptParser.configure({ dialect: 'ts' }), javascriptParser.configure({ dialect: 'ts jsx' })],
+  tsx: [javascriptParser.configure({ dialect: 'ts jsx' })],
+  javascript: [javascriptParser, javascriptParser.configure({ dialect: 'jsx' })],
+  jsx: [javascriptParser.configure({ dialect: 'jsx' })],
+  json: [jsonParser],
+  python: [pythonParser],
+};
+
+/**
+ * Answers elide code with "..." (`function f() { ... }`, `[1, 2, ...]`). That is prose, not a
+ * syntax error, so an ellipsis not followed by an operand is blanked before parsing (same length,
+ * so error positions stay right). Python keeps "..." — it is valid there — and only loses "…".
+ */
+const JS_ELISION = /(?:\.\.\.|…)(?=\s*(?:[}\]),;]|$))/gm;
+const UNICODE_ELLIPSIS = /…/g;
+/** How much of the offending line an explanation quotes. */
+const QUOTED_LINE_CHARS = 60;
+
+export function languageFor(info: string): CodeLanguage | undefined {
+  const word = /^[\w+#.-]+/.exec(info.trim().toLowerCase())?.[0];
+  return word ? LANGUAGE_ALIASES[word] : undefined;
+}
+
+export interface CodeBlock {
+  /** The fence's language word as written ("" when none). */
+  info: string;
+  language?: CodeLanguage;
+  code: string;
+  /** 1-based line of the opening fence in the answer. */
+  line: number;
+}
+
+const markdown = new MarkdownIt();
+
+/** Fenced blocks with the language they will be judged as (the editor's language for bare fences). */
+export function codeBlocks(text: string, languageId?: string): CodeBlock[] {
+  return markdown
+    .parse(text, {})
+    .filter((t) => t.type === 'fence')
+    .map((t) => {
+      const info = t.info.trim();
+      const language = info ? languageFor(info) : languageId ? languageFor(languageId) : undefined;
+      return { info, language, code: t.content, line: (t.map?.[0] ?? 0) + 1 };
+    });
+}
+
+export interface SyntaxProblem {
+  /** 1-based line within the block. */
+  line: number;
+  text: string;
+}
+
+/** The first syntax error in `code`, or undefined when some grammar of the language parses it cleanly. */
+export function firstSyntaxError(language: CodeLanguage, code: string): SyntaxProblem | undefined {
+  const source = language === 'python' ? code.replace(UNICODE_ELLIPSIS, ' ') : code.replace(JS_ELISION, (m) => ' '.repeat(m.length));
+  let first: SyntaxProblem | undefined;
+  for (const grammar of GRAMMARS[language]) {
+    const at = errorOffset(grammar, source);
+    if (at === undefined) return undefined;
+    first ??= locate(code, at);
+  }
+  return first;
+}
+
+function errorOffset(grammar: LRParser, source: string): number | undefined {
+  let at: number | undefined;
+  grammar.parse(source).iterate({
+    enter: (node) => {
+      if (at !== undefined) return false;
+      if (node.type.isError) at = node.from;
+      return undefined;
+    },
+  });
+  return at;
+}
+
+function locate(code: string, offset: number): SyntaxProblem {
+  const before = code.slice(0, offset);
+  const line = before.split('\n').length;
+  // An error at the very end (unclosed bracket) is reported on the last non-empty line.
+  const lines = code.split('\n');
+  let index = line - 1;
+  while (index > 0 && !lines[index]?.trim()) index--;
+  return { line: index + 1, text: (lines[index] ?? '').trim().slice(0, QUOTED_LINE_CHARS) };
+}
+
+export function judgeCodeParse(answer: Pick<FinishedAnswer, 'text' | 'task' | 'languageId'>, settings: CodeParseSettings) {
+  if (!settings.tasks.includes(answer.task)) return quiet('code_parse', `not judged: task "${answer.task}" is not checked for code`);
+  const blocks = codeBlocks(answer.text, answer.languageId);
+  const judged = blocks.filter((b) => b.language);
+  if (judged.length === 0) {
+    return quiet('code_parse', blocks.length === 0 ? 'not judged: no code blocks' : 'not judged: no code block in a language we parse');
+  }
+  for (const [i, block] of judged.entries()) {
+    const problem = firstSyntaxError(block.language!, block.code);
+    if (problem) {
+      const name = block.info ? languageFor(block.info) ?? block.info : block.language;
+      return fired(
+        'code_parse',
+        `${name} block ${i + 1} of ${judged.length} does not parse: syntax error on its line ${problem.line} (\`${problem.text}\`)`,
+      );
+    }
+  }
+  return quiet('code_parse', `${judged.length} code block(s) parse (${[...new Set(judged.map((b) => b.language))].join(', ')})`);
+}
+
+export function codeParseJudge(settings: CodeParseSettings): SignalJudge {
+  return { name: 'code_parse', finish: (answer) => judgeCodeParse(answer, settings) };
+}

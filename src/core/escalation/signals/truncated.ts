@@ -1,0 +1,10 @@
+/** The local answer stopped because it hit max_tokens: it is incomplete by construction. */
+import { fired, quiet, type FinishedAnswer, type SignalJudge } from '../signal';
+
+export function judgeTruncated(answer: Pick<FinishedAnswer, 'reason'>) {
+  return answer.reason === 'length'
+    ? fired('truncated', 'the answer was cut off at the token limit (finish reason "length")')
+    : quiet('truncated', `finished normally (finish reason "${answer.reason}")`);
+}
+
+export const truncatedJudge = (): SignalJudge => ({ name: 'truncated', finish: judgeTruncated });
