@@ -1,0 +1,204 @@
+/**
+ * The extension's services, assembled once per activation and lazily:
+ *
+ *   const s = getServices(context);
+ *   s.config()          → the effective SwitchyardConfig (trust rules applied, see settingsModel.ts)
+ *   s.logger            → core Logger writing to the "Switchyard" output channel (no secrets)
+ *   s.keys              → KeyStore over SecretStorage, keys bound to provider + endpoint origin
+ *   await s.switchyard() → the router, built on first use and rebuilt after settings change
+ *   await s.spend()     → the cost module's spend guard / summaries (undefined until available)
+ *   s.workspaceId       → the budget this window spends from
+ *   s.onDidChange       → fires after settings, keys or the per-workspace mode changed
+ *
+ * Inline completion (H7) and local models (H8) import from here; nothing else builds core objects.
+ */
+import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
+import type { Candidate, Logger, Mode, SignalResult, Switchyard } from '../core/types';
+import { parseConfig, type ConfigProblem, type SwitchyardConfig } from '../core/config';
+import { readRawSettings, type WorkspaceOverrides } from './settingsModel';
+import { SecretKeyStore } from './keyStore';
+import { OutputLogger } from './outputLogger';
+import { buildCore, type Core, type SpendReporter } from './coreFactory';
+
+const MODE_STATE_KEY = 'switchyard.workspaceMode';
+
+export interface Services {
+  readonly workspaceId: string;
+  /** The effective configuration right now (cheap; cached until settings change). */
+  config(): SwitchyardConfig;
+  /** Problems found in the settings on the last read. */
+  problems(): ConfigProblem[];
+  readonly logger: Logger & { show(): void };
+  readonly keys: SecretKeyStore;
+  /** The router; built on first call, rebuilt after a settings change. Rejects with SwitchyardError. */
+  switchyard(): Promise<Switchyard>;
+  /** The cost module's reporter, when the core provides one. */
+  spend(): Promise<SpendReporter | undefined>;
+  /** The per-workspace mode chosen in the status bar switcher (overrides the `switchyard.mode` setting). */
+  workspaceMode(): WorkspaceOverrides;
+  setWorkspaceMode(mode: Mode, pinned?: string): Promise<void>;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+let instance: (Services & vscode.Disposable) | undefined;
+
+/** The services of this activation; created on first call and disposed with the extension. */
+export function getServices(context: vscode.ExtensionContext): Services {
+  if (!instance) {
+    instance = new ExtensionServices(context);
+    context.subscriptions.push(instance, { dispose: () => (instance = undefined) });
+  }
+  return instance;
+}
+
+class ExtensionServices implements Services, vscode.Disposable {
+  readonly workspaceId = workspaceIdOf(vscode.workspace.workspaceFolders);
+  readonly keys: SecretKeyStore;
+  readonly logger: OutputLogger;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private cached: { config: SwitchyardConfig; problems: ConfigProblem[] } | undefined;
+  private core: Promise<Core> | undefined;
+  private lastReportedProblems = '';
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.keys = new SecretKeyStore(context.secrets, context.globalState);
+    this.logger = new OutputLogger({
+      logPrompts: () => this.config().logPrompts,
+      secrets: () => this.keys.knownSecrets(),
+    });
+    this.disposables.push(
+      this.keys,
+      this.logger,
+      this.changed,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('switchyard')) this.invalidate('settings');
+      }),
+      this.keys.onDidChange(() => this.invalidate('keys')),
+    );
+  }
+
+  config(): SwitchyardConfig {
+    return this.read().config;
+  }
+
+  problems(): ConfigProblem[] {
+    return this.read().problems;
+  }
+
+  switchyard(): Promise<Switchyard> {
+    return this.getCore().then((core) => core.switchyard);
+  }
+
+  async spend(): Promise<SpendReporter | undefined> {
+    try {
+      const guard = (await this.getCore()).spendGuard;
+      return guard && typeof guard.summary === 'function' ? (guard as SpendReporter) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  workspaceMode(): WorkspaceOverrides {
+    const stored = this.context.workspaceState.get<WorkspaceOverrides>(MODE_STATE_KEY);
+    return stored && typeof stored === 'object' ? stored : {};
+  }
+
+  async setWorkspaceMode(mode: Mode, pinned?: string): Promise<void> {
+    await this.context.workspaceState.update(MODE_STATE_KEY, { mode, pinned: mode === 'pinned' ? pinned : undefined });
+    this.logger.info('mode.changed', { mode, pinned });
+    this.invalidate('mode');
+  }
+
+  dispose(): void {
+    void this.core?.then((core) => core.switchyard.dispose()).catch(() => undefined);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private read(): { config: SwitchyardConfig; problems: ConfigProblem[] } {
+    if (this.cached) return this.cached;
+    const section = vscode.workspace.getConfiguration('switchyard');
+    const { raw, ignored } = readRawSettings({ inspect: (key) => section.inspect(key) }, this.workspaceMode());
+    const parsed = parseConfig(raw);
+    this.cached = parsed;
+    for (const entry of ignored) {
+      // Said once per read, in the log: the user did not do anything wrong, a workspace tried.
+      this.logger.warn('settings.ignored', { setting: `switchyard.${entry.key}`, reason: entry.reason });
+    }
+    this.reportProblems(parsed.problems);
+    return parsed;
+  }
+
+  private reportProblems(problems: ConfigProblem[]): void {
+    const signature = JSON.stringify(problems);
+    if (signature === this.lastReportedProblems) return;
+    this.lastReportedProblems = signature;
+    if (problems.length === 0) return;
+    for (const p of problems) this.logger.warn('settings.problem', { setting: `switchyard.${p.path}`, problem: p.message });
+    const first = problems[0]!;
+    const open = vscode.l10n.t('Open Settings');
+    void vscode.window
+      .showWarningMessage(
+        vscode.l10n.t(
+          'Switchyard ignored {0} invalid setting(s) and used the defaults instead. First: switchyard.{1}: {2}',
+          problems.length,
+          first.path,
+          first.message,
+        ),
+        open,
+      )
+      .then((choice) => {
+        if (choice === open) void vscode.commands.executeCommand('workbench.action.openSettings', `switchyard.${first.path}`);
+      });
+  }
+
+  private getCore(): Promise<Core> {
+    if (!this.core) {
+      const config = this.config();
+      this.core = buildCore({
+        config,
+        keys: this.keys,
+        logger: this.logger,
+        storageDir: this.context.globalStorageUri.fsPath,
+        confirm: (reasons, next) => confirmEscalation(reasons, next),
+      });
+      // A failed build is not cached: the next request tries again (e.g. after a fix).
+      this.core.catch(() => (this.core = undefined));
+    }
+    return this.core;
+  }
+
+  private invalidate(why: 'settings' | 'keys' | 'mode'): void {
+    this.cached = undefined;
+    const old = this.core;
+    this.core = undefined;
+    // In-flight streams keep their own reference; dispose only frees what the router holds.
+    void old?.then((core) => core.switchyard.dispose()).catch(() => undefined);
+    this.logger.info('services.rebuild', { why });
+    this.changed.fire();
+  }
+}
+
+/** Policy "ask": a notification with the reasons; dismissing it keeps the local answer. */
+async function confirmEscalation(reasons: SignalResult[], next: Candidate): Promise<boolean> {
+  const why = reasons.filter((r) => r.fired).map((r) => r.explanation).join('; ');
+  const yes = vscode.l10n.t('Escalate');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('The local answer looks uncertain ({0}). Ask {1}?', why || vscode.l10n.t('no reason given'), `${next.ref.provider}/${next.ref.model}`),
+    yes,
+    vscode.l10n.t('Keep Local Answer'),
+  );
+  return choice === yes;
+}
+
+/**
+ * A stable id for the budget of this window: a hash of the workspace folder URIs (order-free),
+ * so renaming nothing and reopening the same folders spends from the same budget.
+ */
+export function workspaceIdOf(folders: readonly vscode.WorkspaceFolder[] | undefined): string {
+  if (!folders || folders.length === 0) return 'no-workspace';
+  const uris = folders.map((f) => f.uri.toString()).sort();
+  return createHash('sha256').update(uris.join('\n')).digest('hex').slice(0, 16);
+}
