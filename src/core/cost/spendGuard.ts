@@ -1,0 +1,439 @@
+/**
+ * The SpendGuard the router calls around every attempt (src/core/types.ts):
+ * `reserve()` before the call holds the worst case against every limit that applies (or lowers
+ * max_tokens so it fits, or refuses), `settle()` once afterwards records the real cost. Both run
+ * under the ledger lock, so any number of windows and CLIs share one budget without overspending.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BudgetConfig, SwitchyardConfig } from '../config';
+import {
+  SwitchyardError,
+  formatModelRef,
+  silentLogger,
+  type CostBreakdown,
+  type FinishReason,
+  type Logger,
+  type Reservation,
+  type SpendGuard,
+  type SpendRequest,
+  type Usage,
+} from '../types';
+import { costOf, maxTokensWithin, worstCaseUsd } from './costMath';
+import { formatMoney, fromUsd, type Currency } from './currency';
+import { LedgerFiles, type LedgerIo } from './ledger';
+import { LEDGER_FORMAT_VERSION, type LedgerRecord, type ReserveRecord, type UsageRecord } from './ledgerRecords';
+import { currencyOf, limitsFor, type Limit, type PeriodKind, type Scope } from './limits';
+import { Liveness } from './liveness';
+import { dayKey } from './periods';
+import { resolvePrice, type PriceContext, type ResolvedPrice } from './prices';
+import { SpendState } from './spendState';
+import { estimateTextTokens } from './tokens';
+
+/**
+ * The smallest max_tokens worth lowering to: below this an answer is usually cut mid-sentence,
+ * so refusing (and falling back to local) serves the user better. 256 ≈ a short paragraph or a
+ * small function.
+ */
+export const MIN_USEFUL_MAX_TOKENS = 256;
+
+export interface BudgetAlert {
+  scope: Scope;
+  /** Set for scope "workspace". */
+  workspaceId?: string;
+  period: PeriodKind;
+  /** "2026-11-25" or "2026-11". */
+  periodKey: string;
+  /** The fraction crossed, e.g. 0.8. */
+  threshold: number;
+  spent: number;
+  limit: number;
+  currency: Currency;
+  /** "Switchyard: 80 % of the workspace daily limit used ($0.80 of $1.00)". */
+  message: string;
+}
+
+export interface PeriodSummary {
+  /** In the user's currency. */
+  spent: number;
+  /** Held by requests in flight. */
+  reserved: number;
+  limit: number;
+  /** spent / limit (0 when the limit is 0 and nothing was spent). */
+  fraction: number;
+}
+
+export interface BudgetSummary {
+  currency: Currency;
+  workspaceId: string;
+  today: PeriodSummary;
+  month: PeriodSummary;
+  globalToday: PeriodSummary;
+  globalMonth: PeriodSummary;
+}
+
+export interface SpendGuardOptions {
+  /** Ledger directory: the extension's globalStorage path, the CLI's ~/.config/switchyard. */
+  dir: string;
+  config: SwitchyardConfig;
+  onAlert?: (alert: BudgetAlert) => void;
+  logger?: Logger;
+  /** Injected clock, for tests that cross midnight or month ends. */
+  now?: () => number;
+}
+
+export class LedgerSpendGuard implements SpendGuard {
+  readonly files: LedgerFiles;
+  private readonly state = new SpendState();
+  private readonly liveness: Liveness;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private config: SwitchyardConfig;
+  /** Usage records whose write failed (disk full, lock lost): retried with the next write, never dropped. */
+  private pending: UsageRecord[] = [];
+
+  constructor(private readonly opts: SpendGuardOptions) {
+    this.logger = opts.logger ?? silentLogger;
+    this.now = opts.now ?? Date.now;
+    this.config = opts.config;
+    this.files = new LedgerFiles(opts.dir, this.logger, this.now);
+    // Heartbeats compare file mtimes with the real clock, never the injected one.
+    this.liveness = new Liveness(opts.dir);
+    this.liveness.start();
+  }
+
+  /** Settings changed (limits, prices, currency): applies to the next reserve. */
+  updateConfig(config: SwitchyardConfig): void {
+    this.config = config;
+  }
+
+  get budget(): BudgetConfig {
+    return this.config.budget;
+  }
+
+  priceContext(): PriceContext {
+    const providers = this.config.providers;
+    return {
+      overrides: this.budget.priceOverrides,
+      allowUnpriced: this.budget.allowUnpriced,
+      vendorOf: (id) => providers[id]?.vendor,
+    };
+  }
+
+  async reserve(req: SpendRequest): Promise<Reservation> {
+    const resolved = resolvePrice(req.ref, req.locality, this.priceContext());
+    const startedAt = this.now();
+    if (resolved.kind === 'unpriced') {
+      throw new SwitchyardError({ kind: 'budget', message: resolved.message, provider: req.ref.provider, model: req.ref.model, retryable: false });
+    }
+    const thinking = req.thinking ?? false;
+    if (resolved.kind === 'local') return this.reservation(req, resolved, undefined, req.maxTokens, startedAt);
+
+    const holder = this.liveness.self;
+    const record = await this.files.withLock((io) => {
+      this.catchUp(io);
+      const day = dayKey(this.now());
+      const { room, binding } = this.room(req.workspaceId, day);
+      let maxTokens = req.maxTokens;
+      let worst = worstCaseUsd(resolved, req.inputTokensEstimate, maxTokens, thinking);
+      if (worst > room) {
+        const fitting = maxTokensWithin(resolved, req.inputTokensEstimate, room, thinking);
+        if (fitting < MIN_USEFUL_MAX_TOKENS || !binding) {
+          throw this.refusal(req, worst, binding!, day);
+        }
+        maxTokens = fitting;
+        worst = worstCaseUsd(resolved, req.inputTokensEstimate, maxTokens, thinking);
+      }
+      const rec: ReserveRecord = {
+        t: 'reserve',
+        v: LEDGER_FORMAT_VERSION,
+        id: randomUUID(),
+        requestId: req.requestId ?? randomUUID(),
+        time: new Date(startedAt).toISOString(),
+        day,
+        workspace: req.workspaceId,
+        task: req.task,
+        provider: req.ref.provider,
+        model: req.ref.model,
+        worstUsd: worst,
+        maxTokens,
+        inputTokensEstimate: req.inputTokensEstimate,
+        ...holder,
+      };
+      this.appendAll(io, [rec]);
+      return rec;
+    });
+    const notice =
+      record.maxTokens < req.maxTokens
+        ? `max_tokens lowered from ${req.maxTokens} to ${record.maxTokens} so that ${formatModelRef(req.ref)} fits the budget`
+        : undefined;
+    return this.reservation(req, resolved, record, record.maxTokens, startedAt, notice);
+  }
+
+  /** Today's and this month's spend against the limits, for the status bar and the budget meter. */
+  async summary(workspaceId: string): Promise<BudgetSummary> {
+    this.state.apply(this.files.readNewUnlocked());
+    const day = dayKey(this.now());
+    const cur = currencyOf(this.budget);
+    const period = (limit: Limit): PeriodSummary => {
+      const spent = this.state.spent(limit.scope, limit.period, workspaceId, day);
+      const reserved = this.state.reserved(limit.scope, limit.period, workspaceId, day);
+      return {
+        spent: fromUsd(spent, cur),
+        reserved: fromUsd(reserved, cur),
+        limit: fromUsd(limit.limitUsd, cur),
+        fraction: limit.limitUsd > 0 ? spent / limit.limitUsd : 0,
+      };
+    };
+    const [wsDay, wsMonth, gDay, gMonth] = limitsFor(this.budget) as [Limit, Limit, Limit, Limit];
+    return {
+      currency: this.budget.currency,
+      workspaceId,
+      today: period(wsDay),
+      month: period(wsMonth),
+      globalToday: period(gDay),
+      globalMonth: period(gMonth),
+    };
+  }
+
+  /** Writes any usage records still pending after a failed write. */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    await this.files.withLock((io) => {
+      this.catchUp(io);
+      this.appendAll(io, []);
+    });
+  }
+
+  dispose(): void {
+    this.liveness.stop();
+    this.files.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private reservation(
+    req: SpendRequest,
+    resolved: ResolvedPrice,
+    held: ReserveRecord | undefined,
+    maxTokens: number,
+    startedAt: number,
+    notice?: string,
+  ): Reservation {
+    let settled: Promise<CostBreakdown> | undefined;
+    return {
+      id: held?.id ?? randomUUID(),
+      maxTokens,
+      notice,
+      settle: (outcome) => {
+        if (settled) {
+          this.logger.warn('budget.settleTwice', { model: formatModelRef(req.ref) });
+          return settled;
+        }
+        settled = this.settle(req, resolved, held, startedAt, outcome);
+        return settled;
+      },
+    };
+  }
+
+  private async settle(
+    req: SpendRequest,
+    resolved: ResolvedPrice,
+    held: ReserveRecord | undefined,
+    startedAt: number,
+    outcome: { usage?: Usage; finish: FinishReason; latencyMs: number; outputText?: string },
+  ): Promise<CostBreakdown> {
+    const usage = outcome.usage ?? estimateUsage(req, outcome.finish, outcome.outputText);
+    const cost = costOf(usage, resolved, req.thinking ?? false);
+    const rec: UsageRecord = {
+      t: 'usage',
+      v: LEDGER_FORMAT_VERSION,
+      id: held?.id ?? randomUUID(),
+      requestId: held?.requestId ?? req.requestId ?? randomUUID(),
+      time: new Date(startedAt).toISOString(),
+      day: held?.day ?? dayKey(startedAt),
+      workspace: req.workspaceId,
+      task: req.task,
+      purpose: req.task === 'completion' ? 'completion' : 'chat',
+      provider: req.ref.provider,
+      model: req.ref.model,
+      locality: req.locality,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cachedInputTokens: usage.cachedInputTokens ?? 0,
+      reasoningTokens: usage.reasoningTokens ?? 0,
+      costUsd: cost.totalUsd,
+      estimated: cost.estimated,
+      priceSource: cost.priceSource,
+      escalatedFrom: req.escalatedFrom ? formatModelRef(req.escalatedFrom) : undefined,
+      latencyMs: Math.round(outcome.latencyMs),
+      outcome: outcome.finish,
+      pid: process.pid,
+    };
+    try {
+      await this.files.withLock((io) => {
+        this.catchUp(io);
+        this.appendAll(io, [rec]);
+        this.checkAlerts(io, rec.workspace, rec.day);
+      });
+    } catch (err) {
+      // The cost is still returned and shown; the record waits for the next successful write.
+      this.pending.push(rec);
+      this.logger.error('budget.ledgerWriteFailed', { error: String(err), pending: this.pending.length });
+    }
+    return cost;
+  }
+
+  /** Reads what others appended and closes reservations whose process is gone. */
+  private catchUp(io: LedgerIo): void {
+    this.state.apply(io.readNew());
+    const expired: UsageRecord[] = [];
+    for (const r of this.state.open.values()) {
+      if (this.liveness.isAlive(r)) continue;
+      expired.push(abandonedUsage(r));
+    }
+    if (expired.length > 0) {
+      io.append(expired);
+      this.state.apply(expired);
+      this.logger.warn('budget.reservationsExpired', { count: expired.length });
+    }
+  }
+
+  /** The smallest room left across the four limits, and which limit that is. */
+  private room(workspace: string, day: string): { room: number; binding: Limit | undefined } {
+    let room = Number.POSITIVE_INFINITY;
+    let binding: Limit | undefined;
+    for (const limit of limitsFor(this.budget)) {
+      const left =
+        limit.limitUsd -
+        this.state.spent(limit.scope, limit.period, workspace, day) -
+        this.state.reserved(limit.scope, limit.period, workspace, day);
+      if (left < room) {
+        room = left;
+        binding = limit;
+      }
+    }
+    return { room: Math.max(0, room), binding };
+  }
+
+  private refusal(req: SpendRequest, worstUsd: number, limit: Limit, day: string): SwitchyardError {
+    const cur = currencyOf(this.budget);
+    const spent = this.state.spent(limit.scope, limit.period, req.workspaceId, day);
+    const reserved = this.state.reserved(limit.scope, limit.period, req.workspaceId, day);
+    const when = limit.period === 'day' ? 'today' : 'this month';
+    const setting =
+      limit.scope === 'global'
+        ? limit.period === 'day'
+          ? 'switchyard.budget.globalDailyLimit'
+          : 'switchyard.budget.globalMonthlyLimit'
+        : limit.period === 'day'
+          ? 'switchyard.budget.dailyLimit (up to switchyard.budget.globalDailyLimit)'
+          : 'switchyard.budget.monthlyLimit (up to switchyard.budget.globalMonthlyLimit)';
+    const inFlight = reserved > 0 ? ` and ${formatMoney(reserved, cur)} is held by requests in flight` : '';
+    return new SwitchyardError({
+      kind: 'budget',
+      message:
+        `Budget: ${formatModelRef(req.ref)} could cost up to ${formatMoney(worstUsd, cur)} for this request ` +
+        `(${req.inputTokensEstimate} input + ${req.maxTokens} output tokens), but ${formatMoney(spent, cur)} of the ` +
+        `${formatMoney(limit.limitUsd, cur)} ${limit.label} is spent ${when}${inFlight}. ` +
+        `No call was made. Raise ${setting}, or wait for the next ${limit.period}.`,
+      provider: req.ref.provider,
+      model: req.ref.model,
+      retryable: false,
+    });
+  }
+
+  /** Fires each threshold once per period across all processes (the alert line is the "fired" flag). */
+  private checkAlerts(io: LedgerIo, workspace: string, day: string): void {
+    const thresholds = [...this.budget.alertThresholds].sort((a, b) => a - b);
+    const cur = currencyOf(this.budget);
+    const fresh: LedgerRecord[] = [];
+    for (const limit of limitsFor(this.budget)) {
+      if (!(limit.limitUsd > 0) || !Number.isFinite(limit.limitUsd)) continue;
+      const spent = this.state.spent(limit.scope, limit.period, workspace, day);
+      const periodKey = limit.period === 'day' ? day : day.slice(0, 7);
+      const crossed = thresholds.filter((t) => spent >= t * limit.limitUsd - EPSILON_USD);
+      const keyOf = (t: number): string => `${limit.scope}:${limit.scope === 'workspace' ? workspace : ''}:${limit.period}:${periodKey}:${t}`;
+      const unfired = crossed.filter((t) => !this.state.firedAlerts.has(keyOf(t)));
+      if (unfired.length === 0) continue;
+      // One notification for the highest threshold crossed; the lower ones are marked fired too.
+      for (const t of unfired) fresh.push({ t: 'alert', v: LEDGER_FORMAT_VERSION, key: keyOf(t), time: new Date(this.now()).toISOString() });
+      const threshold = unfired[unfired.length - 1]!;
+      const alert: BudgetAlert = {
+        scope: limit.scope,
+        workspaceId: limit.scope === 'workspace' ? workspace : undefined,
+        period: limit.period,
+        periodKey,
+        threshold,
+        spent: fromUsd(spent, cur),
+        limit: fromUsd(limit.limitUsd, cur),
+        currency: cur.currency,
+        message: `Switchyard: ${Math.round(threshold * 100)} % of the ${limit.label} used (${formatMoney(spent, cur)} of ${formatMoney(limit.limitUsd, cur)}).`,
+      };
+      queueMicrotask(() => {
+        try {
+          this.opts.onAlert?.(alert);
+        } catch (err) {
+          this.logger.warn('budget.onAlertThrew', { error: String(err) });
+        }
+      });
+    }
+    if (fresh.length > 0) {
+      io.append(fresh);
+      this.state.apply(fresh);
+    }
+  }
+
+  /** Appends `records` after any pending ones; on failure the pending ones stay pending. */
+  private appendAll(io: LedgerIo, records: LedgerRecord[]): void {
+    const all: LedgerRecord[] = [...this.pending, ...records];
+    if (all.length === 0) return;
+    io.append(all);
+    this.pending = [];
+    this.state.apply(all);
+  }
+}
+
+/** Float sums of fractions of a cent: a threshold reached "exactly" must count as reached. */
+const EPSILON_USD = 1e-12;
+
+/**
+ * Usage when the provider reported none (cancelled, failed mid-stream, or a provider that never
+ * reports): the input we estimated before the call, the output counted from the text received.
+ * A failure before any output (a 4xx/5xx reply) is not billed by any vendor, so it costs 0.
+ */
+function estimateUsage(req: SpendRequest, finish: FinishReason, outputText: string | undefined): Usage {
+  const outputTokens = outputText ? estimateTextTokens(outputText) : 0;
+  const billedNothing = finish === 'error' && outputTokens === 0;
+  return { inputTokens: billedNothing ? 0 : req.inputTokensEstimate, outputTokens, estimated: true };
+}
+
+/**
+ * A reservation whose process died. We cannot know how far the call got, so it is charged at its
+ * worst case: showing a cost above the bill is recoverable, below it is not.
+ */
+function abandonedUsage(r: ReserveRecord): UsageRecord {
+  return {
+    t: 'usage',
+    v: LEDGER_FORMAT_VERSION,
+    id: r.id,
+    requestId: r.requestId,
+    time: r.time,
+    day: r.day,
+    workspace: r.workspace,
+    task: r.task,
+    purpose: r.task === 'completion' ? 'completion' : 'chat',
+    provider: r.provider,
+    model: r.model,
+    locality: 'cloud',
+    inputTokens: r.inputTokensEstimate,
+    outputTokens: r.maxTokens,
+    cachedInputTokens: 0,
+    reasoningTokens: 0,
+    costUsd: r.worstUsd,
+    estimated: true,
+    priceSource: 'worst case (process ended before settling)',
+    latencyMs: 0,
+    outcome: 'abandoned',
+    pid: r.pid,
+  };
+}
