@@ -38,9 +38,4 @@ export class CrashBackoff {
     const delayMs = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (crashes - 1));
     return { restart: true, delayMs, attempt: crashes };
   }
-
-  /** A server that ran healthily for a full window has earned a fresh start. */
-  reset(): void {
-    this.crashTimes = [];
-  }
 }
