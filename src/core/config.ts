@@ -121,6 +121,10 @@ export const completionConfigSchema = z.object({
   maxPrefixTokens: z.number().int().positive().default(1500),
   maxSuffixTokens: z.number().int().positive().default(500),
   maxTokens: z.number().int().positive().default(128),
+  /** Tokens of recently edited files of the same language added as context; 0 turns it off. */
+  contextTokens: z.number().int().nonnegative().default(400),
+  /** No text after this long and the suggestion is given up (a completion later than this is rarely wanted). */
+  timeoutMs: z.number().int().positive().default(4000),
 });
 
 export const localConfigSchema = z.object({

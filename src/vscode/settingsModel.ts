@@ -53,6 +53,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'completion.maxPrefixTokens', trust: 'workspace' },
   { key: 'completion.maxSuffixTokens', trust: 'workspace' },
   { key: 'completion.maxTokens', trust: 'workspace' },
+  { key: 'completion.contextTokens', trust: 'workspace' },
+  { key: 'completion.timeoutMs', trust: 'workspace' },
   { key: 'local.manageOllama', trust: 'user' },
   { key: 'local.ollamaHost', trust: 'user' },
   { key: 'local.keepAlive', trust: 'workspace' },

@@ -1,0 +1,133 @@
+/**
+ * Fill-in-the-middle prompt templates per coder model family, for endpoints that take a raw
+ * prompt (OpenAI-compatible `/completions`, Ollama `raw:true`). Ollama models with the `insert`
+ * capability do not need these: Ollama applies the model's own template to `prompt` + `suffix`.
+ *
+ * Each template is the exact token layout the family was trained on (sources in the comments);
+ * a wrong space or a half-width "|" in DeepSeek's tokens silently degrades the model into
+ * plain left-to-right completion, so the unit tests pin the exact strings.
+ */
+
+export type FimFamily = 'qwen' | 'deepseek' | 'starcoder' | 'codellama' | 'codestral';
+
+/** Another file of the same project, offered as context (repo-level FIM where the family has it). */
+export interface FimSnippet {
+  path: string;
+  text: string;
+}
+
+export interface FimParts {
+  prefix: string;
+  suffix: string;
+  /** Path of the file being edited, relative to the workspace ("src/app.ts"). */
+  filePath?: string;
+  /** Workspace folder name, for families with a repo-name token. */
+  repoName?: string;
+  snippets?: FimSnippet[];
+}
+
+export interface FimPrompt {
+  prompt: string;
+  /** Stop sequences: the family's control tokens, which a model emits when it "leaves" the hole. */
+  stop: string[];
+}
+
+interface FimTemplate {
+  render(parts: FimParts): string;
+  stop: string[];
+}
+
+// DeepSeek-Coder's control tokens use U+FF5C FULLWIDTH VERTICAL LINE and U+2581 LOWER ONE EIGHTH
+// BLOCK, not "|" and "_": spelled with escapes so no editor or formatter can "fix" them.
+const DS_BAR = '\uFF5C';
+const DS_SPACE = '\u2581';
+const DS = (name: string) => `<${DS_BAR}${name}${DS_BAR}>`;
+export const DEEPSEEK_FIM_BEGIN = DS(`fim${DS_SPACE}begin`);
+export const DEEPSEEK_FIM_HOLE = DS(`fim${DS_SPACE}hole`);
+export const DEEPSEEK_FIM_END = DS(`fim${DS_SPACE}end`);
+
+const TEMPLATES: Record<FimFamily, FimTemplate> = {
+  // Qwen2.5-Coder README ("file-level" and "repository-level code completion"):
+  // <|repo_name|>{repo}\n<|file_sep|>{path}\n{content}\n … <|file_sep|>{path}\n<|fim_prefix|>…
+  qwen: {
+    render({ prefix, suffix, filePath, repoName, snippets }) {
+      const fim = `<|fim_prefix|>${prefix}<|fim_suffix|>${suffix}<|fim_middle|>`;
+      if (!snippets?.length && !filePath) return fim;
+      let head = `<|repo_name|>${repoName ?? 'workspace'}\n`;
+      for (const s of snippets ?? []) head += `<|file_sep|>${s.path}\n${s.text}\n`;
+      return `${head}<|file_sep|>${filePath ?? 'untitled'}\n${fim}`;
+    },
+    stop: [
+      '<|endoftext|>',
+      '<|fim_prefix|>',
+      '<|fim_suffix|>',
+      '<|fim_middle|>',
+      '<|fim_pad|>',
+      '<|repo_name|>',
+      '<|file_sep|>',
+      '<|im_start|>',
+      '<|im_end|>',
+    ],
+  },
+  // DeepSeek-Coder README: <｜fim▁begin｜>{prefix}<｜fim▁hole｜>{suffix}<｜fim▁end｜>
+  // (file context goes before the begin token as "# path" sections, as in its repo-level examples).
+  deepseek: {
+    render({ prefix, suffix, snippets }) {
+      const head = (snippets ?? []).map((s) => `# ${s.path}\n${s.text}\n`).join('');
+      return `${head}${DEEPSEEK_FIM_BEGIN}${prefix}${DEEPSEEK_FIM_HOLE}${suffix}${DEEPSEEK_FIM_END}`;
+    },
+    stop: [DEEPSEEK_FIM_BEGIN, DEEPSEEK_FIM_HOLE, DEEPSEEK_FIM_END, '<|EOT|>', `<${DS_BAR}end${DS_SPACE}of${DS_SPACE}sentence${DS_BAR}>`],
+  },
+  // StarCoder2 (bigcode): <repo_name>{repo}<file_sep>{path}\n{content}<file_sep>… then
+  // <fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>.
+  starcoder: {
+    render({ prefix, suffix, filePath, repoName, snippets }) {
+      const fim = `<fim_prefix>${prefix}<fim_suffix>${suffix}<fim_middle>`;
+      if (!snippets?.length) return fim;
+      let head = `<repo_name>${repoName ?? 'workspace'}`;
+      for (const s of snippets) head += `<file_sep>${s.path}\n${s.text}`;
+      return `${head}<file_sep>${filePath ?? 'untitled'}\n${fim}`;
+    },
+    stop: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<file_sep>', '<|endoftext|>'],
+  },
+  // CodeLlama (Meta's infilling format, as Ollama's codellama:code template spells it):
+  // "<PRE> {prefix} <SUF>{suffix} <MID>" — one space after <PRE>, before <SUF> and before <MID>.
+  codellama: {
+    render({ prefix, suffix }) {
+      return `<PRE> ${prefix} <SUF>${suffix} <MID>`;
+    },
+    stop: ['<PRE>', '<SUF>', '<MID>', '<EOT>'],
+  },
+  // Codestral (Mistral's FIM): suffix first, then prefix: [SUFFIX]{suffix}[PREFIX]{prefix}
+  codestral: {
+    render({ prefix, suffix }) {
+      return `[SUFFIX]${suffix}[PREFIX]${prefix}`;
+    },
+    stop: ['[PREFIX]', '[SUFFIX]', '[MIDDLE]', '</s>'],
+  },
+};
+
+/** Ordered: the first pattern that matches a model name wins ("deepseek-coder" before "coder"). */
+const FAMILY_PATTERNS: [RegExp, FimFamily][] = [
+  [/deepseek[-_.]?coder/i, 'deepseek'],
+  [/codestral/i, 'codestral'],
+  [/starcoder/i, 'starcoder'],
+  [/code[-_.]?llama/i, 'codellama'],
+  [/qwen.*coder|codeqwen/i, 'qwen'],
+];
+
+/** The FIM family of a model name ("qwen2.5-coder:1.5b", "deepseek-ai/deepseek-coder-6.7b-base"), or undefined. */
+export function fimFamilyOf(modelName: string): FimFamily | undefined {
+  return FAMILY_PATTERNS.find(([re]) => re.test(modelName))?.[1];
+}
+
+/** Renders the raw FIM prompt and stop sequences for a family. */
+export function renderFimPrompt(family: FimFamily, parts: FimParts): FimPrompt {
+  const template = TEMPLATES[family];
+  return { prompt: template.render(parts), stop: [...template.stop] };
+}
+
+/** Every control token of every family: a completion containing one is cut there (defence in depth). */
+export const ALL_FIM_CONTROL_TOKENS: readonly string[] = [
+  ...new Set(Object.values(TEMPLATES).flatMap((t) => t.stop)),
+];
