@@ -105,5 +105,8 @@ export function maxTokensWithin(resolved: ResolvedPrice, inputTokens: number, ro
   const rates = ratesFor(resolved.price, inputTokens, thinking);
   const left = roomUsd * TOKENS_PER_PRICE_UNIT - inputTokens * rates.input;
   if (rates.output === 0) return left >= 0 ? Number.POSITIVE_INFINITY : 0;
-  return Math.max(0, Math.floor(left / rates.output));
+  return Math.max(0, Math.floor(left / rates.output + FLOAT_SLACK_TOKENS));
 }
+
+/** Absorbs binary rounding of dollar fractions ($0.0415 is not exact) so 3900 does not come out as 3899. */
+const FLOAT_SLACK_TOKENS = 1e-6;
