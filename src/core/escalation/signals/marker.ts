@@ -64,8 +64,9 @@ function isMarkerLine(line: string): boolean {
   return core === UNCERTAIN_MARKER || core === CHINESE_MARKER;
 }
 
-function markerResult(where: string): SignalResult {
-  return fired('marker', `the local model said it is not sure (answered ${UNCERTAIN_MARKER}${where})`);
+function markerResult(text: string, where: string): SignalResult {
+  const word = text.includes(UNCERTAIN_MARKER) ? UNCERTAIN_MARKER : CHINESE_MARKER;
+  return fired('marker', `the local model said it is not sure (answered ${word}${where})`);
 }
 
 /** A fresh judge per attempt: it keeps the start of the stream until the start is decided. */
@@ -78,12 +79,12 @@ export function markerJudge(): SignalJudge {
       if (decided !== 'undecided') return undefined;
       head += text;
       decided = markerAtStart(head, false);
-      return decided === 'marker' ? markerResult('') : undefined;
+      return decided === 'marker' ? markerResult(head, '') : undefined;
     },
     finish(answer: FinishedAnswer): SignalResult {
       const found = findMarker(answer.text);
       if (!found) return quiet('marker', `no ${UNCERTAIN_MARKER} marker in the answer`);
-      return markerResult(found.line === 1 ? '' : ` on line ${found.line}`);
+      return markerResult(answer.text, found.line === 1 ? '' : ` on line ${found.line}`);
     },
   };
 }

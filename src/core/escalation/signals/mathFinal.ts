@@ -25,8 +25,11 @@ const CONCLUSION: readonly RegExp[] = [
   new RegExp(String.raw`(?:所以|因此|故|综上|于是|从而|即)[^。\n]{0,60}?(?:=|＝|≈|为|是|等于|得)\s*${VALUE}`),
 ];
 
-/** The last line states "… = value" (units or a full stop may follow). */
-const ENDS_WITH_VALUE = new RegExp(String.raw`(?:=|＝|≈)\s*${VALUE}[^=\n]{0,30}$`);
+/**
+ * The last line states "… = value", optionally followed by a short unit ("cm²", "元", "km/h").
+ * No comma may follow: "n = 20，先求出第 20 项…" is a setup, not a result.
+ */
+const ENDS_WITH_VALUE = new RegExp(String.raw`(?:=|＝|≈)\s*${VALUE}[^=,，;；:：\n]{0,16}$`);
 
 /** Conclusions are only looked for near the end, where a worked solution states its result. */
 const TAIL_LINES = 4;
