@@ -132,6 +132,10 @@ export const localConfigSchema = z.object({
   manageOllama: z.boolean().default(true),
   ollamaHost: z.string().optional(),
   keepAlive: z.union([z.string(), z.number()]).default('30m'),
+  /** How long a freshly started `ollama serve` may take to answer (first start with GPU discovery can be slow). */
+  startTimeoutMs: z.number().int().positive().default(30_000),
+  /** Health probe interval of Ollama and the other local endpoints; 60 s per the requirements (§3). */
+  healthIntervalMs: z.number().int().positive().default(60_000),
 });
 
 export const networkConfigSchema = z.object({
