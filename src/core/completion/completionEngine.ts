@@ -19,8 +19,9 @@ import { assemblePrompt } from './promptAssembly';
 import { REASON_TEXT, reasonForError, type NoSuggestionReason } from './reasons';
 import type { RecentDocuments } from './recentDocuments';
 
-/** A small local coder model with the Ollama `insert` capability: fast on a laptop CPU (~1 GB). */
-export const DEFAULT_COMPLETION_MODEL = 'ollama/qwen2.5-coder:1.5b';
+import { DEFAULT_COMPLETION_MODEL } from './defaults';
+
+export { DEFAULT_COMPLETION_MODEL };
 /** Low but non-zero: completions should be the likely continuation, not a creative one (Tabby/Continue use 0.1–0.2). */
 export const COMPLETION_TEMPERATURE = 0.2;
 /**
