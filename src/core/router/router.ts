@@ -1,0 +1,433 @@
+/**
+ * The router loop: one request, planned once, tried candidate by candidate. This is the ONE
+ * place that retries, fails over and escalates (provider SDK retries are off), so every
+ * decision is visible in the event stream and the log.
+ *
+ * Per request:  decision → (attempt: start → thinking/text/usage… → cost → finish)
+ *               [→ failover | escalate → next attempt]… → error? → done
+ *
+ * Timeouts (before the first byte and between chunks) belong to the providers (streamGuard),
+ * which report them as `timeout` errors; the loop fails over on them like any other.
+ *
+ * Guarantees callers rely on:
+ * - it never throws: every failure becomes an `error` event, and `done` is always the last event;
+ * - every SpendGuard reservation is settled exactly once (success, failure, cancel, or the
+ *   caller walking away from the iterator);
+ * - cancelling the request signal aborts the attempt at the socket and ends with
+ *   `finish: cancelled` then `done`.
+ */
+import type {
+  AnswerWatcher,
+  Candidate,
+  ChatMessage,
+  CostBreakdown,
+  EscalationHook,
+  FinishReason,
+  Logger,
+  ModelRef,
+  NormalizedError,
+  Provider,
+  ProviderEvent,
+  Reservation,
+  RouteRequest,
+  RoutingDecision,
+  SignalResult,
+  SpendGuard,
+  StreamEvent,
+  Timing,
+  Task,
+  Usage,
+} from '../types';
+import { formatModelRef } from '../types';
+import { estimateMessagesTokens, estimateTokens } from '../tasks/tokenEstimate';
+import { DEFAULT_MAX_TOKENS } from './defaults';
+import { FAILOVER_KINDS, cancelledError, toNormalizedError } from './errors';
+
+export interface RouterDeps {
+  /** Classifies (when needed) and selects; see selection.ts. */
+  plan(req: RouteRequest): Promise<RoutingDecision>;
+  provider(id: string): Provider | undefined;
+  /** Ollama keep_alive passed to local providers (settings `local.keepAlive`). */
+  keepAlive?: string | number;
+  spendGuard?: SpendGuard;
+  escalation?: EscalationHook;
+  logger: Logger;
+  /** Monotonic clock in ms; performance.now by default. */
+  now?: () => number;
+}
+
+/**
+ * At most one escalation per request: the cascade is "small model, then big model"; a second
+ * hop would multiply cost on exactly the questions no model answers well.
+ */
+const MAX_ESCALATIONS = 1;
+
+/** The outcome of one attempt, decided on by the loop. */
+type AttemptOutcome =
+  /** `verdict`: whether escalation was already confirmed or declined mid-stream. */
+  | { kind: 'answered'; fired: SignalResult[]; verdict?: 'agreed' | 'declined' }
+  | { kind: 'cancelled' }
+  /** Failed before its first token (or was refused by the budget before starting): try the next candidate. */
+  | { kind: 'next'; error: NormalizedError }
+  /** Failed in a way no other candidate fixes, or after the first token. */
+  | { kind: 'fatal'; error: NormalizedError };
+
+export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGenerator<StreamEvent, void, undefined> {
+  const log = deps.logger;
+  const requestId = newRequestId();
+  let attempts = 0;
+  let finalRef: ModelRef | undefined;
+  /** Input size for the budget's reservation, estimated once per request. */
+  const inputTokensEstimate = req.fim ? estimateTokens(req.fim.prefix) + estimateTokens(req.fim.suffix) : estimateMessagesTokens(req.messages);
+  const escalationContext = (decision: RoutingDecision): EscalationContext => escalationContextFor(req, decision.mode, inputTokensEstimate);
+  try {
+    yield* route();
+  } catch (err) {
+    // A bug or a broken hook: report it as an event, never as a throw.
+    const error = toNormalizedError(err);
+    log.error('route.internal_error', { requestId, message: error.message });
+    yield { type: 'error', error };
+  }
+  yield { type: 'done', attempts, finalRef };
+
+  async function* route(): AsyncGenerator<StreamEvent, void, undefined> {
+    if (req.signal.aborted) return;
+    const decision = await deps.plan(req);
+    const task = decision.task;
+    log.info('route.decision', {
+      requestId,
+      task,
+      taskReason: decision.taskReason,
+      mode: decision.mode,
+      candidates: decision.candidates.map((c) => formatModelRef(c.ref)),
+      excluded: decision.excluded.map((e) => `${e.ref}: ${e.why}`),
+    });
+    yield { type: 'decision', decision };
+    if (decision.candidates.length === 0) {
+      const error = noCandidateError(decision);
+      log.warn('route.no_candidate', { requestId, kind: error.kind, message: error.message });
+      yield { type: 'error', error };
+      return;
+    }
+
+    const queue = decision.candidates;
+    let index = 0;
+    let escalatedFrom: ModelRef | undefined;
+    let escalations = 0;
+    /** The answer standing if an escalation fails: the local one. */
+    let previousAnswer: ModelRef | undefined;
+
+    while (index < queue.length) {
+      const candidate = queue[index]!;
+      const attempt = attempts + 1;
+      // A doubtful answer is cut short only when it can actually be escalated and the hook agrees.
+      const targetIndex = decision.mode !== 'local' && escalations < MAX_ESCALATIONS ? findEscalationTarget(queue, index) : -1;
+      const escalation = targetIndex >= 0 ? { target: queue[targetIndex]!, context: escalationContext(decision) } : undefined;
+      const outcome: AttemptOutcome = yield* runAttempt(candidate, attempt, escalatedFrom, () => attempts++, task, escalation);
+
+      if (outcome.kind === 'cancelled') {
+        log.info('route.cancelled', { requestId, ref: formatModelRef(candidate.ref) });
+        return;
+      }
+      if (outcome.kind === 'fatal') {
+        log.error('route.error', errorFields(requestId, candidate.ref, outcome.error));
+        yield { type: 'error', error: outcome.error };
+        return;
+      }
+      if (outcome.kind === 'next') {
+        const nextIndex = findNext(queue, index + 1, escalatedFrom !== undefined);
+        if (nextIndex < 0) {
+          log.error('route.exhausted', errorFields(requestId, candidate.ref, outcome.error));
+          if (previousAnswer) {
+            // The escalation failed; the local answer the user already has stands.
+            finalRef = previousAnswer;
+            yield { type: 'notice', attempt: attempts, message: `Could not escalate: ${outcome.error.message} The answer from ${formatModelRef(previousAnswer)} stands.` };
+            return;
+          }
+          yield { type: 'error', error: outcome.error };
+          return;
+        }
+        const next = queue[nextIndex]!;
+        log.warn('route.failover', { ...errorFields(requestId, candidate.ref, outcome.error), to: formatModelRef(next.ref) });
+        yield { type: 'failover', from: candidate.ref, to: next.ref, error: outcome.error };
+        index = nextIndex;
+        continue;
+      }
+
+      // Answered. Escalate when the escalation hook's signals fired, the mode and policy allow.
+      finalRef = candidate.ref;
+      const fired = outcome.fired;
+      if (fired.length === 0 || !deps.escalation) return;
+      const why = fired.map((f) => f.explanation).join('; ');
+      if (decision.mode === 'local') {
+        log.info('route.escalation_blocked', { requestId, from: formatModelRef(candidate.ref), signals: fired.map((f) => f.signal), because: 'local-only mode' });
+        yield { type: 'notice', attempt: attempts, message: `This answer may be unreliable (${why}). Local-only mode: not escalating to a cloud model.` };
+        return;
+      }
+      if (targetIndex < 0) {
+        yield { type: 'notice', attempt: attempts, message: `This answer may be unreliable (${why}), and no stronger model is available to escalate to.` };
+        return;
+      }
+      const nextIndex = targetIndex;
+      const next = queue[nextIndex]!;
+      const agreed =
+        outcome.verdict !== undefined ? outcome.verdict === 'agreed' : await confirmEscalation(deps.escalation, fired, next, escalationContext(decision));
+      if (!agreed || req.signal.aborted) {
+        log.info('route.escalation_declined', { requestId, from: formatModelRef(candidate.ref), to: formatModelRef(next.ref) });
+        return;
+      }
+      log.info('route.escalate', { requestId, from: formatModelRef(candidate.ref), to: formatModelRef(next.ref), signals: fired.map((f) => f.signal) });
+      yield { type: 'escalate', from: candidate.ref, to: next.ref, reasons: fired };
+      escalations++;
+      escalatedFrom = candidate.ref;
+      previousAnswer = candidate.ref;
+      index = nextIndex;
+    }
+  }
+
+  /** One attempt at one candidate; yields its events and returns how it ended. */
+  async function* runAttempt(
+    candidate: Candidate,
+    attempt: number,
+    escalatedFromRef: ModelRef | undefined,
+    countAttempt: () => void,
+    task: Task,
+    /** Set when this attempt's answer could be escalated: where to, and the context for confirm. */
+    escalation: { target: Candidate; context: EscalationContext } | undefined,
+  ): AsyncGenerator<StreamEvent, AttemptOutcome, undefined> {
+    const { ref, locality } = candidate;
+    const provider = deps.provider(ref.provider);
+    if (!provider) return { kind: 'next', error: { kind: 'unknown', message: `No provider "${ref.provider}" is set up.`, provider: ref.provider, retryable: false } };
+    if (req.signal.aborted) return { kind: 'cancelled' };
+
+    let maxTokens = req.maxTokens ?? DEFAULT_MAX_TOKENS;
+    let reservation: Reservation | undefined;
+    if (deps.spendGuard) {
+      try {
+        reservation = await deps.spendGuard.reserve({
+          workspaceId: req.workspaceId,
+          task: task,
+          ref,
+          locality,
+          inputTokensEstimate,
+          maxTokens,
+          escalatedFrom: escalatedFromRef,
+          requestId,
+          thinking: req.thinking,
+        });
+      } catch (err) {
+        // A refusal (or a broken guard) means no spending on this candidate: fail closed, try the next.
+        const error = toNormalizedError(err, ref);
+        log.warn('route.reserve_refused', errorFields(requestId, ref, error));
+        return { kind: 'next', error };
+      }
+      maxTokens = reservation.maxTokens;
+    }
+
+    let settled = false;
+    const settle = async (outcome: { usage?: Usage; finish: FinishReason; latencyMs: number; outputText?: string }): Promise<CostBreakdown | undefined> => {
+      if (!reservation || settled) return undefined;
+      settled = true;
+      try {
+        return await reservation.settle(outcome);
+      } catch (err) {
+        log.error('route.settle_failed', { requestId, ref: formatModelRef(ref), message: toNormalizedError(err).message });
+        return undefined;
+      }
+    };
+
+    const now = deps.now ?? (() => performance.now());
+    const controller = new AbortController();
+    const onRequestAbort = (): void => controller.abort(req.signal.reason);
+    req.signal.addEventListener('abort', onRequestAbort, { once: true });
+    if (req.signal.aborted) controller.abort(req.signal.reason);
+    const hook = deps.escalation;
+
+    let text = '';
+    let thinking = '';
+    let usage: Usage | undefined;
+    let providerFinish: FinishReason | undefined;
+    let firstAt: number | undefined;
+    let error: NormalizedError | undefined;
+    let stoppedByWatcher: SignalResult[] = [];
+    /** Signals that fired mid-stream without stopping it. */
+    const firedEarly: SignalResult[] = [];
+    let verdict: 'agreed' | 'declined' | undefined;
+    const startedAt = Date.now();
+    let t0 = now();
+
+    try {
+      countAttempt();
+      log.info('route.attempt', { requestId, attempt, ref: formatModelRef(ref), locality, escalatedFrom: escalatedFromRef && formatModelRef(escalatedFromRef) });
+      yield { type: 'start', attempt, ref, locality, why: candidate.why };
+      if (reservation?.notice) yield { type: 'notice', attempt, message: reservation.notice };
+
+      const watcher: AnswerWatcher | undefined = hook?.watch(task, ref, locality, req.languageId);
+      const messages = withSystemPrompt(req.messages, hook?.systemPromptFor(task, locality));
+
+      t0 = now();
+      const events: AsyncIterable<ProviderEvent> = provider.stream({
+        model: ref.model,
+        messages,
+        maxTokens,
+        temperature: req.temperature,
+        thinking: req.thinking,
+        logprobs: watcher !== undefined && locality === 'local' && provider.capabilities.logprobs ? true : undefined,
+        fim: req.fim,
+        keepAlive: locality === 'local' ? deps.keepAlive : undefined,
+        signal: controller.signal,
+      });
+      try {
+        for await (const ev of events) {
+          if (ev.type === 'text' || ev.type === 'thinking') {
+            firstAt ??= now();
+            if (ev.type === 'thinking') {
+              thinking += ev.text;
+              yield { type: 'thinking', attempt, text: ev.text };
+              continue;
+            }
+            text += ev.text;
+            yield ev.logprobs ? { type: 'text', attempt, text: ev.text, logprobs: ev.logprobs } : { type: 'text', attempt, text: ev.text };
+            const results = watcher?.onText(ev.text, ev.logprobs);
+            const fired = results?.filter((r) => r.fired) ?? [];
+            if (fired.length > 0 && escalation && hook && verdict === undefined) {
+              // Ask now, with the stream paused (unread, so backpressure holds the model): when
+              // the answer will be replaced, every further token is wasted time; when the
+              // escalation is declined, the user keeps a complete local answer.
+              verdict = (await confirmEscalation(hook, fired, escalation.target, escalation.context)) ? 'agreed' : 'declined';
+              if (verdict === 'agreed' && !req.signal.aborted) {
+                stoppedByWatcher = fired;
+                controller.abort();
+                break;
+              }
+            }
+            for (const f of fired) if (!firedEarly.some((e) => e.signal === f.signal)) firedEarly.push(f);
+          } else if (ev.type === 'usage') {
+            usage = ev.usage;
+            yield { type: 'usage', attempt, usage: ev.usage };
+          } else if (ev.type === 'finish') {
+            providerFinish = ev.reason;
+          }
+        }
+      } catch (err) {
+        error = toNormalizedError(err, ref);
+      }
+      const end = now();
+      const timing: Timing = { startedAt, totalMs: end - t0 };
+      if (firstAt !== undefined) {
+        timing.ttftMs = firstAt - t0;
+        const generationSeconds = (end - firstAt) / 1000;
+        if (usage && usage.outputTokens > 0 && generationSeconds > 0) timing.tokensPerSecond = usage.outputTokens / generationSeconds;
+      }
+
+      const cancelled = req.signal.aborted;
+      if (cancelled) error = undefined;
+      let finish: FinishReason;
+      if (cancelled || stoppedByWatcher.length > 0) finish = 'cancelled';
+      else if (error) finish = 'error';
+      else finish = providerFinish ?? 'stop';
+
+      const cost = await settle({ usage, finish, latencyMs: timing.totalMs, outputText: thinking + text || undefined });
+      if (cost) yield { type: 'cost', attempt, cost };
+
+      let fired = stoppedByWatcher;
+      if (watcher && fired.length === 0 && !error && !cancelled) {
+        fired = [...firedEarly];
+        for (const r of watcher.onFinish(text, finish)) if (r.fired && !fired.some((f) => f.signal === r.signal)) fired.push(r);
+      }
+
+      log.info('route.finish', {
+        requestId,
+        attempt,
+        ref: formatModelRef(ref),
+        reason: finish,
+        ttftMs: timing.ttftMs,
+        totalMs: timing.totalMs,
+        outputTokens: usage?.outputTokens,
+        errorKind: error?.kind,
+      });
+      yield { type: 'finish', attempt, reason: finish, timing };
+
+      if (cancelled) return { kind: 'cancelled' };
+      if (error) {
+        if (error.kind === 'cancelled') return { kind: 'fatal', error: cancelledError(ref) };
+        return firstAt === undefined && FAILOVER_KINDS.has(error.kind) ? { kind: 'next', error } : { kind: 'fatal', error };
+      }
+      return { kind: 'answered', fired, verdict };
+    } finally {
+      req.signal.removeEventListener('abort', onRequestAbort);
+      // The caller walked away mid-stream (or something threw): stop the socket, settle once.
+      if (!settled) {
+        controller.abort();
+        await settle({ usage, finish: 'cancelled', latencyMs: now() - t0, outputText: thinking + text || undefined });
+      }
+    }
+  }
+}
+
+/** Next candidate index from `from`, skipping local ones once the request has escalated. */
+function findNext(queue: readonly Candidate[], from: number, cloudOnly: boolean): number {
+  for (let i = from; i < queue.length; i++) if (!cloudOnly || queue[i]!.locality === 'cloud') return i;
+  return -1;
+}
+
+/** From a local answer: the next cloud candidate. From a cloud answer: the next one in the list. */
+function findEscalationTarget(queue: readonly Candidate[], current: number): number {
+  return findNext(queue, current + 1, true);
+}
+
+/** Appends the escalation hook's instruction to the system prompt (or adds one). */
+export function withSystemPrompt(messages: ChatMessage[], extra: string | undefined): ChatMessage[] {
+  if (!extra) return messages;
+  const i = messages.findIndex((m) => m.role === 'system');
+  if (i < 0) return [{ role: 'system', content: extra }, ...messages];
+  return messages.map((m, j) => (j === i ? { role: 'system', content: `${m.content}\n\n${extra}` } : m));
+}
+
+/** The request context handed to EscalationHook.confirm. */
+function escalationContextFor(req: RouteRequest, mode: RoutingDecision['mode'], inputTokensEstimate: number): EscalationContext {
+  return { mode, inputTokensEstimate, maxTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS, workspaceId: req.workspaceId };
+}
+
+interface EscalationContext {
+  mode: RoutingDecision['mode'];
+  inputTokensEstimate: number;
+  maxTokens: number;
+  workspaceId: string;
+}
+
+/**
+ * Calls the hook's confirm with the request context as an optional third argument (the
+ * escalation module uses it for Local-only and the per-request cost ceiling).
+ */
+function confirmEscalation(hook: EscalationHook, reasons: SignalResult[], next: Candidate, context: EscalationContext): Promise<boolean> {
+  const confirm = hook.confirm as (reasons: SignalResult[], next: Candidate, context?: EscalationContext) => Promise<boolean>;
+  return confirm.call(hook, reasons, next, context).catch(() => false);
+}
+
+function noCandidateError(decision: RoutingDecision): NormalizedError {
+  const shown = decision.excluded.slice(0, 4).map((e) => e.why);
+  const reasons = shown.length > 0 ? ` Left out: ${shown.join('; ')}${decision.excluded.length > shown.length ? '; …' : ''}.` : '';
+  if (decision.mode === 'local') {
+    return {
+      kind: 'local_only',
+      message: `No local model can answer this ${decision.task} request, and Local-only mode forbids cloud models.${reasons} Install one (for example "ollama pull qwen2.5:7b") or change the mode.`,
+      retryable: false,
+    };
+  }
+  return {
+    kind: 'model_not_found',
+    message: `No model is available for this ${decision.task} request.${reasons} Start Ollama, add an API key, or check the provider settings.`,
+    retryable: false,
+  };
+}
+
+function errorFields(requestId: string, ref: ModelRef, error: NormalizedError): Record<string, unknown> {
+  // The message is ours or the vendor's error text, never the prompt; keys are never in it (provider contract).
+  return { requestId, ref: formatModelRef(ref), kind: error.kind, status: error.status, providerCode: error.providerCode, message: error.message };
+}
+
+let requestSeq = 0;
+function newRequestId(): string {
+  return `r${Date.now().toString(36)}-${(++requestSeq).toString(36)}`;
+}

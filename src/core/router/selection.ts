@@ -1,0 +1,180 @@
+/**
+ * Turns a task and a mode into the ordered list of models to try, and writes down why each
+ * model is in the list or left out. Pure planning: it never calls a model. It asks local
+ * providers which models are installed (cached, see installedModels.ts) and the KeyStore
+ * whether a cloud provider has a key for its endpoint; it never contacts a cloud host.
+ *
+ * Local-only mode is decided here, before anything else about a cloud provider is looked at,
+ * so a cloud candidate cannot reach the router in that mode whatever the settings say.
+ */
+import type { ProviderConfig, SwitchyardConfig } from '../config';
+import type { Candidate, KeyStore, Locality, Mode, Provider, RoutingDecision, Task } from '../types';
+import { formatModelRef, parseModelRef } from '../types';
+import { DEFAULT_TASK_CANDIDATES, TASKS_WITHOUT_CLOUD_FALLBACK } from './defaults';
+import { type InstalledModels, isChatModel, matchInstalled } from './installedModels';
+
+/** A configured provider as selection sees it. */
+export interface ProviderEntry {
+  id: string;
+  config: ProviderConfig;
+  provider: Provider;
+  /** The origin requests go to; the provider's key is bound to it (KeyStore contract). */
+  origin: string;
+}
+
+export interface SelectionContext {
+  entries: ReadonlyMap<string, ProviderEntry>;
+  keys: KeyStore;
+  /** Per-task lists from settings; tasks missing here use the shipped defaults. */
+  taskLists: SwitchyardConfig['tasks'];
+  installed: InstalledModels;
+}
+
+export interface SelectionRequest {
+  task: Task;
+  taskReason: string;
+  mode: Mode;
+  /** "provider" or "provider/model". */
+  pinned?: string;
+  /** The user asked for a better answer than the local one: skip local models. */
+  escalating?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Marks "every model of this provider" in a list: "npu/*", "lmstudio/*". */
+const ANY_MODEL = '*';
+
+interface Wanted {
+  ref: string;
+  why: string;
+}
+
+export async function selectCandidates(req: SelectionRequest, ctx: SelectionContext): Promise<RoutingDecision> {
+  // A pinned choice never overrides Local only: the hard guarantee outranks a "Retry with…".
+  const mode: Mode = req.pinned && req.mode !== 'local' ? 'pinned' : req.mode;
+  const candidates: Candidate[] = [];
+  const excluded: RoutingDecision['excluded'] = [];
+  const seen = new Set<string>();
+  const keyMemo = new Map<string, Promise<boolean>>();
+  const hasKey = (e: ProviderEntry): Promise<boolean> => {
+    let p = keyMemo.get(e.id);
+    if (!p) keyMemo.set(e.id, (p = ctx.keys.getKey(e.id, e.origin).then((k) => !!k, () => false)));
+    return p;
+  };
+
+  /** Why this provider cannot serve in this mode at all, or undefined when it can. */
+  const gate = (e: ProviderEntry): string | undefined => {
+    if (!e.config.enabled) return `${e.id}: disabled in settings`;
+    const loc: Locality = e.provider.locality;
+    if (loc === 'cloud' && req.mode === 'local') return `${e.id}: cloud provider, and the mode is Local only`;
+    if (loc === 'local' && req.mode === 'cloud') return `${e.id}: local provider, and the mode is Cloud only`;
+    if (loc === 'local' && req.escalating) return `${e.id}: local provider skipped, the request asks for a stronger (cloud) model`;
+    return undefined;
+  };
+
+  const add = (e: ProviderEntry, model: string, why: string[]): void => {
+    const ref = { provider: e.id, model };
+    const key = formatModelRef(ref);
+    if (seen.has(key)) return;
+    seen.add(key);
+    candidates.push({ ref, locality: e.provider.locality, why });
+  };
+
+  /** Resolves one wanted entry to zero or more candidates, recording any exclusion. */
+  const consider = async (w: Wanted): Promise<void> => {
+    let ref;
+    try {
+      ref = parseModelRef(w.ref);
+    } catch (err) {
+      excluded.push({ ref: w.ref, why: (err as Error).message });
+      return;
+    }
+    const e = ctx.entries.get(ref.provider);
+    if (!e) return void excluded.push({ ref: w.ref, why: `${ref.provider}: no provider with this id is configured` });
+    const closed = gate(e);
+    if (closed) return void excluded.push({ ref: w.ref, why: closed });
+
+    if (e.provider.locality === 'cloud') {
+      if (!(await hasKey(e))) return void excluded.push({ ref: w.ref, why: `${e.id}: no API key for ${e.origin}` });
+      const models = ref.model === ANY_MODEL ? e.config.models : [ref.model];
+      if (models.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models configured` });
+      for (const m of models) add(e, m, [w.why]);
+      return;
+    }
+
+    const installed = await ctx.installed.get(e.provider, req.signal);
+    if (!installed.ok) return void excluded.push({ ref: w.ref, why: `${e.id}: ${installed.why}` });
+    if (ref.model === ANY_MODEL) {
+      const chat = installed.models.filter(isChatModel);
+      if (chat.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models installed` });
+      for (const m of chat) add(e, m.ref.model, [w.why]);
+      return;
+    }
+    const found = matchInstalled(ref.model, installed.models);
+    if (!found) {
+      const hint = e.provider.kind === 'ollama' ? ` (ollama pull ${ref.model})` : '';
+      return void excluded.push({ ref: w.ref, why: `${w.ref}: not installed${hint}` });
+    }
+    add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, `installed as ${found.ref.model}`]);
+  };
+
+  const wanted = wantedList(req, mode, ctx);
+  // Sequential on purpose: the order of the list is the order of the decision, and each
+  // provider is asked at most once thanks to the caches.
+  for (const w of wanted.list) await consider(w);
+
+  if (mode !== 'pinned') await addFallbacks(req, ctx, wanted.providers, candidates, gate, hasKey, add);
+
+  // Auto: local first, whatever order a settings list used; the list order holds within each group.
+  const ordered = mode === 'auto' ? [...candidates.filter((c) => c.locality === 'local'), ...candidates.filter((c) => c.locality === 'cloud')] : candidates;
+  return { task: req.task, taskReason: req.taskReason, mode, candidates: ordered, excluded };
+}
+
+function wantedList(req: SelectionRequest, mode: Mode, ctx: SelectionContext): { list: Wanted[]; providers: Set<string> } {
+  const fromSettings = ctx.taskLists[req.task];
+  const list = fromSettings ?? DEFAULT_TASK_CANDIDATES[req.task];
+  const source = fromSettings ? 'settings' : 'the shipped defaults';
+  let wanted: Wanted[];
+  if (mode === 'pinned' && req.pinned) {
+    const pinned = req.pinned;
+    if (pinned.includes('/')) {
+      wanted = [{ ref: pinned, why: `pinned to ${pinned}` }];
+    } else {
+      // A pinned provider: its models from the task list in order, then any of its models.
+      wanted = list.filter((r) => r.startsWith(`${pinned}/`)).map((ref) => ({ ref, why: `pinned to ${pinned}; listed for ${req.task}` }));
+      wanted.push({ ref: `${pinned}/${ANY_MODEL}`, why: `pinned to ${pinned}` });
+    }
+  } else {
+    wanted = list.map((ref, i) => ({ ref, why: `#${i + 1} for ${req.task} in ${source}` }));
+  }
+  const providers = new Set(wanted.map((w) => w.ref.slice(0, Math.max(0, w.ref.indexOf('/')))));
+  return { list: wanted, providers };
+}
+
+/**
+ * Last resorts after the task's list: a local provider with none of the listed models installed
+ * offers its first installed model (an answer from llama3.2 beats none), and a keyed cloud
+ * provider the list never names offers its first configured model.
+ */
+async function addFallbacks(
+  req: SelectionRequest,
+  ctx: SelectionContext,
+  listed: Set<string>,
+  candidates: Candidate[],
+  gate: (e: ProviderEntry) => string | undefined,
+  hasKey: (e: ProviderEntry) => Promise<boolean>,
+  add: (e: ProviderEntry, model: string, why: string[]) => void,
+): Promise<void> {
+  for (const e of ctx.entries.values()) {
+    if (gate(e)) continue;
+    if (e.provider.locality === 'local') {
+      if (candidates.some((c) => c.ref.provider === e.id)) continue;
+      const installed = await ctx.installed.get(e.provider, req.signal);
+      const first = installed.ok ? installed.models.find(isChatModel) : undefined;
+      if (first) add(e, first.ref.model, [listed.has(e.id) ? `installed on ${e.id}; none of the ${req.task} list's models is` : `${e.id} is a local provider not in the ${req.task} list`]);
+    } else if (!listed.has(e.id) && !TASKS_WITHOUT_CLOUD_FALLBACK.has(req.task)) {
+      const model = e.config.models[0];
+      if (model && (await hasKey(e))) add(e, model, [`${e.id} is configured but not in the ${req.task} list`]);
+    }
+  }
+}
