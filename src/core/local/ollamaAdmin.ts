@@ -90,7 +90,10 @@ export class OllamaAdmin {
 
   async delete(model: string, signal?: AbortSignal): Promise<void> {
     // `name` too: servers before the model/name rename (and ollama-js) use it; current ones accept both.
-    await this.json('DELETE', '/api/delete', { model, name: model }, signal);
+    // Ollama answers a delete with 200 and an empty body, so there is nothing to parse.
+    const timeout = AbortSignal.timeout(ADMIN_TIMEOUT_MS);
+    const res = await this.send('DELETE', '/api/delete', { model, name: model }, signal ? AbortSignal.any([signal, timeout]) : timeout, timeout);
+    await res.arrayBuffer().catch(() => undefined);
   }
 
   /**

@@ -10,6 +10,7 @@ import type { PullStatus } from './ollamaAdmin';
  * registry download, short enough to follow a real change in bandwidth.
  */
 export const SPEED_WINDOW_MS = 5_000;
+const MAX_PERCENT_BEFORE_SUCCESS = 99;
 
 export interface PullSnapshot {
   /** Ollama's own status text: "pulling manifest", "pulling 6a0746a1ec1a", "verifying sha256 digest"… */
@@ -50,12 +51,16 @@ export class PullProgressTracker {
     const elapsedMs = now - first.at;
     const bytesPerSecond = elapsedMs > 0 ? ((completed - first.completed) * 1000) / elapsedMs : undefined;
     const done = line.status === 'success';
+    // A layer announced late grows the total; the bar must not jump back because of it.
+    // 100 % is said only on "success": verifying and writing the manifest still take a moment.
+    const raw = done ? 100 : total > 0 ? Math.min(MAX_PERCENT_BEFORE_SUCCESS, (completed / total) * 100) : undefined;
+    const percent = raw === undefined ? this.last.percent : Math.max(raw, this.last.percent ?? 0);
     const snapshot: PullSnapshot = {
       status: line.status,
       completedBytes: completed,
       totalBytes: total,
       done,
-      ...(total > 0 ? { percent: done ? 100 : Math.min(100, (completed / total) * 100) } : done ? { percent: 100 } : {}),
+      ...(percent !== undefined ? { percent } : {}),
       ...(bytesPerSecond !== undefined ? { bytesPerSecond } : {}),
       ...(bytesPerSecond && bytesPerSecond > 0 && total > 0 ? { etaSeconds: Math.max(0, (total - completed) / bytesPerSecond) } : {}),
     };

@@ -30,6 +30,7 @@ describe('PullProgressTracker', () => {
   it('reports 100 % on success and never goes backwards', () => {
     const t = new PullProgressTracker();
     t.update({ status: 'pulling a', digest: 'a', total: 100, completed: 80 }, 0);
+    assert.equal(t.update({ status: 'verifying sha256 digest' }, 1).percent, 80, 'a line without sizes keeps the last percentage');
     assert.equal(t.update({ status: 'pulling a', digest: 'a', total: 100, completed: 50 }, 1).completedBytes, 80);
     assert.equal(t.update({ status: 'success' }, 2).percent, 100);
     assert.equal(describePull(t.snapshot), '100% · 0/0 MB');
@@ -39,5 +40,15 @@ describe('PullProgressTracker', () => {
     assert.equal(formatDuration(5), '5s');
     assert.equal(formatDuration(65), '1m 05s');
     assert.equal(formatDuration(3_700), '1h 01m');
+  });
+});
+
+describe('PullProgressTracker with a late layer', () => {
+  it('keeps the percentage from going back when a new layer grows the total', () => {
+    const t = new PullProgressTracker();
+    assert.equal(t.update({ status: 'pulling a', digest: 'a', total: 100, completed: 100 }, 0).percent, 99, '100 % only on success');
+    const s = t.update({ status: 'pulling b', digest: 'b', total: 100 }, 1);
+    assert.equal(s.percent, 99);
+    assert.equal(s.totalBytes, 200, 'the byte counts stay true');
   });
 });
