@@ -2,7 +2,7 @@
 //   dist/extension.js  — the extension host side (CommonJS, Node 20, `vscode` external)
 //   dist/cli.js        — the `switchyard` command line over src/core
 //   dist/webview.js    — the panel UI (browser, IIFE) and dist/webview.css
-//   out/test/extension/index.js — extension-host test suites (only with --tests)
+//   out/test/extension/*.js, out/bench/*.js — extension-host tests and benchmarks (--tests)
 // Flags: --production (minify, no dev checks), --watch (rebuild on change), --tests.
 import * as esbuild from 'esbuild';
 
@@ -53,11 +53,24 @@ const builds = [
 ];
 
 if (tests) {
+  // Extension-host code: the test entry, every test/extension/*.test.ts as its own bundle (the
+  // entry discovers them by name, so adding a test is adding a file) and the in-host side of
+  // bench/activation.ts. mocha stays external: the host loads it from node_modules.
+  const { readdirSync } = await import('node:fs');
+  const suites = Object.fromEntries(
+    readdirSync('test/extension')
+      .filter((name) => name.endsWith('.test.ts'))
+      .map((name) => [`test/extension/${name.slice(0, -'.ts'.length)}`, `test/extension/${name}`]),
+  );
   builds.push({
     ...common,
     minify: false,
-    entryPoints: { 'extension/index': 'test/extension/index.ts' },
-    outdir: 'out/test',
+    entryPoints: {
+      'test/extension/index': 'test/extension/index.ts',
+      ...suites,
+      'bench/activationHost': 'bench/activationHost.ts',
+    },
+    outdir: 'out',
     platform: 'node',
     target: 'node20',
     format: 'cjs',

@@ -7,11 +7,18 @@ import * as vscode from 'vscode';
 import { SwitchyardPanel } from './vscode/panel';
 import { createStatusBar } from './vscode/statusBar';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: lets the extension-host tests see UI pieces that VS Code's API cannot list. */
+export interface SwitchyardExtensionApi {
+  readonly statusBarItem: vscode.StatusBarItem;
+}
+
+export function activate(context: vscode.ExtensionContext): SwitchyardExtensionApi {
+  const statusBarItem = createStatusBar();
   context.subscriptions.push(
     vscode.commands.registerCommand('switchyard.openPanel', () => SwitchyardPanel.show(context)),
-    createStatusBar(),
+    statusBarItem,
   );
+  return { statusBarItem };
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Installs everything Switchyard's build and tests need on a fresh Debian machine that has only
+# node and npm: the npm packages, a few Debian packages (Chromium for the UI tests, ripgrep and
+# the headers code-server's native modules compile against) and code-server, the offline VS Code
+# the extension-host and UI tests run in (see ../shared/docs/vscode-offline-testing.md).
+# Idempotent: each step leaves a stamp and is skipped when its stamp still matches, so a second
+# run takes about a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+# code-server 4.100.3 is VS Code 1.100.3 (our engines.vscode floor) and the last release that
+# runs on Node 20; newer ones need Node 22.
+CODE_SERVER_VERSION=4.100.3
+# The @vscode/ripgrep version that code-server 4.100.3 depends on and the file its install
+# script looks for in its cache (names from @vscode/ripgrep's lib/download.js).
+RIPGREP_PKG_VERSION=1.15.11
+RIPGREP_TARBALL=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
+DEBIAN_PACKAGES=(libkrb5-dev pkg-config ripgrep chromium chromium-driver)
+
+TOOLS="$ROOT/.test-tools"
+CODE_SERVER_DIR="$TOOLS/code-server"
+CODE_SERVER_STAMP="$CODE_SERVER_DIR/.installed-$CODE_SERVER_VERSION"
+NPM_STAMP="$ROOT/node_modules/.switchyard-lock-hash"
+
+log() { printf 'setup: %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "need root (or sudo) to run: $*"; return 1
+  fi
+}
+
+# --- 1. npm packages -------------------------------------------------------------------------
+# Keyed on the lock file and the Node version (native packages are built per Node ABI).
+lock_hash() { { sha256sum package-lock.json; node --version; } | sha256sum | cut -d' ' -f1; }
+want="$(lock_hash)"
+if [ -d node_modules ] && [ -f "$NPM_STAMP" ] && [ "$(cat "$NPM_STAMP")" = "$want" ]; then
+  :
+else
+  log "npm ci (package-lock.json changed or node_modules missing)"
+  npm ci --no-audit --no-fund
+  echo "$want" >"$NPM_STAMP"
+fi
+
+# --- 2. Debian packages ----------------------------------------------------------------------
+if ! dpkg -s "${DEBIAN_PACKAGES[@]}" >/dev/null 2>&1; then
+  log "apt-get install ${DEBIAN_PACKAGES[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends "${DEBIAN_PACKAGES[@]}"
+fi
+
+# --- 3. code-server --------------------------------------------------------------------------
+if [ -f "$CODE_SERVER_STAMP" ] && [ -f "$CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" ]; then
+  :
+else
+  log "installing code-server@$CODE_SERVER_VERSION into .test-tools/ (about a minute, once)"
+  # @vscode/ripgrep's install script downloads rg from the internet, which is unreachable here;
+  # it first looks in <os.tmpdir()>/vscode-ripgrep-cache-<version>/ for the release tarball, so
+  # put one there made from Debian's rg. os.tmpdir() follows $TMPDIR, hence asking node.
+  tmp="$(node -p 'require("os").tmpdir()')"
+  cache="$tmp/vscode-ripgrep-cache-$RIPGREP_PKG_VERSION"
+  if [ ! -s "$cache/$RIPGREP_TARBALL" ]; then
+    staging="$(mktemp -d)"
+    cp /usr/bin/rg "$staging/rg"
+    mkdir -p "$cache"
+    tar -czf "$cache/$RIPGREP_TARBALL" -C "$staging" rg
+    rm -rf "$staging"
+  fi
+  rm -rf "$CODE_SERVER_DIR"
+  mkdir -p "$CODE_SERVER_DIR"
+  # npm 11 asks projects to list the dependencies allowed to run install scripts; today it only
+  # warns, but say it explicitly so a stricter npm still builds code-server's native modules.
+  cat >"$CODE_SERVER_DIR/package.json" <<'JSON'
+{
+  "private": true,
+  "description": "code-server for Switchyard's offline VS Code tests (installed by scripts/setup.sh)",
+  "allowScripts": { "code-server": true, "argon2": true }
+}
+JSON
+  npm_config_yes=true npm install --prefix "$CODE_SERVER_DIR" "code-server@$CODE_SERVER_VERSION" \
+    --unsafe-perm --no-audit --no-fund --loglevel=error
+  # The postinstall builds VS Code's own node_modules (node-pty, kerberos, ripgrep…); check the
+  # pieces the tests depend on really exist rather than trusting the exit code.
+  vscode_modules="$CODE_SERVER_DIR/node_modules/code-server/lib/vscode/node_modules"
+  for f in "$vscode_modules/@vscode/ripgrep/bin/rg" "$vscode_modules/node-pty/build/Release/pty.node"; do
+    [ -e "$f" ] || { log "code-server install incomplete: missing $f"; exit 1; }
+  done
+  touch "$CODE_SERVER_STAMP"
+fi
