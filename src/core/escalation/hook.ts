@@ -4,6 +4,7 @@
  * next candidate under the policy (off / ask / auto) and the per-request cost ceiling.
  * Only local attempts are judged; a cloud answer is accepted as it is.
  */
+import type { z } from 'zod';
 import type { Candidate, EscalationHook, Logger, SignalResult, Task } from '../types';
 import { escalationConfigSchema, type EscalationConfig } from '../config';
 import { MARKER_INSTRUCTION } from './signals/marker';
@@ -27,8 +28,8 @@ export type WorstCaseEstimator = (next: Candidate, context: EscalationCostContex
 export type ConfirmEscalation = (reasons: SignalResult[], next: Candidate) => Promise<boolean>;
 
 export interface EscalationHookOptions {
-  /** The `escalation` settings section; missing fields take their defaults. */
-  config?: Partial<EscalationConfig> | EscalationConfig;
+  /** The `escalation` settings section (parsed, or raw with fields missing: they take their defaults). */
+  config?: z.input<typeof escalationConfigSchema>;
   /** Required for policy "ask"; without it "ask" declines (we never spend without asking). */
   confirm?: ConfirmEscalation;
   estimateWorstCaseUsd?: WorstCaseEstimator;
