@@ -1,0 +1,217 @@
+/**
+ * Ollama's native API through the `ollama` package: /api/chat (and /api/generate with `suffix`
+ * for fill-in-the-middle) streamed as NDJSON, `thinking` deltas, logprobs, `done_reason`, token
+ * counts and nanosecond durations; /api/tags + /api/show for the installed models.
+ *
+ * Each request gets its own `Ollama` client whose fetch carries the request's AbortSignal:
+ * the package's `abort()` aborts every stream of a client, and its non-streaming calls take no
+ * signal at all, so a shared client could neither cancel one request alone nor cancel a request
+ * still waiting for a model to load. Features are gated on the server version (think from
+ * 0.9.0, logprobs from 0.12.11) and the model's capabilities, both fetched once and cached.
+ */
+import { Ollama } from 'ollama';
+import type { ProviderConfig } from '../config';
+import { featuresForModel } from '../local/ollamaVersion';
+import { type FetchLike, originBoundFetch, originOf } from '../net/keyOrigin';
+import type { Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob, Usage } from '../types';
+import { SwitchyardError } from '../types';
+import { type ErrorContext, classifyError, providerFailure } from './errors';
+import { guardStream } from './streamGuard';
+import { ThinkTagSplitter } from './thinkTags';
+import { estimateUsage, finishReasonOf } from './usage';
+
+export interface OllamaProviderOptions {
+  id: string;
+  config: ProviderConfig;
+  baseUrl: string;
+  locality: Locality;
+  fetch: FetchLike;
+}
+
+/** Ollama's default address (OLLAMA_HOST default 127.0.0.1:11434). */
+export const DEFAULT_OLLAMA_URL = 'http://127.0.0.1:11434';
+const NS_PER_MS = 1e6;
+
+interface ModelDetails {
+  capabilities?: string[];
+  contextWindow?: number;
+}
+
+export class OllamaProvider implements Provider {
+  readonly id: string;
+  readonly kind = 'ollama' as const;
+  readonly locality: Locality;
+  readonly capabilities: ProviderCapabilities = { streaming: true, thinking: true, logprobs: true, fim: true, embeddings: true, usageInStream: true };
+  readonly baseUrl: string;
+  private readonly fetchImpl: FetchLike;
+  private versionPromise: Promise<string> | undefined;
+  private readonly details = new Map<string, Promise<ModelDetails | undefined>>();
+
+  constructor(private readonly opts: OllamaProviderOptions) {
+    this.id = opts.id;
+    this.locality = opts.locality;
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.fetchImpl = originBoundFetch(opts.fetch, originOf(this.baseUrl));
+  }
+
+  private ctx(model?: string): ErrorContext {
+    return { providerId: this.id, label: 'Ollama', vendor: 'ollama', model, endpoint: this.baseUrl, local: this.locality === 'local', timeoutMs: this.opts.config.timeoutMs };
+  }
+
+  /** A client whose every request (streaming or not) is aborted by `signal`. */
+  private client(signal?: AbortSignal): Ollama {
+    const base = this.fetchImpl;
+    const fetchWithSignal: FetchLike = (input, init) => {
+      const own = init?.signal ?? undefined;
+      const merged = signal && own ? AbortSignal.any([signal, own]) : (signal ?? own);
+      return base(input, { ...init, ...(merged ? { signal: merged } : {}) });
+    };
+    return new Ollama({ host: this.baseUrl, fetch: fetchWithSignal as unknown as typeof fetch });
+  }
+
+  /** /api/version, once per provider (a failed lookup is retried next time). */
+  private version(client: Ollama): Promise<string> {
+    if (!this.versionPromise) {
+      this.versionPromise = client.version().then((v) => v.version);
+      this.versionPromise.catch(() => (this.versionPromise = undefined));
+    }
+    return this.versionPromise;
+  }
+
+  /** /api/show capabilities and context length, once per model; undefined when the server cannot say. */
+  private modelDetails(client: Ollama, model: string): Promise<ModelDetails | undefined> {
+    let p = this.details.get(model);
+    if (!p) {
+      p = client
+        .show({ model })
+        .then((s) => {
+          const info = (s.model_info ?? {}) as unknown as Record<string, unknown>;
+          const arch = info['general.architecture'];
+          const ctxLen = typeof arch === 'string' ? info[`${arch}.context_length`] : undefined;
+          return { capabilities: (s as { capabilities?: string[] }).capabilities, contextWindow: typeof ctxLen === 'number' ? ctxLen : undefined };
+        })
+        .catch(() => {
+          this.details.delete(model);
+          return undefined;
+        });
+      this.details.set(model, p);
+    }
+    return p;
+  }
+
+  stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
+    const ctx = this.ctx(req.model);
+    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx }, (signal) => this.produce(req, ctx, signal));
+  }
+
+  private async *produce(req: ProviderRequest, ctx: ErrorContext, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
+    const client = this.client(signal);
+    const version = await this.version(client);
+    const details = req.thinking === true || req.fim ? await this.modelDetails(client, req.model) : undefined;
+    const features = featuresForModel(version, details?.capabilities);
+    if (req.fim && details?.capabilities && !features.fim) {
+      throw providerFailure(
+        'bad_request',
+        `Ollama model '${req.model}' cannot fill in the middle (it lacks the 'insert' capability). Use a coder model such as qwen2.5-coder for completions.`,
+        ctx,
+      );
+    }
+    const options: Record<string, unknown> = {};
+    if (req.maxTokens !== undefined) options.num_predict = req.maxTokens;
+    if (req.temperature !== undefined) options.temperature = req.temperature;
+    if (req.stop?.length) options.stop = req.stop;
+    const base: Record<string, unknown> = {
+      model: req.model,
+      stream: true,
+      options,
+      ...(req.keepAlive !== undefined ? { keep_alive: req.keepAlive } : {}),
+      // think:true on a model without the capability is a 400, so it is only sent where it works.
+      ...(req.thinking !== undefined && features.thinking ? { think: req.thinking } : {}),
+      ...(req.logprobs && features.logprobs ? { logprobs: true } : {}),
+    };
+    const parts: AsyncIterable<any> = req.fim
+      ? await client.generate({ ...base, prompt: req.fim.prefix, suffix: req.fim.suffix } as any)
+      : await client.chat({ ...base, messages: req.messages } as any);
+
+    const splitter = new ThinkTagSplitter(); // servers before 0.9.0 put <think> inline
+    let text = '';
+    let thinking = '';
+    let last: any;
+    for await (const part of parts) {
+      const t = part.message?.thinking ?? part.thinking;
+      if (typeof t === 'string' && t) {
+        thinking += t;
+        yield { type: 'thinking', text: t };
+      }
+      const content = part.message?.content ?? part.response;
+      if (typeof content === 'string' && content) {
+        const logprobs = logprobsOf(part.logprobs);
+        for (const p of splitter.push(content)) {
+          if (p.type === 'thinking') thinking += p.text;
+          else text += p.text;
+          yield p.type === 'text' && logprobs ? { type: 'text', text: p.text, logprobs } : p;
+        }
+      }
+      if (part.done) last = part;
+    }
+    if (signal.aborted) return;
+    for (const p of splitter.flush()) yield p;
+    if (!last) throw providerFailure('bad_response', 'Ollama ended the stream before the answer finished.', ctx);
+    yield { type: 'usage', usage: usageOf(last) ?? estimateUsage(req.messages, req.fim, text, thinking) };
+    yield {
+      type: 'finish',
+      reason: finishReasonOf(String(last.done_reason ?? 'stop')),
+      serverTiming: {
+        totalMs: ms(last.total_duration),
+        loadMs: ms(last.load_duration),
+        promptEvalMs: ms(last.prompt_eval_duration),
+        evalMs: ms(last.eval_duration),
+      },
+    };
+  }
+
+  /** Installed models (/api/tags) with capabilities and context length from /api/show. */
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const client = this.client(signal);
+    try {
+      const { models } = await client.list();
+      return await Promise.all(
+        models.map(async (m) => {
+          const d = await this.modelDetails(client, m.name);
+          const info: ModelInfo = {
+            ref: { provider: this.id, model: m.name },
+            locality: this.locality,
+            sizeBytes: m.size,
+            family: m.details?.family,
+            parameterSize: m.details?.parameter_size,
+            quantization: m.details?.quantization_level,
+          };
+          if (d?.capabilities) info.capabilities = d.capabilities;
+          if (d?.contextWindow) info.contextWindow = d.contextWindow;
+          return info;
+        }),
+      );
+    } catch (err) {
+      throw new SwitchyardError(classifyError(err, this.ctx(), { signal }));
+    }
+  }
+}
+
+function ms(ns: unknown): number | undefined {
+  return typeof ns === 'number' ? ns / NS_PER_MS : undefined;
+}
+
+/** Counts are omitempty on the wire: a prompt served from cache reports no prompt_eval_count. */
+function usageOf(done: any): Usage | undefined {
+  if (typeof done.eval_count !== 'number' && typeof done.prompt_eval_count !== 'number') return undefined;
+  return { inputTokens: done.prompt_eval_count ?? 0, outputTokens: done.eval_count ?? 0, estimated: false };
+}
+
+function logprobsOf(lp: unknown): TokenLogprob[] | undefined {
+  if (!Array.isArray(lp) || lp.length === 0) return undefined;
+  return lp.map((t: any) => ({
+    token: String(t.token),
+    logprob: Number(t.logprob),
+    ...(Array.isArray(t.top_logprobs) && t.top_logprobs.length ? { top: t.top_logprobs.map((x: any) => ({ token: String(x.token), logprob: Number(x.logprob) })) } : {}),
+  }));
+}

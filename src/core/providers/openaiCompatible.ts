@@ -1,0 +1,202 @@
+/**
+ * The OpenAI-compatible provider family (OpenAI, Groq, DashScope, Zhipu GLM, Gemini's
+ * compatibility endpoint, Llama API, Ollama /v1, LM Studio / vLLM / llama.cpp / NPU runtimes)
+ * through the `openai` SDK v6. Everything that differs per vendor comes from vendors.ts.
+ *
+ * The SDK's own retries are off (`maxRetries: 0`): the router owns retry and failover, and the
+ * SDK would retry Zhipu's 1113 "balance exhausted" 429s and cannot read Gemini's RetryInfo.
+ * A fresh, cheap SDK client per request carries that request's capturing fetch.
+ */
+import OpenAI from 'openai';
+import type { ProviderConfig } from '../config';
+import { type FetchLike, keyForEndpoint, originBoundFetch, originOf } from '../net/keyOrigin';
+import type { KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob } from '../types';
+import { SwitchyardError } from '../types';
+import { capturingFetch } from './captureFetch';
+import { type ErrorContext, classifyError, providerFailure } from './errors';
+import { guardStream } from './streamGuard';
+import { ThinkTagSplitter } from './thinkTags';
+import { estimateUsage, finishReasonOf, usageFromOpenAI } from './usage';
+import { VENDORS, type VendorQuirks } from './vendors';
+
+export interface OpenAICompatibleOptions {
+  id: string;
+  config: ProviderConfig;
+  baseUrl: string;
+  locality: Locality;
+  keyStore: KeyStore;
+  fetch: FetchLike;
+}
+
+/** Placeholder key for local servers that need none: the SDK refuses an empty one, and they ignore it. */
+const LOCAL_PLACEHOLDER_KEY = 'no-key';
+
+export class OpenAICompatibleProvider implements Provider {
+  readonly id: string;
+  readonly kind = 'openai-compatible' as const;
+  readonly locality: Locality;
+  readonly capabilities: ProviderCapabilities;
+  readonly baseUrl: string;
+  private readonly quirks: VendorQuirks;
+  private readonly origin: string;
+
+  constructor(private readonly opts: OpenAICompatibleOptions) {
+    this.id = opts.id;
+    this.locality = opts.locality;
+    this.baseUrl = opts.baseUrl;
+    this.origin = originOf(opts.baseUrl);
+    this.quirks = VENDORS[opts.config.vendor];
+    this.capabilities = {
+      streaming: true,
+      thinking: this.quirks.thinking,
+      logprobs: this.quirks.logprobs,
+      fim: this.quirks.fim,
+      embeddings: false,
+      usageInStream: true,
+    };
+  }
+
+  private errorContext(model?: string, key?: string): ErrorContext {
+    return {
+      providerId: this.id,
+      label: this.opts.config.vendor === 'custom' ? `${this.quirks.label} "${this.id}"` : this.quirks.label,
+      vendor: this.opts.config.vendor,
+      model,
+      endpoint: this.baseUrl,
+      local: this.locality === 'local',
+      secrets: key ? [key] : [],
+      timeoutMs: this.opts.config.timeoutMs,
+    };
+  }
+
+  /** The key for exactly this endpoint's origin; cloud endpoints without one fail before any byte is sent. */
+  private async key(ctx: ErrorContext): Promise<string> {
+    const key = await keyForEndpoint(this.opts.keyStore, this.id, this.baseUrl);
+    if (key) return key;
+    if (this.locality === 'local') return LOCAL_PLACEHOLDER_KEY;
+    const env = this.opts.config.apiKeyEnv ? ` (CLI: set ${this.opts.config.apiKeyEnv})` : '';
+    throw providerFailure('auth', `No API key for ${ctx.label} at ${this.origin}. Set it with 'Switchyard: Set API Key'${env}.`, ctx, { retryable: false });
+  }
+
+  private client(key: string, fetchImpl: FetchLike): OpenAI {
+    return new OpenAI({
+      apiKey: key,
+      baseURL: this.baseUrl,
+      maxRetries: 0,
+      timeout: this.opts.config.timeoutMs,
+      fetch: fetchImpl as unknown as typeof fetch,
+      // Never forward OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to other vendors.
+      organization: null,
+      project: null,
+    });
+  }
+
+  stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
+    const ctx = this.errorContext(req.model);
+    const capture = capturingFetch(originBoundFetch(this.opts.fetch, this.origin));
+    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx, failure: capture.lastFailure }, (signal) =>
+      this.produce(req, ctx, capture.fetch, signal),
+    );
+  }
+
+  private async *produce(req: ProviderRequest, ctx: ErrorContext, fetchImpl: FetchLike, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
+    const key = await this.key(ctx);
+    if (key !== LOCAL_PLACEHOLDER_KEY) (ctx.secrets as string[]).push(key);
+    const client = this.client(key, fetchImpl);
+    const q = this.quirks;
+    const common: Record<string, unknown> = {
+      model: req.model,
+      stream: true,
+      ...(req.maxTokens !== undefined ? { [q.maxTokensField]: req.maxTokens } : {}),
+      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+      ...(req.stop?.length ? { stop: req.stop } : {}),
+      ...(q.streamUsageOptIn ? { stream_options: { include_usage: true } } : {}),
+      ...(req.logprobs && q.logprobs ? { logprobs: true } : {}),
+    };
+
+    let chunks: AsyncIterable<any>;
+    if (req.fim) {
+      if (!q.fim) throw providerFailure('bad_request', `${ctx.label} has no fill-in-the-middle endpoint; use a local model (Ollama, LM Studio, vLLM) for completions.`, ctx);
+      chunks = (await client.completions.create({ ...common, prompt: req.fim.prefix, suffix: req.fim.suffix } as any, { signal })) as any;
+    } else {
+      const body = { ...common, messages: req.messages, ...q.thinkingParams(req.thinking) };
+      chunks = (await client.chat.completions.create(body as any, { signal })) as any;
+    }
+
+    const splitter = new ThinkTagSplitter();
+    let text = '';
+    let thinking = '';
+    let finish: string | undefined;
+    let usage: unknown;
+    const emit = function* (pieces: { type: 'thinking' | 'text'; text: string }[], logprobs?: TokenLogprob[]): Generator<ProviderEvent> {
+      for (const p of pieces) {
+        if (p.type === 'thinking') {
+          thinking += p.text;
+          yield { type: 'thinking', text: p.text };
+        } else {
+          text += p.text;
+          yield logprobs?.length ? { type: 'text', text: p.text, logprobs } : { type: 'text', text: p.text };
+        }
+      }
+    };
+
+    for await (const chunk of chunks) {
+      // Usage may come on any chunk and may repeat (Gemini): the last one wins, never a sum.
+      if (chunk?.usage) usage = chunk.usage;
+      if (chunk?.x_groq?.usage) usage = chunk.x_groq.usage;
+      const choice = chunk?.choices?.[0];
+      if (!choice) continue;
+      const delta = choice.delta ?? {};
+      const reasoning = delta[q.reasoningField] ?? delta.reasoning_content ?? delta.reasoning;
+      if (typeof reasoning === 'string' && reasoning) {
+        thinking += reasoning;
+        yield { type: 'thinking', text: reasoning };
+      }
+      const content = req.fim ? choice.text : delta.content;
+      if (typeof content === 'string' && content) yield* emit(splitter.push(content), logprobsOf(choice.logprobs));
+      if (choice.finish_reason) finish = String(choice.finish_reason);
+    }
+    if (signal.aborted) return;
+    yield* emit(splitter.flush());
+    if (finish === 'network_error') {
+      // Zhipu ends a stream it could not complete with this finish reason.
+      throw providerFailure('server', `${ctx.label} stopped the answer early (network_error). Try again or use another provider.`, ctx);
+    }
+    if (!finish) throw providerFailure('bad_response', `${ctx.label} ended the stream before the answer finished.`, ctx);
+    yield { type: 'usage', usage: usageFromOpenAI(usage) ?? estimateUsage(req.messages, req.fim, text, thinking) };
+    yield { type: 'finish', reason: finishReasonOf(finish) };
+  }
+
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const toInfo = (model: string): ModelInfo => ({ ref: { provider: this.id, model }, locality: this.locality });
+    const configured = this.opts.config.models;
+    if (this.locality === 'cloud') return (configured.length ? configured : this.quirks.defaultModels).map(toInfo);
+    // Local servers (LM Studio, vLLM, an NPU runtime): what is loaded there now, plus what the settings name.
+    const ctx = this.errorContext();
+    const capture = capturingFetch(originBoundFetch(this.opts.fetch, this.origin));
+    try {
+      const key = await this.key(ctx);
+      const page = await this.client(key, capture.fetch).models.list({ signal });
+      const listed = page.data.map((m) => m.id.startsWith(this.quirks.modelIdPrefix) ? m.id.slice(this.quirks.modelIdPrefix.length) : m.id);
+      return [...new Set([...listed, ...configured])].map(toInfo);
+    } catch (err) {
+      throw new SwitchyardError(classifyError(err, ctx, { signal, httpFailure: capture.lastFailure() }));
+    }
+  }
+}
+
+/** Chat-style `{content:[{token, logprob, top_logprobs}]}` or legacy `{tokens, token_logprobs}` → ours. */
+function logprobsOf(lp: any): TokenLogprob[] | undefined {
+  if (!lp) return undefined;
+  if (Array.isArray(lp.content)) {
+    return lp.content.map((t: any) => ({
+      token: String(t.token),
+      logprob: Number(t.logprob),
+      ...(Array.isArray(t.top_logprobs) && t.top_logprobs.length ? { top: t.top_logprobs.map((x: any) => ({ token: String(x.token), logprob: Number(x.logprob) })) } : {}),
+    }));
+  }
+  if (Array.isArray(lp.tokens) && Array.isArray(lp.token_logprobs)) {
+    return lp.tokens.map((token: string, i: number) => ({ token, logprob: Number(lp.token_logprobs[i]) }));
+  }
+  return undefined;
+}
