@@ -36,6 +36,13 @@ import { estimateTextTokens } from './tokens';
  */
 export const MIN_USEFUL_MAX_TOKENS = 256;
 
+/**
+ * The input estimate comes from cl100k, the vendor counts with its own tokenizer (Llama, Qwen,
+ * GLM, Gemini): on English and code they agree within about ±10 %, so the worst case reserves
+ * 10 % more input than estimated. (Chinese is already overestimated by cl100k, see tokens.ts.)
+ */
+export const INPUT_ESTIMATE_MARGIN = 1.1;
+
 export interface BudgetAlert {
   scope: Scope;
   /** Set for scope "workspace". */
@@ -133,15 +140,16 @@ export class LedgerSpendGuard implements SpendGuard {
       this.catchUp(io);
       const day = dayKey(this.now());
       const { room, binding } = this.room(req.workspaceId, day);
+      const input = Math.ceil(req.inputTokensEstimate * INPUT_ESTIMATE_MARGIN);
       let maxTokens = req.maxTokens;
-      let worst = worstCaseUsd(resolved, req.inputTokensEstimate, maxTokens, thinking);
+      let worst = worstCaseUsd(resolved, input, maxTokens, thinking);
       if (worst > room) {
-        const fitting = maxTokensWithin(resolved, req.inputTokensEstimate, room, thinking);
+        const fitting = maxTokensWithin(resolved, input, room, thinking);
         if (fitting < MIN_USEFUL_MAX_TOKENS || !binding) {
           throw this.refusal(req, worst, binding!, day);
         }
         maxTokens = fitting;
-        worst = worstCaseUsd(resolved, req.inputTokensEstimate, maxTokens, thinking);
+        worst = worstCaseUsd(resolved, input, maxTokens, thinking);
       }
       const rec: ReserveRecord = {
         t: 'reserve',

@@ -9,7 +9,7 @@ import { SwitchyardError, type SpendRequest } from '../../../src/core/types';
 import { configWith, tempLedgerDir, usageLines } from './helpers';
 
 const GPT4O = { provider: 'openai', model: 'gpt-4o' };
-// gpt-4o: 1000 input tokens = $0.0025; each output token $0.00001.
+// gpt-4o: 1000 input tokens = $0.0025 (reserved with the 10 % margin: 1100 = $0.00275); each output token $0.00001.
 const cloudReq = (over: Partial<SpendRequest> = {}): SpendRequest => ({
   workspaceId: 'ws-a',
   task: 'code',
@@ -73,10 +73,10 @@ describe('SpendGuard: budgets enforced before spending', () => {
   it('lowers max_tokens to fit instead of refusing, and says so', async () => {
     const g = guard({ dailyLimit: 0.01 });
     const r = await g.reserve(cloudReq());
-    // ($0.01 − $0.0025 input) / $0.00001 per output token = 750.
-    assert.equal(r.maxTokens, 750);
-    assert.match(r.notice ?? '', /max_tokens lowered from 4096 to 750/);
-    await r.settle({ usage: { inputTokens: 1_000, outputTokens: 750, estimated: false }, finish: 'length', latencyMs: 1 });
+    // ($0.01 − $0.00275 input with margin) / $0.00001 per output token = 725.
+    assert.equal(r.maxTokens, 725);
+    assert.match(r.notice ?? '', /max_tokens lowered from 4096 to 725/);
+    await r.settle({ usage: { inputTokens: 1_000, outputTokens: 725, estimated: false }, finish: 'length', latencyMs: 1 });
     const s = await g.summary('ws-a');
     assert.ok(s.today.spent <= 0.01 + 1e-12);
   });
@@ -85,11 +85,11 @@ describe('SpendGuard: budgets enforced before spending', () => {
     const g = guard({ dailyLimit: 0.02 });
     const r = await g.reserve(cloudReq({ maxTokens: 1_000 }));
     await r.settle({ usage: { inputTokens: 1_000, outputTokens: 1_000, estimated: false }, finish: 'stop', latencyMs: 1 });
-    // $0.0125 spent: $0.0075 left, 500 tokens would fit, which is above the 256 minimum…
+    // $0.0125 spent: $0.0075 left, 475 tokens would fit, which is above the 256 minimum…
     const lowered = await g.reserve(cloudReq({ maxTokens: 1_000 }));
-    assert.equal(lowered.maxTokens, 500);
+    assert.equal(lowered.maxTokens, 475);
     await lowered.settle({ usage: { inputTokens: 1_000, outputTokens: 0, estimated: false }, finish: 'stop', latencyMs: 1 });
-    // …now $0.015 spent: $0.005 left fits only 250 output tokens after the input, below the 256 minimum.
+    // …now $0.015 spent: $0.005 left fits only 225 output tokens after the input, below the 256 minimum.
     const err = await refusal(g.reserve(cloudReq()));
     assert.equal(err.info.kind, 'budget');
     assert.equal(err.info.retryable, false);
@@ -100,21 +100,21 @@ describe('SpendGuard: budgets enforced before spending', () => {
 
   it('holds open reservations against the budget until they settle (budget exceeded during a stream)', async () => {
     const g = guard({ dailyLimit: 0.045 });
-    const streaming = await g.reserve(cloudReq()); // holds $0.04346 while "streaming"
+    const streaming = await g.reserve(cloudReq()); // holds $0.04371 while "streaming"
     const err = await refusal(g.reserve(cloudReq()));
-    assert.match(err.message, /\$0\.0435 is held by requests in flight/);
-    // The stream ends far below its worst case ($0.0035): the room comes back, ($0.0415 − $0.0025) / $0.00001 = 3900.
+    assert.match(err.message, /\$0\.0437 is held by requests in flight/);
+    // The stream ends far below its worst case ($0.0035): the room comes back, ($0.0415 − $0.00275) / $0.00001 = 3875.
     await streaming.settle({ usage: { inputTokens: 1_000, outputTokens: 100, estimated: false }, finish: 'stop', latencyMs: 1 });
     const next = await g.reserve(cloudReq());
-    assert.equal(next.maxTokens, 3_900);
+    assert.equal(next.maxTokens, 3_875);
     await next.settle({ usage: { inputTokens: 1_000, outputTokens: 10, estimated: false }, finish: 'stop', latencyMs: 1 });
   });
 
   it('never lets a workspace raise the global cap', async () => {
     const g = guard({ dailyLimit: 100, globalDailyLimit: 0.01 });
     const r = await g.reserve(cloudReq());
-    assert.equal(r.maxTokens, 750);
-    await r.settle({ usage: { inputTokens: 1_000, outputTokens: 750, estimated: false }, finish: 'stop', latencyMs: 1 });
+    assert.equal(r.maxTokens, 725);
+    await r.settle({ usage: { inputTokens: 1_000, outputTokens: 725, estimated: false }, finish: 'stop', latencyMs: 1 });
     const err = await refusal(g.reserve(cloudReq({ workspaceId: 'ws-b' })));
     assert.match(err.message, /global daily limit \(all workspaces\)/);
     assert.match(err.message, /switchyard\.budget\.globalDailyLimit/);
@@ -126,7 +126,7 @@ describe('SpendGuard: budgets enforced before spending', () => {
     // ¥0.071 = $0.01 at 7.1 CNY per USD.
     const g = guard({ currency: 'CNY', dailyLimit: 0.071, globalDailyLimit: 7.1 });
     const r = await g.reserve(cloudReq());
-    assert.equal(r.maxTokens, 750);
+    assert.equal(r.maxTokens, 725);
     await r.settle({ usage: { inputTokens: 1_000, outputTokens: 0, estimated: false }, finish: 'stop', latencyMs: 1 });
     const s = await g.summary('ws-a');
     assert.equal(s.currency, 'CNY');
@@ -230,7 +230,7 @@ describe('SpendGuard: budgets enforced before spending', () => {
     };
     fs.appendFileSync(path.join(dir, ledgerFileName(monthKey(Date.now()))), `${JSON.stringify(ghost)}\n`);
     const r = await g.reserve(cloudReq({ maxTokens: 1_000 }));
-    // $0.05 − $0.03 charged to the ghost − $0.0025 input = $0.0175 → 1750 tokens fit, 1000 asked.
+    // $0.05 − $0.03 charged to the ghost − $0.00275 input = $0.01725 → 1725 tokens fit, 1000 asked.
     assert.equal(r.maxTokens, 1_000);
     const abandoned = usageLines(dir).find((l) => l.id === 'ghost-1');
     assert.equal(abandoned?.outcome, 'abandoned');

@@ -1,0 +1,176 @@
+/**
+ * The ledger shared by real processes: one SIGKILLed mid-flight, and eight spending from one
+ * workspace budget at once against the protocol-faithful OpenAI-compatible test server.
+ */
+import { strict as assert } from 'node:assert';
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { once } from 'node:events';
+import { createSpendGuard } from '../../../src/core/cost';
+import { ledgerFileName } from '../../../src/core/cost/ledger';
+import { monthKey } from '../../../src/core/cost/periods';
+import { estimateInputTokens } from '../../../src/core/cost/tokens';
+import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../../servers/openaiCompatible';
+import { configWith, tempLedgerDir, usageLines } from './helpers';
+
+const CHILD_SOURCE = path.join(__dirname, 'fixtures', 'ledgerChild.ts');
+let childScript: string;
+
+function spawnChild(args: string[]): ChildProcess {
+  return fork(childScript, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function allLines(dir: string): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n'))
+    .filter((l) => l.length > 0);
+}
+
+describe('usage ledger across processes', function () {
+  this.timeout(60_000);
+  /**
+   * The child is bundled to one plain JS file first: eight processes each transpiling dozens of
+   * TypeScript files through tsx on a 2-core machine spend ~20 s just starting.
+   */
+  before(async () => {
+    childScript = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ledger-child-')), 'ledgerChild.js');
+    await esbuild.build({ entryPoints: [CHILD_SOURCE], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: childScript, logLevel: 'error' });
+  });
+  after(() => fs.rmSync(path.dirname(childScript), { recursive: true, force: true }));
+  let dir: string;
+  beforeEach(() => {
+    dir = tempLedgerDir();
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('survives a process SIGKILLed mid-flight: acknowledged records kept, its reservation expired, the lock recovered', async () => {
+    const child = spawnChild(['hammer', dir]);
+    const settled: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      child.on('message', (m: { settled?: string; error?: string }) => {
+        if (m.error) reject(new Error(m.error));
+        if (m.settled) settled.push(m.settled);
+        if (settled.length === 40) resolve();
+      });
+    });
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+
+    // A new process picks up the ledger (waiting out the lock if the child died holding it).
+    const guard = createSpendGuard({ dir, config: configWith({ dailyLimit: 1_000, globalDailyLimit: 1_000, globalMonthlyLimit: 10_000 }) });
+    try {
+      const r = await guard.reserve({ workspaceId: 'crash', task: 'chat', ref: { provider: 'openai', model: 'gpt-4o-mini' }, locality: 'cloud', inputTokensEstimate: 10, maxTokens: 300 });
+      await r.settle({ usage: { inputTokens: 10, outputTokens: 10, estimated: false }, finish: 'stop', latencyMs: 1 });
+      const s = await guard.summary('crash');
+      assert.equal(s.today.reserved, 0, 'no reservation of the dead process still holds budget');
+    } finally {
+      guard.dispose();
+    }
+
+    const lines = allLines(dir);
+    const parsed = lines.map((l) => JSON.parse(l) as { t: string; id?: string; outcome?: string });
+    const usage = parsed.filter((r) => r.t === 'usage');
+    const ids = usage.map((r) => r.id);
+    assert.equal(new Set(ids).size, ids.length, 'every attempt recorded exactly once');
+    for (const id of settled) assert.ok(ids.includes(id), `settled record ${id} survived`);
+    const reserved = parsed.filter((r) => r.t === 'reserve').map((r) => r.id);
+    for (const id of reserved) assert.ok(ids.includes(id), `reservation ${id} was settled or expired`);
+    // Whatever the child had in flight was closed by the new process as abandoned (at most one).
+    assert.ok(usage.filter((r) => r.outcome === 'abandoned').length <= 1);
+  });
+
+  it('ignores a torn last line (power loss mid-write) and loses nothing else', async () => {
+    const a = createSpendGuard({ dir, config: configWith() });
+    const req = { workspaceId: 'w', task: 'chat' as const, ref: { provider: 'openai', model: 'gpt-4o-mini' }, locality: 'cloud' as const, inputTokensEstimate: 10, maxTokens: 300 };
+    const r1 = await a.reserve(req);
+    await r1.settle({ usage: { inputTokens: 10, outputTokens: 10, estimated: false }, finish: 'stop', latencyMs: 1 });
+    a.dispose();
+    const file = path.join(dir, ledgerFileName(monthKey(Date.now())));
+    fs.appendFileSync(file, '{"t":"usage","v":1,"id":"torn","costUsd":12');
+
+    const b = createSpendGuard({ dir, config: configWith() });
+    try {
+      const r2 = await b.reserve(req);
+      await r2.settle({ usage: { inputTokens: 10, outputTokens: 10, estimated: false }, finish: 'stop', latencyMs: 1 });
+      const s = await b.summary('w');
+      const each = (10 * 0.15 + 10 * 0.6) / 1e6;
+      assert.ok(Math.abs(s.today.spent - 2 * each) < 1e-15, `spent ${s.today.spent}`);
+    } finally {
+      b.dispose();
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    assert.ok(text.includes('"costUsd":12\n{'), 'the fragment stays on its own line');
+    const ids = usageLines(dir).map((l) => l.id);
+    assert.equal(ids.length, 2);
+    assert.ok(!ids.includes('torn'));
+    // A third reader (a report) sees the same two records.
+    const c = createSpendGuard({ dir, config: configWith() });
+    assert.equal(c.report('day').total.requests, 2);
+    c.dispose();
+  });
+
+  describe('8 processes hammering one workspace budget', () => {
+    let server: OpenAICompatibleServer;
+    const CAP_USD = 0.05;
+    const PROCESSES = 8;
+    const REQUESTS_EACH = 25;
+    before(async () => {
+      server = await startOpenAICompatibleServer({
+        vendor: 'openai',
+        models: ['gpt-4o'],
+        // Answers use a quarter of max_tokens (so reservations settle far below their worst case, and
+        // freed room is reused), and count the prompt with the same tokenizer we estimate with.
+        reply: (rec) => {
+          const max = Number(rec.body?.max_tokens ?? 16);
+          const words = Math.max(1, Math.floor(max / 4));
+          return {
+            text: Array.from({ length: words }, (_, i) => `w${i}`).join(' '),
+            promptTokens: estimateInputTokens(rec.body?.messages ?? []),
+          };
+        },
+      });
+    });
+    after(() => server.close());
+
+    it('ends with total spend at or below the cap, and every request in the ledger exactly once', async () => {
+      const children = Array.from({ length: PROCESSES }, (_, i) => spawnChild(['cloud', dir, server.baseUrl, String(REQUESTS_EACH), String(CAP_USD), `p${i}`]));
+      type Result = { reservationId?: string; requestId: string; refused?: string; costUsd?: number; lowered?: boolean };
+      const results = (
+        await Promise.all(
+          children.map(
+            (child) =>
+              new Promise<Result[]>((resolve, reject) => {
+                child.on('message', (m: { results?: Result[]; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.results ?? [])));
+                child.on('exit', (code) => code !== 0 && reject(new Error(`child exited ${code}`)));
+              }),
+          ),
+        )
+      ).flat();
+
+      const made = results.filter((r) => r.reservationId);
+      const refused = results.filter((r) => r.refused);
+      assert.equal(results.length, PROCESSES * REQUESTS_EACH);
+      assert.ok(refused.length > 0, 'the budget ran out, so the test exercised refusals');
+      assert.match(refused[0]!.refused!, /of the \$0\.0500 workspace daily limit is spent today/);
+      assert.equal(server.requests.filter((r) => r.path.endsWith('/chat/completions')).length, made.length, 'no refused request reached the server');
+
+      const usage = usageLines(dir).filter((l) => l.workspace === 'shared');
+      const ids = usage.map((l) => l.id as string);
+      assert.equal(new Set(ids).size, ids.length, 'no attempt recorded twice');
+      assert.deepEqual([...ids].sort(), made.map((r) => r.reservationId!).sort(), 'every call made is recorded');
+      const total = usage.reduce((sum, l) => sum + (l.costUsd as number), 0);
+      assert.ok(total <= CAP_USD + 1e-9, `spent ${total} > cap ${CAP_USD}`);
+      assert.ok(total > CAP_USD / 2, `spent ${total}: the budget was actually used`);
+      const ledgerTotal = made.reduce((sum, r) => sum + r.costUsd!, 0);
+      assert.ok(Math.abs(total - ledgerTotal) < 1e-9, 'ledger costs equal the costs shown to the callers');
+      console.log(
+        `      ${made.length} calls made (${made.filter((r) => r.lowered).length} with max_tokens lowered), ${refused.length} refused; spent $${total.toFixed(4)} of $${CAP_USD}`,
+      );
+    });
+  });
+});
