@@ -1,24 +1,41 @@
 /**
- * Entry point of the extension host side. Activation stays cheap: it registers commands and
- * the status bar item and nothing else; providers, the ledger and the router are built lazily
- * on the first request (see src/vscode/).
+ * Entry point of the extension host side. Activation stays cheap: it registers commands, the
+ * panel serializer and the status bar item; providers, the ledger and the router are built
+ * lazily on the first request (see src/vscode/services.ts).
  */
 import * as vscode from 'vscode';
-import { SwitchyardPanel } from './vscode/panel';
-import { createStatusBar } from './vscode/statusBar';
+import { getServices, type Services } from './vscode/services';
+import { ConversationStore } from './vscode/conversationStore';
+import { ChatSession } from './vscode/chatSession';
+import { SwitchyardPanel, trackLastEditor } from './vscode/panel';
+import { SwitchyardStatusBar } from './vscode/statusBar';
+import { registerCommands } from './vscode/commands';
+import { showBudgetAlerts } from './vscode/budgetAlerts';
+import { registerLocalModels } from './vscode/localModels';
 
 /** What activate() returns: lets the extension-host tests see UI pieces that VS Code's API cannot list. */
 export interface SwitchyardExtensionApi {
   readonly statusBarItem: vscode.StatusBarItem;
+  readonly statusBar: SwitchyardStatusBar;
+  readonly services: Services;
+  readonly session: ChatSession;
+  readonly panel: () => SwitchyardPanel | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): SwitchyardExtensionApi {
-  const statusBarItem = createStatusBar();
+  const services = getServices(context);
+  const session = new ChatSession(services, new ConversationStore(context.workspaceState));
+  const statusBar = new SwitchyardStatusBar(services, session);
   context.subscriptions.push(
-    vscode.commands.registerCommand('switchyard.openPanel', () => SwitchyardPanel.show(context)),
-    statusBarItem,
+    session,
+    statusBar,
+    trackLastEditor(),
+    SwitchyardPanel.registerSerializer(context, services, session),
+    showBudgetAlerts(services),
+    ...registerCommands(context, services, session),
+    registerLocalModels(context),
   );
-  return { statusBarItem };
+  return { statusBarItem: statusBar.item, statusBar, services, session, panel: () => SwitchyardPanel.instance };
 }
 
 export function deactivate(): void {}

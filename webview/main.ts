@@ -1,8 +1,204 @@
+/**
+ * The panel's script: validates every host message with the shared schema, keeps the composer
+ * (Enter sends, Shift+Enter new line, Escape stops), and forwards clicks as validated messages.
+ */
 import './style.css';
+import { fromWebviewSchema, toWebviewSchema, type FromWebview, type ToWebview } from '../src/shared/messages';
+import { ConversationView } from './view';
+import { setCodeActionLabels } from './markdown';
+import { setStrings, t } from './strings';
 
-const app = document.getElementById('app');
-if (app) {
-  const heading = document.createElement('h1');
-  heading.textContent = 'Switchyard';
-  app.append(heading);
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
 }
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+
+function send(message: FromWebview): void {
+  // Validated on this side too: a bug shows up here, not as a silently dropped message.
+  vscode.postMessage(fromWebviewSchema.parse(message));
+}
+
+const app = document.getElementById('app')!;
+app.innerHTML = '';
+
+const toolbar = el('div', 'toolbar');
+const budget = el('div', 'budget');
+budget.hidden = true;
+budget.setAttribute('role', 'group');
+const newButton = button('new-conversation', 'secondary icon');
+newButton.addEventListener('click', () => send({ type: 'command', command: 'switchyard.newConversation' }));
+toolbar.append(budget, newButton);
+
+const scroller = el('div', 'scroller');
+const list = el('div', 'conversation');
+list.setAttribute('role', 'log');
+list.setAttribute('aria-live', 'polite');
+scroller.append(list);
+
+const composer = el('form', 'composer') as HTMLFormElement;
+const input = document.createElement('textarea');
+input.id = 'prompt';
+input.rows = 3;
+const sendButton = button('send', 'primary');
+sendButton.type = 'submit';
+const stopButton = button('stop', 'danger');
+stopButton.hidden = true;
+stopButton.addEventListener('click', () => send({ type: 'stop' }));
+const buttons = el('div', 'composer-buttons');
+buttons.append(sendButton, stopButton);
+composer.append(input, buttons);
+app.append(toolbar, scroller, composer);
+
+const view = new ConversationView(list, scroller, {
+  retryWith: (turnId) => send({ type: 'retryWith', turnId }),
+  escalate: (turnId) => send({ type: 'escalate', turnId }),
+  command: (command) => send({ type: 'command', command }),
+});
+
+const saved = (vscode.getState() ?? {}) as { draft?: string };
+input.value = typeof saved.draft === 'string' ? saved.draft : '';
+input.addEventListener('input', () => vscode.setState({ draft: input.value }));
+
+composer.addEventListener('submit', (e) => {
+  e.preventDefault();
+  submit();
+});
+input.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    // isComposing: Enter that confirms a Chinese IME candidate must not send the prompt.
+    e.preventDefault();
+    submit();
+  }
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && !stopButton.hidden) {
+    e.preventDefault();
+    send({ type: 'stop' });
+  }
+});
+
+function submit(): void {
+  const prompt = input.value.trim();
+  if (!prompt) return;
+  send({ type: 'ask', prompt });
+  input.value = '';
+  vscode.setState({ draft: '' });
+}
+
+// Code block buttons and links inside rendered answers (event delegation: answers are re-rendered).
+list.addEventListener('click', (e) => {
+  const target = e.target as HTMLElement;
+  const action = target.closest<HTMLElement>('[data-action]');
+  if (action) {
+    const block = action.closest('.code-block');
+    const code = block?.querySelector('code')?.textContent ?? '';
+    const lang = block?.getAttribute('data-lang') || undefined;
+    switch (action.dataset.action) {
+      case 'copy':
+        send({ type: 'copy', code });
+        action.textContent = '✓';
+        action.setAttribute('aria-label', t('Copied'));
+        setTimeout(() => {
+          action.textContent = '⧉';
+          action.setAttribute('aria-label', t('Copy'));
+        }, 1500);
+        break;
+      case 'insert':
+        send({ type: 'insert', code });
+        break;
+      case 'newFile':
+        send({ type: 'newFile', code, language: lang });
+        break;
+    }
+    return;
+  }
+  const link = target.closest('a');
+  if (link) {
+    e.preventDefault();
+    const href = link.getAttribute('href');
+    if (href) send({ type: 'openLink', href });
+  }
+});
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const parsed = toWebviewSchema.safeParse(event.data);
+  if (!parsed.success) {
+    console.warn('Switchyard: dropped an invalid message from the host', parsed.error.issues[0]);
+    return;
+  }
+  handle(parsed.data);
+});
+
+function handle(message: ToWebview): void {
+  switch (message.type) {
+    case 'init':
+      setStrings(message.strings, message.locale);
+      applyStrings();
+      view.reset(message.turns);
+      view.updateBudget(budget, message.budget);
+      setStreaming(message.streaming);
+      break;
+    case 'turn':
+      view.renderTurn(message.turn);
+      break;
+    case 'answer':
+      view.upsertAnswer(message.turnId, message.answer);
+      break;
+    case 'delta':
+      view.appendDelta(message.answerId, message.text, message.thinking);
+      break;
+    case 'budget':
+      view.updateBudget(budget, message.budget);
+      break;
+    case 'streaming':
+      setStreaming(message.streaming);
+      break;
+    case 'cleared':
+      view.reset([]);
+      break;
+    case 'focusInput':
+      if (message.prefill !== undefined) input.value = message.prefill;
+      input.focus();
+      break;
+  }
+}
+
+function setStreaming(streaming: boolean): void {
+  stopButton.hidden = !streaming;
+  sendButton.hidden = streaming;
+  document.body.classList.toggle('streaming', streaming);
+}
+
+function applyStrings(): void {
+  input.placeholder = t('Ask Switchyard… (Enter to send, Shift+Enter for a new line)');
+  input.setAttribute('aria-label', t('Message'));
+  sendButton.textContent = t('Send');
+  stopButton.textContent = t('Stop');
+  stopButton.setAttribute('aria-label', t('Stop'));
+  newButton.textContent = '＋';
+  newButton.title = t('New conversation');
+  newButton.setAttribute('aria-label', t('New conversation'));
+  budget.setAttribute('aria-label', t('Budget'));
+  setCodeActionLabels({ copy: t('Copy'), insert: t('Insert at cursor'), newFile: t('New file'), codeBlock: t('Code block') });
+}
+
+function el(tag: string, className: string): HTMLElement {
+  const e = document.createElement(tag);
+  e.className = className;
+  return e;
+}
+
+function button(id: string, className: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.id = id;
+  b.className = className;
+  return b;
+}
+
+applyStrings();
+send({ type: 'ready' });

@@ -22,6 +22,8 @@ export const answerMetaSchema = z.object({
   /** Why this model: the router's reasons, and for an escalated answer why the previous one was not enough. */
   why: z.array(z.string()).default([]),
   escalationReason: z.string().optional(),
+  /** Set on a local answer that was escalated or failed over: why a stronger/other model was asked. */
+  supersededBecause: z.string().optional(),
   inputTokens: z.number().nonnegative().optional(),
   outputTokens: z.number().nonnegative().optional(),
   tokensEstimated: z.boolean().optional(),

@@ -1,47 +1,39 @@
 /**
- * The one place that knows how the core modules are constructed (router, spend guard,
- * escalation hook). services.ts calls it lazily; nothing else in src/vscode builds core objects.
+ * The one place that knows how the core modules are constructed (cost ledger, escalation hook,
+ * router). services.ts calls it lazily; nothing else in src/vscode builds core objects.
  */
-import type { EscalationHook, KeyStore, Logger, SpendGuard, Switchyard, SignalResult, Candidate } from '../core/types';
+import type { Candidate, KeyStore, Logger, SignalResult, Switchyard } from '../core/types';
 import { SwitchyardError } from '../core/types';
 import type { SwitchyardConfig } from '../core/config';
+import { createSpendGuard, type BudgetAlert, type CostService } from '../core/cost';
 
-export interface CoreDeps {
+export interface CostDeps {
   config: SwitchyardConfig;
-  keys: KeyStore;
   logger: Logger;
   /** Folder for the usage ledger (context.globalStorageUri.fsPath). */
   storageDir: string;
+  onAlert(alert: BudgetAlert): void;
+}
+
+/** The usage ledger and budget guard; lives as long as the extension, settings are pushed into it. */
+export function buildCost(deps: CostDeps): CostService {
+  return createSpendGuard({ dir: deps.storageDir, config: deps.config, logger: deps.logger, onAlert: deps.onAlert });
+}
+
+export interface RouterDeps {
+  config: SwitchyardConfig;
+  keys: KeyStore;
+  logger: Logger;
+  cost: CostService;
   /** Asks the user whether to escalate (escalation policy "ask"). */
   confirm(reasons: SignalResult[], next: Candidate): Promise<boolean>;
 }
 
-/** What the cost module offers the UI beyond SpendGuard: today/month spend for the meter and report. */
-export interface SpendSummary {
-  currency: string;
-  today: number;
-  month: number;
-  dailyLimit?: number;
-  monthlyLimit?: number;
-}
-
-export interface SpendReporter {
-  summary(workspaceId: string): Promise<SpendSummary> | SpendSummary;
-  /** A human-readable usage report (Markdown), when the cost module offers one. */
-  report?(workspaceId: string): Promise<string> | string;
-}
-
-export interface Core {
-  switchyard: Switchyard;
-  spendGuard?: SpendGuard & Partial<SpendReporter>;
-  escalation?: EscalationHook;
-}
-
 /**
- * Builds the core. Until the router module lands this throws a clear error that the panel
+ * Builds the router. Until the router module lands this throws a clear error that the panel
  * shows; the wiring is filled in here as each module is merged.
  */
-export async function buildCore(deps: CoreDeps): Promise<Core> {
+export async function buildRouter(deps: RouterDeps): Promise<Switchyard> {
   void deps;
   throw new SwitchyardError({
     kind: 'unknown',

@@ -1,29 +1,215 @@
+/**
+ * The Switchyard panel (a webview): one per window, restored after a reload by the serializer.
+ * It renders what the ChatSession sends and asks the host to act on the user's clicks. Every
+ * message from the webview is validated with the shared zod schema; anything else is dropped and
+ * logged. The webview never receives keys: only answers, metadata and localized strings.
+ */
 import * as vscode from 'vscode';
+import { fromWebviewSchema, toWebviewSchema, WEBVIEW_STRINGS, type FromWebview, type ToWebview } from '../shared/messages';
 import { webviewHtml } from './webviewHtml';
+import type { ChatSession } from './chatSession';
+import type { Services } from './services';
+import { readBudgetView } from './budgetView';
+import { pickModel } from './switcher';
 
-/** The single Switchyard panel; reopening it reveals the existing one. */
-export class SwitchyardPanel {
+export const PANEL_VIEW_TYPE = 'switchyard.panel';
+
+export class SwitchyardPanel implements vscode.Disposable {
   private static current: SwitchyardPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  /** Messages posted before the webview said "ready" (it would drop them). */
+  private queue: ToWebview[] = [];
 
-  static show(context: vscode.ExtensionContext): SwitchyardPanel {
+  /** Reveals the panel, creating it if needed. */
+  static show(context: vscode.ExtensionContext, services: Services, session: ChatSession, preserveFocus = false): SwitchyardPanel {
     if (SwitchyardPanel.current) {
-      SwitchyardPanel.current.panel.reveal();
+      SwitchyardPanel.current.panel.reveal(undefined, preserveFocus);
       return SwitchyardPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel('switchyard.panel', 'Switchyard', vscode.ViewColumn.Beside, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-    });
-    SwitchyardPanel.current = new SwitchyardPanel(panel, context);
+    const panel = vscode.window.createWebviewPanel(
+      PANEL_VIEW_TYPE,
+      'Switchyard',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
+      webviewOptions(context),
+    );
+    SwitchyardPanel.current = new SwitchyardPanel(panel, context, services, session);
     return SwitchyardPanel.current;
+  }
+
+  /** The open panel, if any (tests and commands). */
+  static get instance(): SwitchyardPanel | undefined {
+    return SwitchyardPanel.current;
+  }
+
+  /** Restores the panel VS Code kept across a reload. */
+  static registerSerializer(context: vscode.ExtensionContext, services: Services, session: ChatSession): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel) {
+        panel.webview.options = webviewOptions(context);
+        SwitchyardPanel.current?.dispose();
+        SwitchyardPanel.current = new SwitchyardPanel(panel, context, services, session);
+      },
+    });
   }
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
-    context: vscode.ExtensionContext,
+    private readonly context: vscode.ExtensionContext,
+    private readonly services: Services,
+    private readonly session: ChatSession,
   ) {
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'panel-icon.svg');
     panel.webview.html = webviewHtml(panel.webview, context.extensionUri);
-    panel.onDidDispose(() => (SwitchyardPanel.current = undefined));
+    session.attach((message) => this.post(message));
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
+      panel.onDidDispose(() => this.dispose()),
+      session.onDidFinish(() => void this.sendBudget()),
+      services.onDidChange(() => void this.sendBudget()),
+      services.onBudgetAlert(() => void this.sendBudget()),
+    );
   }
+
+  /** Sends a message to the webview (validated: a bug here should fail loudly in tests). */
+  post(message: ToWebview): void {
+    if (!this.ready && message.type !== 'init') {
+      // Before "ready" the webview rebuilds everything from `init`; deltas would be duplicates.
+      if (message.type === 'focusInput') this.queue.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(toWebviewSchema.parse(message));
+  }
+
+  dispose(): void {
+    if (SwitchyardPanel.current === this) SwitchyardPanel.current = undefined;
+    this.session.attach(undefined);
+    for (const d of this.disposables) d.dispose();
+    this.disposables.length = 0;
+    this.panel.dispose();
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const parsed = fromWebviewSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.services.logger.warn('panel.message.rejected', { issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) });
+      return;
+    }
+    try {
+      await this.handle(parsed.data);
+    } catch (err) {
+      this.services.logger.error('panel.message.failed', { type: parsed.data.type, error: err instanceof Error ? err.message : String(err) });
+      void vscode.window.showErrorMessage(vscode.l10n.t('Switchyard: {0}', err instanceof Error ? err.message : String(err)));
+    }
+  }
+
+  private async handle(message: FromWebview): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        await this.sendInit();
+        return;
+      case 'ask':
+        await this.session.ask({ prompt: message.prompt });
+        return;
+      case 'stop':
+        await this.session.stop();
+        return;
+      case 'escalate': {
+        const turn = this.session.store.find(message.turnId);
+        if (turn) await this.session.escalate(turn);
+        return;
+      }
+      case 'retryWith': {
+        const turn = this.session.store.find(message.turnId);
+        if (!turn) return;
+        const pinned = await pickModel(this.services, vscode.l10n.t('Retry with which provider or model?'));
+        if (pinned) await this.session.retryWith(turn, pinned);
+        return;
+      }
+      case 'copy':
+        await vscode.env.clipboard.writeText(message.code);
+        return;
+      case 'insert':
+        await insertAtCursor(message.code);
+        return;
+      case 'newFile': {
+        const doc = await vscode.workspace.openTextDocument({ content: message.code, language: message.language || undefined });
+        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+        return;
+      }
+      case 'openLink':
+        await openLinkSafely(message.href);
+        return;
+      case 'command':
+        await vscode.commands.executeCommand(message.command);
+        return;
+    }
+  }
+
+  private async sendInit(): Promise<void> {
+    const strings: Record<string, string> = {};
+    for (const s of WEBVIEW_STRINGS) strings[s] = vscode.l10n.t(s);
+    this.ready = true;
+    this.post({
+      type: 'init',
+      strings,
+      locale: vscode.env.language,
+      turns: this.session.store.turns,
+      budget: await readBudgetView(this.services),
+      streaming: this.session.streaming,
+    });
+    const queued = this.queue;
+    this.queue = [];
+    for (const m of queued) this.post(m);
+  }
+
+  private async sendBudget(): Promise<void> {
+    if (!this.ready) return;
+    this.post({ type: 'budget', budget: await readBudgetView(this.services) });
+  }
+}
+
+function webviewOptions(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    // Keeps a long streaming answer alive while the user looks at another tab.
+    retainContextWhenHidden: true,
+    enableFindWidget: true,
+    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+  };
+}
+
+/** The editor the user last typed in (the webview has focus when its button is clicked). */
+let lastEditor: vscode.TextEditor | undefined;
+export function trackLastEditor(): vscode.Disposable {
+  lastEditor = vscode.window.activeTextEditor;
+  return vscode.window.onDidChangeActiveTextEditor((e) => {
+    if (e) lastEditor = e;
+  });
+}
+
+async function insertAtCursor(code: string): Promise<void> {
+  const editor =
+    (lastEditor && vscode.window.visibleTextEditors.includes(lastEditor) ? lastEditor : undefined) ??
+    vscode.window.visibleTextEditors[0];
+  if (!editor) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('Open a file to insert the code into.'));
+    return;
+  }
+  await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+  await editor.edit((edit) => {
+    for (const selection of editor.selections) edit.replace(selection, code);
+  });
+}
+
+/** Only web links open, through VS Code's opener (which asks before opening untrusted domains). */
+async function openLinkSafely(href: string): Promise<void> {
+  let uri: vscode.Uri;
+  try {
+    uri = vscode.Uri.parse(href, true);
+  } catch {
+    return;
+  }
+  if (uri.scheme !== 'https' && uri.scheme !== 'http') return;
+  await vscode.env.openExternal(uri);
 }

@@ -6,7 +6,7 @@
  *   s.logger            → core Logger writing to the "Switchyard" output channel (no secrets)
  *   s.keys              → KeyStore over SecretStorage, keys bound to provider + endpoint origin
  *   await s.switchyard() → the router, built on first use and rebuilt after settings change
- *   await s.spend()     → the cost module's spend guard / summaries (undefined until available)
+ *   s.cost()            → the usage ledger / budget guard (summary(), report()), built on first use
  *   s.workspaceId       → the budget this window spends from
  *   s.onDidChange       → fires after settings, keys or the per-workspace mode changed
  *
@@ -16,10 +16,11 @@ import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import type { Candidate, Logger, Mode, SignalResult, Switchyard } from '../core/types';
 import { parseConfig, type ConfigProblem, type SwitchyardConfig } from '../core/config';
-import { readRawSettings, type WorkspaceOverrides } from './settingsModel';
+import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOverrides } from './settingsModel';
 import { SecretKeyStore } from './keyStore';
 import { OutputLogger } from './outputLogger';
-import { buildCore, type Core, type SpendReporter } from './coreFactory';
+import { buildCost, buildRouter } from './coreFactory';
+import type { BudgetAlert, CostService } from '../core/cost';
 
 const MODE_STATE_KEY = 'switchyard.workspaceMode';
 
@@ -33,8 +34,10 @@ export interface Services {
   readonly keys: SecretKeyStore;
   /** The router; built on first call, rebuilt after a settings change. Rejects with SwitchyardError. */
   switchyard(): Promise<Switchyard>;
-  /** The cost module's reporter, when the core provides one. */
-  spend(): Promise<SpendReporter | undefined>;
+  /** The usage ledger and budget guard (today/month summaries, reports). Kept across settings changes. */
+  cost(): CostService;
+  /** Budget alerts (50 / 80 / 100 % of a cap) as the ledger crosses them. */
+  readonly onBudgetAlert: vscode.Event<BudgetAlert>;
   /** The per-workspace mode chosen in the status bar switcher (overrides the `switchyard.mode` setting). */
   workspaceMode(): WorkspaceOverrides;
   setWorkspaceMode(mode: Mode, pinned?: string): Promise<void>;
@@ -60,8 +63,12 @@ class ExtensionServices implements Services, vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private cached: { config: SwitchyardConfig; problems: ConfigProblem[] } | undefined;
-  private core: Promise<Core> | undefined;
+  private router: Promise<Switchyard> | undefined;
+  private costService: CostService | undefined;
+  private readonly alerts = new vscode.EventEmitter<BudgetAlert>();
+  readonly onBudgetAlert = this.alerts.event;
   private lastReportedProblems = '';
+  private declared: SettingSpec[] | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.keys = new SecretKeyStore(context.secrets, context.globalState);
@@ -73,6 +80,7 @@ class ExtensionServices implements Services, vscode.Disposable {
       this.keys,
       this.logger,
       this.changed,
+      this.alerts,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('switchyard')) this.invalidate('settings');
       }),
@@ -89,16 +97,36 @@ class ExtensionServices implements Services, vscode.Disposable {
   }
 
   switchyard(): Promise<Switchyard> {
-    return this.getCore().then((core) => core.switchyard);
+    if (!this.router) {
+      const router = buildRouter({
+        config: this.config(),
+        keys: this.keys,
+        logger: this.logger,
+        cost: this.cost(),
+        confirm: (reasons, next) => confirmEscalation(reasons, next),
+      });
+      this.router = router;
+      // A failed build is not cached: the next request tries again (e.g. after a fix).
+      router.catch(() => {
+        if (this.router === router) this.router = undefined;
+      });
+    }
+    return this.router;
   }
 
-  async spend(): Promise<SpendReporter | undefined> {
-    try {
-      const guard = (await this.getCore()).spendGuard;
-      return guard && typeof guard.summary === 'function' ? (guard as SpendReporter) : undefined;
-    } catch {
-      return undefined;
+  cost(): CostService {
+    if (!this.costService) {
+      this.costService = buildCost({
+        config: this.config(),
+        logger: this.logger,
+        storageDir: this.context.globalStorageUri.fsPath,
+        onAlert: (alert) => {
+          this.logger.warn('budget.alert', { scope: alert.scope, period: alert.period, threshold: alert.threshold, spent: alert.spent, limit: alert.limit });
+          this.alerts.fire(alert);
+        },
+      });
     }
+    return this.costService;
   }
 
   workspaceMode(): WorkspaceOverrides {
@@ -113,14 +141,16 @@ class ExtensionServices implements Services, vscode.Disposable {
   }
 
   dispose(): void {
-    void this.core?.then((core) => core.switchyard.dispose()).catch(() => undefined);
+    void this.router?.then((router) => router.dispose()).catch(() => undefined);
+    this.costService?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 
   private read(): { config: SwitchyardConfig; problems: ConfigProblem[] } {
     if (this.cached) return this.cached;
     const section = vscode.workspace.getConfiguration('switchyard');
-    const { raw, ignored } = readRawSettings({ inspect: (key) => section.inspect(key) }, this.workspaceMode());
+    this.declared ??= declaredSettings(this.context.extension.packageJSON);
+    const { raw, ignored } = readRawSettings({ inspect: (key) => section.inspect(key) }, this.declared, this.workspaceMode());
     const parsed = parseConfig(raw);
     this.cached = parsed;
     for (const entry of ignored) {
@@ -154,28 +184,13 @@ class ExtensionServices implements Services, vscode.Disposable {
       });
   }
 
-  private getCore(): Promise<Core> {
-    if (!this.core) {
-      const config = this.config();
-      this.core = buildCore({
-        config,
-        keys: this.keys,
-        logger: this.logger,
-        storageDir: this.context.globalStorageUri.fsPath,
-        confirm: (reasons, next) => confirmEscalation(reasons, next),
-      });
-      // A failed build is not cached: the next request tries again (e.g. after a fix).
-      this.core.catch(() => (this.core = undefined));
-    }
-    return this.core;
-  }
-
   private invalidate(why: 'settings' | 'keys' | 'mode'): void {
     this.cached = undefined;
-    const old = this.core;
-    this.core = undefined;
+    const old = this.router;
+    this.router = undefined;
     // In-flight streams keep their own reference; dispose only frees what the router holds.
-    void old?.then((core) => core.switchyard.dispose()).catch(() => undefined);
+    void old?.then((router) => router.dispose()).catch(() => undefined);
+    if (why === 'settings' && this.costService) this.costService.updateConfig(this.config());
     this.logger.info('services.rebuild', { why });
     this.changed.fire();
   }

@@ -2,7 +2,8 @@
  * Turns VS Code settings into the raw object `parseConfig` reads, enforcing who may set what.
  *
  * Pure (no `vscode` import) so the trust rules are unit-tested under plain Node. The extension
- * passes a `SettingSource` backed by `WorkspaceConfiguration.inspect()`.
+ * passes a `SettingSource` backed by `WorkspaceConfiguration.inspect()` and the settings its
+ * package.json declares.
  *
  * Trust rules (why: a cloned repository's `.vscode/settings.json` is attacker-controlled):
  * - "user" keys (endpoints, providers, prices, caps, proxy…) are read from the user's own
@@ -15,53 +16,55 @@
 /** Where a setting may come from. */
 export type SettingTrust = 'user' | 'workspace';
 
-/** One row per `switchyard.*` setting: its path in SwitchyardConfig and who may set it. */
+/** One `switchyard.*` setting and who may set it. */
 export interface SettingSpec {
   /** Key below `switchyard.`, e.g. "budget.dailyLimit". Also its path in SwitchyardConfig. */
   key: string;
   trust: SettingTrust;
 }
 
+/** VS Code scopes that a workspace cannot set; we read those from the user's settings only. */
+const USER_ONLY_SCOPES = new Set(['application', 'machine', 'machine-overridable']);
+
 /**
- * Every setting the extension reads. package.json declares the same keys with `"scope":
- * "application"` for the "user" rows (test/unit/vscode/settingsModel.test.ts checks they agree).
+ * The settings as declared in package.json `contributes.configuration`: trust follows the
+ * declared scope, so a setting added later by any module gets the right rule without a second list.
  */
-export const SETTINGS: readonly SettingSpec[] = [
-  { key: 'mode', trust: 'workspace' },
-  { key: 'pinned', trust: 'workspace' },
-  { key: 'providers', trust: 'user' },
-  { key: 'tasks', trust: 'workspace' },
-  { key: 'escalation.policy', trust: 'workspace' },
-  { key: 'escalation.maxCostPerRequestUsd', trust: 'user' },
-  { key: 'escalation.signals', trust: 'workspace' },
-  { key: 'budget.currency', trust: 'user' },
-  { key: 'budget.usdRate', trust: 'user' },
-  { key: 'budget.dailyLimit', trust: 'workspace' },
-  { key: 'budget.monthlyLimit', trust: 'workspace' },
-  { key: 'budget.globalDailyLimit', trust: 'user' },
-  { key: 'budget.globalMonthlyLimit', trust: 'user' },
-  { key: 'budget.alertThresholds', trust: 'workspace' },
-  { key: 'budget.priceOverrides', trust: 'user' },
-  { key: 'budget.allowUnpriced', trust: 'user' },
-  { key: 'budget.savingsReference', trust: 'workspace' },
-  { key: 'completion.enabled', trust: 'workspace' },
-  { key: 'completion.disabledLanguages', trust: 'workspace' },
-  { key: 'completion.model', trust: 'user' },
-  { key: 'completion.allowCloud', trust: 'user' },
-  { key: 'completion.minDelayMs', trust: 'workspace' },
-  { key: 'completion.maxDelayMs', trust: 'workspace' },
-  { key: 'completion.maxPrefixTokens', trust: 'workspace' },
-  { key: 'completion.maxSuffixTokens', trust: 'workspace' },
-  { key: 'completion.maxTokens', trust: 'workspace' },
-  { key: 'completion.contextTokens', trust: 'workspace' },
-  { key: 'completion.timeoutMs', trust: 'workspace' },
-  { key: 'local.manageOllama', trust: 'user' },
-  { key: 'local.ollamaHost', trust: 'user' },
-  { key: 'local.keepAlive', trust: 'workspace' },
-  { key: 'network.proxy', trust: 'user' },
-  { key: 'network.noProxy', trust: 'user' },
-  { key: 'network.caCertPaths', trust: 'user' },
-  { key: 'logPrompts', trust: 'user' },
+export function declaredSettings(packageJson: unknown): SettingSpec[] {
+  const contributes = (packageJson as { contributes?: { configuration?: unknown } } | undefined)?.contributes;
+  const sections = Array.isArray(contributes?.configuration) ? contributes.configuration : [contributes?.configuration];
+  const specs: SettingSpec[] = [];
+  for (const section of sections) {
+    const properties = (section as { properties?: Record<string, { scope?: string }> } | undefined)?.properties ?? {};
+    for (const [name, schema] of Object.entries(properties)) {
+      if (!name.startsWith('switchyard.')) continue;
+      specs.push({ key: name.slice('switchyard.'.length), trust: USER_ONLY_SCOPES.has(schema?.scope ?? '') ? 'user' : 'workspace' });
+    }
+  }
+  return specs;
+}
+
+/**
+ * Settings that MUST be user-only: they choose where requests (and keys) go, what is spent, or
+ * what is logged. A test checks package.json declares them application-scoped.
+ */
+export const SECURITY_CRITICAL_SETTINGS: readonly string[] = [
+  'providers',
+  'escalation.maxCostPerRequestUsd',
+  'budget.currency',
+  'budget.usdRate',
+  'budget.globalDailyLimit',
+  'budget.globalMonthlyLimit',
+  'budget.priceOverrides',
+  'budget.allowUnpriced',
+  'completion.allowCloud',
+  'completion.model',
+  'local.manageOllama',
+  'local.ollamaHost',
+  'network.proxy',
+  'network.noProxy',
+  'network.caCertPaths',
+  'logPrompts',
 ];
 
 /** The values VS Code knows for one key, as `WorkspaceConfiguration.inspect()` reports them. */
@@ -94,10 +97,14 @@ export interface RawSettings {
 }
 
 /** Builds the nested raw config object from the flat settings, applying the trust rules. */
-export function readRawSettings(source: SettingSource, overrides: WorkspaceOverrides = {}): RawSettings {
+export function readRawSettings(
+  source: SettingSource,
+  settings: readonly SettingSpec[],
+  overrides: WorkspaceOverrides = {},
+): RawSettings {
   const raw: Record<string, unknown> = {};
   const ignored: IgnoredSetting[] = [];
-  for (const spec of SETTINGS) {
+  for (const spec of settings) {
     const seen = source.inspect(spec.key);
     if (!seen) continue;
     let value: unknown;

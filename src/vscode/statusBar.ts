@@ -1,12 +1,129 @@
+/**
+ * The status bar item: the workspace's mode (or pinned provider/model) and today's spend against
+ * the workspace's daily cap, in the warning colour near the cap and the error colour at it.
+ * Hover: the last request's model and what is known about each provider. Click: the switcher.
+ */
 import * as vscode from 'vscode';
+import type { Services } from './services';
+import type { ChatSession } from './chatSession';
+import { budgetLevel, formatAmount, readBudgetView, type BudgetLevel } from './budgetView';
+import { modeLabel } from './switcher';
+import type { BudgetView } from '../shared/messages';
 
-/** The status bar item: current mode and today's spend. Clicking it opens the switcher. */
-export function createStatusBar(): vscode.StatusBarItem {
-  const item = vscode.window.createStatusBarItem('switchyard.status', vscode.StatusBarAlignment.Right, 100);
-  item.name = 'Switchyard';
-  item.text = '$(arrow-swap) ' + vscode.l10n.t('Auto');
-  item.tooltip = vscode.l10n.t('Switchyard: open the panel');
-  item.command = 'switchyard.openPanel';
-  item.show();
-  return item;
+/** Re-read the ledger this often even without events: other windows and the CLI spend too, and days roll over. */
+const REFRESH_INTERVAL_MS = 60_000;
+
+export class SwitchyardStatusBar implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private budget: BudgetView | undefined;
+  /** For tests: the level the item currently shows. */
+  level: BudgetLevel = 'ok';
+  private refreshing: Promise<void> | undefined;
+
+  constructor(
+    private readonly services: Services,
+    private readonly session: ChatSession,
+  ) {
+    this.item = vscode.window.createStatusBarItem('switchyard.status', vscode.StatusBarAlignment.Right, 100);
+    this.item.name = 'Switchyard';
+    this.item.command = 'switchyard.switchMode';
+    this.render();
+    this.item.show();
+    const timer = setInterval(() => void this.refresh(), REFRESH_INTERVAL_MS);
+    this.disposables.push(
+      this.item,
+      { dispose: () => clearInterval(timer) },
+      services.onDidChange(() => void this.refresh()),
+      services.onBudgetAlert(() => void this.refresh()),
+      session.onDidFinish(() => void this.refresh()),
+    );
+    void this.refresh();
+  }
+
+  /** Re-reads the budget and redraws; resolves when done (tests await it). */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        this.budget = await readBudgetView(this.services);
+        this.render();
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private render(): void {
+    const config = this.services.config();
+    const icon = config.mode === 'local' ? '$(lock)' : config.mode === 'cloud' ? '$(cloud)' : config.mode === 'pinned' ? '$(pinned)' : '$(arrow-swap)';
+    const mode = modeLabel(config.mode, config.pinned);
+    const budget = this.budget;
+    let spend = '';
+    this.level = 'ok';
+    if (budget) {
+      spend = budget.dailyLimit !== undefined
+        ? `${formatAmount(budget.today, budget.currency)}/${formatAmount(budget.dailyLimit, budget.currency)}`
+        : formatAmount(budget.today, budget.currency);
+      this.level = budgetLevel(budget.today, budget.dailyLimit);
+    }
+    this.item.text = spend ? `${icon} ${mode}  ${spend}` : `${icon} ${mode}`;
+    this.item.backgroundColor =
+      this.level === 'reached'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : this.level === 'near'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
+    this.item.accessibilityInformation = {
+      label: vscode.l10n.t('Switchyard: mode {0}, spent today {1}. Click to switch mode or provider.', mode, spend || vscode.l10n.t('unknown')),
+    };
+    this.item.tooltip = this.tooltip(mode);
+  }
+
+  private tooltip(mode: string): vscode.MarkdownString {
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = false;
+    md.appendMarkdown(`**Switchyard** — ${escapeMd(mode)}\n\n`);
+    const status = this.session.status;
+    if (status.lastRef) {
+      md.appendMarkdown(
+        `${escapeMd(vscode.l10n.t('Last request: {0} ({1})', `${status.lastRef.provider}/${status.lastRef.model}`, status.lastLocality === 'local' ? vscode.l10n.t('local') : vscode.l10n.t('cloud')))}\n\n`,
+      );
+    } else {
+      md.appendMarkdown(`${escapeMd(vscode.l10n.t('No request yet in this window.'))}\n\n`);
+    }
+    const budget = this.budget;
+    if (budget) {
+      const line = (label: string, spent: number, limit: number | undefined) =>
+        `${label}: ${formatAmount(spent, budget.currency)}${limit !== undefined ? ` / ${formatAmount(limit, budget.currency)}` : ''}`;
+      md.appendMarkdown(`${escapeMd(line(vscode.l10n.t('Today'), budget.today, budget.dailyLimit))}  \n`);
+      md.appendMarkdown(`${escapeMd(line(vscode.l10n.t('This month'), budget.month, budget.monthlyLimit))}\n\n`);
+      if (this.level === 'reached') md.appendMarkdown(`$(error) ${escapeMd(vscode.l10n.t('Budget reached: only local models will be used.'))}\n\n`);
+      else if (this.level === 'near') md.appendMarkdown(`$(warning) ${escapeMd(vscode.l10n.t('Close to the daily budget.'))}\n\n`);
+    }
+    const providers = Object.keys(this.services.config().providers);
+    const stored = new Set(this.services.keys.list().map((k) => k.provider));
+    const lines: string[] = [];
+    for (const id of new Set([...providers, ...stored, ...status.providerErrors.keys()])) {
+      const error = status.providerErrors.get(id);
+      const state = error
+        ? `$(error) ${escapeMd(error.kind)}: ${escapeMd(error.message.slice(0, 80))}`
+        : stored.has(id)
+          ? `$(key) ${escapeMd(vscode.l10n.t('key stored'))}`
+          : `$(circle-outline) ${escapeMd(vscode.l10n.t('no errors seen'))}`;
+      lines.push(`- ${escapeMd(id)}: ${state}`);
+    }
+    if (lines.length) md.appendMarkdown(`${escapeMd(vscode.l10n.t('Providers'))}:\n\n${lines.join('\n')}\n\n`);
+    md.appendMarkdown(escapeMd(vscode.l10n.t('Click to switch mode or provider.')));
+    return md;
+  }
+}
+
+/** Provider messages and ids are text, not Markdown. */
+function escapeMd(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>$]/g, (c) => `\\${c}`);
 }

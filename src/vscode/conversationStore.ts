@@ -1,0 +1,63 @@
+/**
+ * The workspace's conversation, persisted in workspaceState so that it survives window reloads
+ * (the webview itself is recreated on reload and gets it back in its `init` message).
+ */
+import type * as vscode from 'vscode';
+import { z } from 'zod';
+import { turnSchema, type Turn } from '../shared/messages';
+
+const STATE_KEY = 'switchyard.conversation.v1';
+/** Older turns are dropped: workspaceState is loaded on every activation and should stay small. */
+export const MAX_TURNS_KEPT = 50;
+/** Per answer, text beyond this is cut when saving (the live session keeps all of it). */
+const MAX_SAVED_ANSWER_CHARS = 100_000;
+
+export class ConversationStore {
+  readonly turns: Turn[];
+
+  constructor(private readonly state: vscode.Memento) {
+    // Saved data from an older or broken version is dropped turn by turn, never fatal.
+    const saved = state.get<unknown>(STATE_KEY);
+    this.turns = Array.isArray(saved)
+      ? saved.flatMap((t) => {
+          const parsed = turnSchema.safeParse(t);
+          return parsed.success ? [parsed.data] : [];
+        })
+      : [];
+    // A turn that was streaming when the window closed is over.
+    for (const turn of this.turns) {
+      turn.done = true;
+      for (const answer of turn.answers) if (answer.status === 'streaming') answer.status = 'cancelled';
+    }
+  }
+
+  add(turn: Turn): void {
+    this.turns.push(turn);
+    while (this.turns.length > MAX_TURNS_KEPT) this.turns.shift();
+  }
+
+  find(id: string): Turn | undefined {
+    return this.turns.find((t) => t.id === id);
+  }
+
+  last(): Turn | undefined {
+    return this.turns[this.turns.length - 1];
+  }
+
+  async clear(): Promise<void> {
+    this.turns.length = 0;
+    await this.save();
+  }
+
+  async save(): Promise<void> {
+    const trimmed = this.turns.map((turn) => ({
+      ...turn,
+      answers: turn.answers.map((a) => ({
+        ...a,
+        text: a.text.slice(0, MAX_SAVED_ANSWER_CHARS),
+        thinking: a.thinking.slice(0, MAX_SAVED_ANSWER_CHARS),
+      })),
+    }));
+    await this.state.update(STATE_KEY, z.array(turnSchema).parse(trimmed));
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The panel's "clear states": each failure says what happened and offers the button that fixes
+ * it (set a key, start Ollama, raise the budget, switch mode, retry when back online).
+ * Pure: the caller passes its translate function, so tests run without VS Code.
+ */
+import type { NormalizedError, RoutingDecision } from '../core/types';
+import type { FixAction, TurnError } from '../shared/messages';
+
+export type Translate = (message: string, ...args: (string | number)[]) => string;
+
+/** Provider ids that mean "the local Ollama" for the Start Ollama button. */
+const OLLAMA_PROVIDER = 'ollama';
+
+export function describeError(error: NormalizedError, decision: RoutingDecision | undefined, t: Translate): TurnError {
+  const who = error.provider ? (error.model ? `${error.provider}/${error.model}` : error.provider) : undefined;
+  const actions: FixAction[] = [];
+  const switchMode: FixAction = { label: t('Switch Mode or Provider'), command: 'switchyard.switchMode' };
+  const retry: FixAction = { label: t('Retry'), command: 'switchyard.retryLast' };
+  const showLog: FixAction = { label: t('Show Log'), command: 'switchyard.showLog' };
+  let message: string;
+
+  if (decision && decision.candidates.length === 0 && error.kind !== 'budget' && error.kind !== 'local_only') {
+    message = t('No model is available for this request. Install a local model with Ollama, or add an API key for a cloud provider.');
+    if (decision.excluded.length > 0) {
+      message += ' ' + t('Left out: {0}.', decision.excluded.slice(0, 4).map((e) => `${e.ref} (${e.why})`).join(', '));
+    }
+    actions.push({ label: t('Set API Key'), command: 'switchyard.setApiKey' }, { label: t('Start Ollama'), command: 'switchyard.startOllama' }, { label: t('Open Settings'), command: 'switchyard.openSettings' });
+    return { kind: 'no_provider', message, actions };
+  }
+
+  switch (error.kind) {
+    case 'auth':
+      message = t('{0} rejected the API key, or none is stored for its endpoint.', who ?? t('The provider'));
+      actions.push({ label: t('Set API Key'), command: 'switchyard.setApiKey' }, switchMode);
+      break;
+    case 'budget':
+      message = t('Budget reached: {0}', error.message);
+      actions.push(
+        { label: t('Set Budget'), command: 'switchyard.setBudget' },
+        { label: t('Show Usage Report'), command: 'switchyard.showUsage' },
+        { label: t('Use Local Only'), command: 'switchyard.switchMode' },
+      );
+      break;
+    case 'local_only':
+      message = t('This needs a cloud model, but the workspace is in Local only mode.');
+      actions.push(switchMode);
+      break;
+    case 'network':
+    case 'timeout':
+      if (error.provider === OLLAMA_PROVIDER) {
+        message = t('Ollama is not running or cannot be reached ({0}).', error.message);
+        actions.push({ label: t('Start Ollama'), command: 'switchyard.startOllama' }, retry);
+      } else {
+        message = t('Could not reach {0}. You may be offline: {1}', who ?? t('the provider'), error.message);
+        actions.push(retry, { label: t('Use Local Only'), command: 'switchyard.switchMode' });
+      }
+      break;
+    case 'quota':
+    case 'rate_limit':
+      message = t('{0} is out of quota for now: {1}', who ?? t('The provider'), error.message);
+      actions.push(switchMode, retry);
+      break;
+    case 'model_not_found':
+      message = t('{0} does not have this model: {1}', who ?? t('The provider'), error.message);
+      actions.push(switchMode, { label: t('Open Settings'), command: 'switchyard.openSettings' });
+      break;
+    case 'cancelled':
+      message = t('Stopped.');
+      break;
+    default:
+      message = who ? `${who}: ${error.message}` : error.message;
+      actions.push(retry, showLog);
+  }
+  return { kind: error.kind, message, actions };
+}
