@@ -1,3 +1,38 @@
-// Placeholder until the router lands: the CLI over src/core.
-console.error('switchyard: the CLI is not built yet');
-process.exitCode = 2;
+/**
+ * `switchyard` entry point (bundled to dist/cli.js): binds runCli to the real process.
+ * Ctrl-C cancels the request (the router stops the stream at the socket and settles the
+ * budget); a second Ctrl-C exits at once.
+ */
+import { promises as fs } from 'node:fs';
+import { runCli } from './run';
+
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  interrupt.abort();
+});
+
+async function readStdin(): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  readFile: (file) => fs.readFile(file, 'utf8'),
+  readStdin,
+  signal: interrupt.signal,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // runCli reports its own errors; this is the last line of defence.
+    process.stderr.write(`switchyard: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

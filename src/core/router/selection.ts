@@ -28,6 +28,8 @@ export interface SelectionContext {
   /** Per-task lists from settings; tasks missing here use the shipped defaults. */
   taskLists: SwitchyardConfig['tasks'];
   installed: InstalledModels;
+  /** Providers named in settings that could not be built, with the reason (a bad region, no baseUrl…). */
+  unavailable?: ReadonlyMap<string, string>;
 }
 
 export interface SelectionRequest {
@@ -90,7 +92,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
       return;
     }
     const e = ctx.entries.get(ref.provider);
-    if (!e) return void excluded.push({ ref: w.ref, why: `${ref.provider}: no provider with this id is configured` });
+    if (!e) return void excluded.push({ ref: w.ref, why: `${ref.provider}: ${ctx.unavailable?.get(ref.provider) ?? 'no provider with this id is configured'}` });
     const closed = gate(e);
     if (closed) return void excluded.push({ ref: w.ref, why: closed });
 
@@ -113,29 +115,30 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     const found = matchInstalled(ref.model, installed.models);
     if (!found) {
       const hint = e.provider.kind === 'ollama' ? ` (ollama pull ${ref.model})` : '';
-      return void excluded.push({ ref: w.ref, why: `${w.ref}: not installed${hint}` });
+      return void excluded.push({ ref: w.ref, why: `not installed on ${e.id}${hint}` });
     }
     add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, `installed as ${found.ref.model}`]);
   };
 
-  const wanted = wantedList(req, mode, ctx);
+  const wanted = wantedList(req, ctx);
   // Sequential on purpose: the order of the list is the order of the decision, and each
   // provider is asked at most once thanks to the caches.
   for (const w of wanted.list) await consider(w);
 
-  if (mode !== 'pinned') await addFallbacks(req, ctx, wanted.providers, candidates, gate, hasKey, add);
+  if (!req.pinned) await addFallbacks(req, ctx, wanted.providers, candidates, gate, hasKey, add);
 
   // Auto: local first, whatever order a settings list used; the list order holds within each group.
   const ordered = mode === 'auto' ? [...candidates.filter((c) => c.locality === 'local'), ...candidates.filter((c) => c.locality === 'cloud')] : candidates;
   return { task: req.task, taskReason: req.taskReason, mode, candidates: ordered, excluded };
 }
 
-function wantedList(req: SelectionRequest, mode: Mode, ctx: SelectionContext): { list: Wanted[]; providers: Set<string> } {
+function wantedList(req: SelectionRequest, ctx: SelectionContext): { list: Wanted[]; providers: Set<string> } {
   const fromSettings = ctx.taskLists[req.task];
   const list = fromSettings ?? DEFAULT_TASK_CANDIDATES[req.task];
   const source = fromSettings ? 'settings' : 'the shipped defaults';
   let wanted: Wanted[];
-  if (mode === 'pinned' && req.pinned) {
+  if (req.pinned) {
+    // Pinned (also in Local-only mode, where the gate then refuses a cloud pin rather than ignoring it).
     const pinned = req.pinned;
     if (pinned.includes('/')) {
       wanted = [{ ref: pinned, why: `pinned to ${pinned}` }];

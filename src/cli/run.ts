@@ -1,0 +1,173 @@
+/**
+ * The `switchyard` command line as a function: `runCli(argv, io)` returns the exit code and
+ * touches the world only through `io`, so tests run it in-process against local test servers.
+ * main.ts binds it to the real process (stdout, stderr, env, files, Ctrl-C).
+ */
+import { version } from '../../package.json';
+import { createSpendGuard, defaultLedgerDir, type CostService } from '../core/cost';
+import { createEscalationHook } from '../core/escalation';
+import { providerBaseUrl } from '../core/providers';
+import { createSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
+import type { ChatMessage, Logger, RouteRequest } from '../core/types';
+import { SwitchyardError, silentLogger } from '../core/types';
+import { type AskOptions, USAGE, UsageError, parseCommand } from './args';
+import { createEnvKeyStore } from './envKeys';
+import { loadConfig } from './loadConfig';
+import { ResultCollector, type Sink, TerminalRenderer, formatDecision } from './render';
+
+export interface CliIo {
+  stdout: Sink;
+  stderr: Sink;
+  env: NodeJS.ProcessEnv;
+  readFile(file: string): Promise<string>;
+  /** Reads all of stdin; undefined when stdin is a terminal (nothing piped). */
+  readStdin?(): Promise<string | undefined>;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+/** 128 + SIGINT, the shell convention for "interrupted". */
+export const EXIT_CANCELLED = 130;
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const command = parseCommand(argv);
+    switch (command.name) {
+      case 'help':
+        io.stdout.write(USAGE);
+        return EXIT_OK;
+      case 'version':
+        io.stdout.write(`switchyard ${version}\n`);
+        return EXIT_OK;
+      case 'models':
+        return await listModels(command.options, io);
+      case 'plan':
+      case 'ask':
+        return await ask(command.name, command.options, io);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`switchyard: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    const message = err instanceof SwitchyardError ? err.info.message : err instanceof Error ? err.message : String(err);
+    io.stderr.write(`switchyard: ${message}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+interface Session {
+  switchyard: ReturnType<typeof createSwitchyard>;
+  close(): void;
+}
+
+async function openSession(options: { configPath?: string; budget?: boolean; escalate?: boolean }, io: CliIo): Promise<Session> {
+  const loaded = await loadConfig(options.configPath, io.env, io.readFile);
+  for (const p of loaded.problems) io.stderr.write(`switchyard: settings ${loaded.path ?? ''} ${p.path}: ${p.message} (ignored, default used)\n`);
+  const config = loaded.config;
+  const logger = cliLogger(io);
+  const configs = effectiveProviderConfigs(config, io.env);
+  const keys = createEnvKeyStore(io.env, configs, (id) => {
+    const c = configs[id];
+    try {
+      return c ? new URL(providerBaseUrl(id, c)).origin : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  const spendGuard: CostService | undefined = options.budget ? createSpendGuard({ dir: defaultLedgerDir(io.env), config, logger }) : undefined;
+  const escalation = options.escalate ? createEscalationHook({ config: config.escalation, logger }) : undefined;
+  const switchyard = createSwitchyard({ config, keys, logger, spendGuard, escalation, env: io.env });
+  return {
+    switchyard,
+    close() {
+      switchyard.dispose();
+      spendGuard?.dispose();
+    },
+  };
+}
+
+async function ask(kind: 'ask' | 'plan', options: AskOptions, io: CliIo): Promise<number> {
+  const prompt = await promptOf(options, io);
+  const messages: ChatMessage[] = [];
+  if (options.system) messages.push({ role: 'system', content: options.system });
+  messages.push({ role: 'user', content: prompt });
+  const signal = io.signal ?? new AbortController().signal;
+  const request: RouteRequest = {
+    messages,
+    task: options.task,
+    languageId: options.languageId,
+    // --model pins unless the mode says otherwise (Local only still wins over a cloud pin).
+    mode: options.mode ?? (options.model ? 'pinned' : undefined),
+    pinned: options.model,
+    maxTokens: options.maxTokens,
+    temperature: options.temperature,
+    thinking: options.thinking || undefined,
+    workspaceId: options.workspace,
+    signal,
+  };
+
+  const session = await openSession({ configPath: options.configPath, budget: kind === 'ask' && options.budget, escalate: kind === 'ask' && options.escalate }, io);
+  try {
+    if (kind === 'plan') {
+      const decision = await session.switchyard.plan(request);
+      io.stdout.write(options.json || options.events ? JSON.stringify(decision, null, 2) + '\n' : formatDecision(decision));
+      return decision.candidates.length > 0 ? EXIT_OK : EXIT_FAILURE;
+    }
+
+    const collector = new ResultCollector();
+    const terminal = options.json || options.events ? undefined : new TerminalRenderer(io.stdout, io.stderr);
+    for await (const ev of session.switchyard.stream(request)) {
+      collector.add(ev);
+      if (options.events) io.stdout.write(JSON.stringify(ev) + '\n');
+      terminal?.add(ev);
+    }
+    const result = collector.result;
+    if (options.json) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    terminal?.summary(result);
+    if (result.cancelled || signal.aborted) return EXIT_CANCELLED;
+    return result.ok ? EXIT_OK : EXIT_FAILURE;
+  } finally {
+    session.close();
+  }
+}
+
+async function listModels(options: { json: boolean; configPath?: string; mode?: RouteRequest['mode'] }, io: CliIo): Promise<number> {
+  const session = await openSession({ configPath: options.configPath }, io);
+  try {
+    const sy = session.switchyard;
+    const models = await sy.listModels(io.signal);
+    // --mode local lists what Local-only mode may use (and asks no cloud provider anything).
+    const shown = options.mode === 'local' ? models.filter((m) => m.locality === 'local') : options.mode === 'cloud' ? models.filter((m) => m.locality === 'cloud') : models;
+    if (options.json) {
+      io.stdout.write(JSON.stringify({ models: shown, unavailable: Object.fromEntries(sy.unavailable) }, null, 2) + '\n');
+    } else {
+      for (const m of shown) {
+        const extra = [m.parameterSize, m.quantization, m.contextWindow ? `ctx ${m.contextWindow}` : undefined].filter(Boolean).join(', ');
+        io.stdout.write(`${m.ref.provider}/${m.ref.model}\t${m.locality}${extra ? `\t${extra}` : ''}\n`);
+      }
+      if (shown.length === 0) io.stderr.write('switchyard: no models found (is Ollama running? are keys set?)\n');
+      for (const [id, why] of sy.unavailable) io.stderr.write(`switchyard: provider ${id} unavailable: ${why}\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
+}
+
+async function promptOf(options: AskOptions, io: CliIo): Promise<string> {
+  let prompt = options.prompt;
+  if (prompt === undefined || prompt === '-') prompt = (await io.readStdin?.()) ?? undefined;
+  if (prompt === undefined || !prompt.trim()) throw new UsageError('no prompt: write switchyard ask "your question", or pipe text into switchyard ask -');
+  return prompt;
+}
+
+/** Logs as JSON lines on stderr when SWITCHYARD_DEBUG is set; silent otherwise (stderr is for the user). */
+function cliLogger(io: CliIo): Logger {
+  if (!io.env.SWITCHYARD_DEBUG) return silentLogger;
+  const write = (level: string) => (event: string, fields?: Record<string, unknown>) => void io.stderr.write(JSON.stringify({ level, event, ...fields }) + '\n');
+  return { info: write('info'), warn: write('warn'), error: write('error') };
+}

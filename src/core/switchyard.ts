@@ -1,0 +1,134 @@
+/**
+ * The assembled core: providers built from settings, the classifier, selection and the router
+ * loop behind the one `Switchyard` interface that the VS Code adapters, the CLI and the
+ * completion provider use.
+ *
+ *   const sy = createSwitchyard({ config, keys, logger, spendGuard, escalation });
+ *   for await (const ev of sy.stream({ messages, workspaceId, signal })) …
+ */
+import type { ProviderConfig, SwitchyardConfig } from './config';
+import { type FetchLike, originOf } from './net/keyOrigin';
+import { createProvider, providerBaseUrl } from './providers';
+import { DEFAULT_PROVIDERS } from './router/defaults';
+import { InstalledModels } from './router/installedModels';
+import { routeStream } from './router/router';
+import { type ProviderEntry, selectCandidates } from './router/selection';
+import { resolveOllamaHost } from './local/ollamaHost';
+import { classifyMessages } from './tasks/classify';
+import type { EscalationHook, KeyStore, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
+import { silentLogger } from './types';
+
+export interface SwitchyardDeps {
+  config: SwitchyardConfig;
+  keys: KeyStore;
+  logger?: Logger;
+  spendGuard?: SpendGuard;
+  escalation?: EscalationHook;
+  /** Replaces global fetch for every provider (the proxy-aware fetch, or a test's). */
+  fetch?: FetchLike;
+  /** For OLLAMA_HOST; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The Switchyard interface plus what the CLI and settings UI need to explain themselves. */
+export interface AssembledSwitchyard extends Switchyard {
+  /** Provider settings in force (the shipped defaults when the settings name none), with resolved endpoints. */
+  readonly providerConfigs: Readonly<Record<string, ProviderConfig>>;
+  /** The origin a provider's key is bound to, or undefined for an unknown/broken provider. */
+  endpointOrigin(providerId: string): string | undefined;
+  /** Providers that could not be built from settings, with the reason. */
+  readonly unavailable: ReadonlyMap<string, string>;
+}
+
+/**
+ * Provider settings in force: the user's when there are any, else the shipped defaults, with
+ * the default Ollama pointed at `local.ollamaHost` / OLLAMA_HOST / 127.0.0.1:11434.
+ */
+export function effectiveProviderConfigs(config: SwitchyardConfig, env: NodeJS.ProcessEnv): Record<string, ProviderConfig> {
+  if (Object.keys(config.providers).length > 0) return { ...config.providers };
+  const ollama = DEFAULT_PROVIDERS.ollama!;
+  return { ...DEFAULT_PROVIDERS, ollama: { ...ollama, baseUrl: resolveOllamaHost(config.local.ollamaHost, env).baseUrl } };
+}
+
+export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
+  const logger = deps.logger ?? silentLogger;
+  const env = deps.env ?? process.env;
+  const config = deps.config;
+  const configs = effectiveProviderConfigs(config, env);
+  const entries = new Map<string, ProviderEntry>();
+  const unavailable = new Map<string, string>();
+  for (const [id, providerConfig] of Object.entries(configs)) {
+    try {
+      const endpoint = providerBaseUrl(id, providerConfig);
+      const provider = createProvider(id, providerConfig, { keys: deps.keys, fetch: deps.fetch, logger, network: config.network, env });
+      entries.set(id, { id, config: providerConfig, provider, origin: originOf(endpoint) });
+    } catch (err) {
+      const why = (err as Error).message;
+      unavailable.set(id, why);
+      logger.warn('provider.unavailable', { provider: id, why });
+    }
+  }
+  const installed = new InstalledModels();
+
+  async function plan(req: Omit<RouteRequest, 'signal'> & { signal?: AbortSignal }): Promise<RoutingDecision> {
+    const { task, reason } = taskOf(req);
+    let mode = req.mode ?? config.mode;
+    const pinned = req.pinned ?? (mode === 'pinned' ? config.pinned : undefined);
+    if (mode === 'pinned' && !pinned) {
+      logger.warn('route.pinned_without_model', { because: 'mode is pinned but no provider/model is set; using auto' });
+      mode = 'auto';
+    }
+    return selectCandidates(
+      { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, signal: req.signal },
+      { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable },
+    );
+  }
+
+  return {
+    providerConfigs: configs,
+    unavailable,
+    endpointOrigin: (id) => entries.get(id)?.origin,
+
+    stream(req: RouteRequest): AsyncIterable<StreamEvent> {
+      return routeStream(req, {
+        plan,
+        provider: (id) => entries.get(id)?.provider,
+        keepAlive: config.local.keepAlive,
+        spendGuard: deps.spendGuard,
+        escalation: deps.escalation,
+        logger,
+      });
+    },
+
+    plan,
+
+    async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+      // Local only: not even a model listing goes to a cloud provider.
+      const asked = [...entries.values()].filter((e) => e.config.enabled && !(config.mode === 'local' && e.provider.locality === 'cloud'));
+      const lists = await Promise.all(
+        asked.map((e) =>
+          e.provider.listModels(signal).catch((err: unknown) => {
+            logger.warn('provider.list_models_failed', { provider: e.id, message: (err as Error).message });
+            return [] as ModelInfo[];
+          }),
+        ),
+      );
+      return lists.flat();
+    },
+
+    provider: (id: string): Provider | undefined => entries.get(id)?.provider,
+
+    dispose(): void {
+      installed.clear();
+      for (const e of entries.values()) (e.provider as Provider & { dispose?: () => void }).dispose?.();
+    },
+  };
+}
+
+function taskOf(req: Pick<RouteRequest, 'task' | 'messages' | 'languageId' | 'fim'>): { task: Task; reason: string } {
+  if (req.task) return { task: req.task, reason: `${req.task}: given by the request` };
+  // A fill-in-the-middle request is an inline completion whatever its text says.
+  if (req.fim) return { task: 'completion', reason: 'completion: fill-in-the-middle request' };
+  const c = classifyMessages(req.messages, { languageId: req.languageId });
+  return { task: c.task, reason: c.reason };
+}
