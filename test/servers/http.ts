@@ -43,6 +43,8 @@ export interface Chunking {
   breakAfterChunks?: number;
   /** Stop writing after this many chunks and keep the connection open until the client gives up. */
   stallAfterChunks?: number;
+  /** End the response cleanly after this many chunks (a well-closed but truncated stream). */
+  endAfterChunks?: number;
 }
 
 export interface ErrorReply {
@@ -223,16 +225,17 @@ export async function writeStream(
   res.flushHeaders();
   const chunks = cutIntoChunks(frames, chunking);
   for (let i = 0; i < chunks.length; i++) {
+    if (i > 0 && chunking.delayMs) await sleep(chunking.delayMs);
     if (chunking.breakAfterChunks !== undefined && i >= chunking.breakAfterChunks) {
       rec.broken = true;
       res.socket?.destroy();
       return 'broken';
     }
+    if (chunking.endAfterChunks !== undefined && i >= chunking.endAfterChunks) break;
     if (chunking.stallAfterChunks !== undefined && i >= chunking.stallAfterChunks) {
       // Keep the socket open; the client's timeout or abort ends the exchange.
       return 'stalled';
     }
-    if (i > 0 && chunking.delayMs) await sleep(chunking.delayMs);
     if (res.destroyed) return 'aborted';
     res.write(chunks[i]);
     rec.chunksWritten++;

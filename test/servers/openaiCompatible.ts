@@ -206,7 +206,7 @@ export interface ChatReply {
   cachedTokens?: number;
   /** Send this error (a vendor preset or an exact reply) instead of an answer. */
   error?: ErrorPreset | ErrorReply;
-  /** After the answer tokens, send `data: <this JSON>` and end (an error event mid-stream). */
+  /** After the answer tokens, send `data: <this as JSON>` and end (an error event mid-stream); a string is sent verbatim (malformed data). */
   midStreamError?: unknown;
   chunking?: Chunking;
 }
@@ -361,6 +361,8 @@ async function serveCompletion(
 
   const tokens = toTokens(plan.text ?? DEFAULT_TEXT);
   const thinking = thinkingMode === 'none' ? [] : toTokens(plan.thinking ?? []);
+  // OpenAI reasoning models think without streaming the thoughts, but bill and count them.
+  const hiddenReasoning = !profile.reasoningField && plan.thinking ? toTokens(plan.thinking).length : 0;
   const promptText = legacy ? `${body.prompt ?? ''}${body.suffix ?? ''}` : (body.messages ?? []).map((m: any) => String(m.content ?? '')).join('\n');
   const promptTokens = plan.promptTokens ?? countPromptTokens(promptText);
   const wantLogprobs = body.logprobs && profile.logprobs === 'supported';
@@ -368,7 +370,8 @@ async function serveCompletion(
   const id = profile.idFor();
   const created = Math.floor(Date.now() / 1000);
 
-  const usageAt = (outputSoFar: number, thinkingSoFar: number) => usageObject(ctx.vendor, promptTokens, outputSoFar + thinkingSoFar, thinkingSoFar, plan.cachedTokens);
+  const usageAt = (outputSoFar: number, thinkingSoFar: number) =>
+    usageObject(ctx.vendor, promptTokens, outputSoFar + thinkingSoFar + hiddenReasoning, thinkingSoFar + hiddenReasoning, plan.cachedTokens);
 
   if (!stream) {
     const text = (thinkingMode === 'inline' && thinking.length ? `<think>${thinking.join('')}</think>` : '') + tokens.join('');
@@ -436,7 +439,8 @@ async function serveCompletion(
     push(envelope([choiceOf({ content: t }, extra)], chunkExtra(i + 1, thinkSoFar, legacy && i === 0 && thinkSoFar === 0)));
   });
   if (plan.midStreamError !== undefined) {
-    push(plan.midStreamError);
+    if (typeof plan.midStreamError === 'string') frames.push(`data: ${plan.midStreamError}\n\n`);
+    else push(plan.midStreamError);
     await writeStream(res, rec, 200, sseHeaders(base), frames, plan.chunking);
     return;
   }
@@ -629,7 +633,7 @@ export function vendorError(vendor: VendorName, preset: ErrorPreset, ctx: { mode
         case 'rate_limit':
           return ds(429, 'Requests rate limit exceeded, please try again later.', 'limit_requests', 'limit_requests');
         case 'daily_limit':
-          return ds(429, 'Allocated quota exceeded, please increase your quota limit.', 'insufficient_quota', 'insufficient_quota');
+          return ds(429, 'Allocated quota exceeded, please increase your quota limit.', 'limit_requests', 'limit_requests');
         case 'quota':
           return ds(400, 'Access denied, please make sure your account is in good standing. For details, see: https://help.aliyun.com/zh/model-studio/error-code#overdue-payment', 'Arrearage', 'Arrearage');
         case 'model_not_found':

@@ -332,15 +332,15 @@ export function classifyError(err: unknown, ctx: ErrorContext, extra: ClassifyEx
   if (err instanceof SyntaxError || /Did not receive done|Unexpected (token|end)|invalid json|malformed/i.test(msg)) {
     return { kind: 'bad_response', message: `${ctx.label} sent a malformed or incomplete answer (${clip(redact(msg, ctx.secrets))}). Try again or use another provider.`, provider: ctx.providerId, model: ctx.model, retryable: true };
   }
-  if (/terminated|other side closed|socket hang up|premature close/i.test(msg)) {
-    return networkError(ctx, extra.midStream ? 'the connection closed mid-answer' : 'the connection closed');
-  }
-  if (/fetch failed|Connection error/i.test(msg)) return networkError(ctx, 'connection failed');
   if (name === 'Error' && ctx.vendor === 'ollama' && msg) {
     // ollama-js turns an in-stream {"error":"…"} line into a plain Error(message).
     const kind = kindFromFacts(200, { message: msg, quotaIds: [] }, 'ollama') ?? 'server';
     return { kind, message: sentence(kind, ctx, undefined, undefined, clip(redact(msg, ctx.secrets)), undefined), provider: ctx.providerId, model: ctx.model, retryable: RETRYABLE.has(kind) };
   }
+  if (/terminated|other side closed|socket hang up|premature close/i.test(msg)) {
+    return networkError(ctx, extra.midStream ? 'the connection closed mid-answer' : 'the connection closed');
+  }
+  if (/fetch failed|Connection error/i.test(msg)) return networkError(ctx, 'connection failed');
   return { kind: 'unknown', message: `${ctx.label} failed: ${clip(redact(msg, ctx.secrets))}`, provider: ctx.providerId, model: ctx.model, retryable: false };
 }
 

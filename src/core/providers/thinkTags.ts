@@ -10,10 +10,18 @@ export type Piece = { type: 'thinking' | 'text'; text: string };
 
 export class ThinkTagSplitter {
   private mode: 'detect' | 'thinking' | 'text' = 'detect';
+  /** Right after </think>: the blank lines before the answer are dropped, even when they come in later chunks. */
+  private trimNext = false;
   private buf = '';
 
   push(chunk: string): Piece[] {
-    if (this.mode === 'text') return chunk ? [{ type: 'text', text: chunk }] : [];
+    if (this.mode === 'text') {
+      if (this.trimNext) {
+        chunk = chunk.replace(/^\s+/, '');
+        if (chunk) this.trimNext = false;
+      }
+      return chunk ? [{ type: 'text', text: chunk }] : [];
+    }
     this.buf += chunk;
     const out: Piece[] = [];
     if (this.mode === 'detect') {
@@ -34,6 +42,7 @@ export class ThinkTagSplitter {
       const rest = this.buf.slice(end + CLOSE.length).replace(/^\s+/, '');
       this.buf = '';
       this.mode = 'text';
+      this.trimNext = !rest;
       if (thought) out.push({ type: 'thinking', text: thought });
       if (rest) out.push({ type: 'text', text: rest });
       return out;
