@@ -12,6 +12,7 @@ import { SwitchyardStatusBar } from './vscode/statusBar';
 import { registerCommands } from './vscode/commands';
 import { showBudgetAlerts } from './vscode/budgetAlerts';
 import { registerLocalModels } from './vscode/localModels';
+import { registerInlineCompletion, type InlineCompletionHandle } from './vscode/inlineCompletion';
 
 /** What activate() returns: lets the extension-host tests see UI pieces that VS Code's API cannot list. */
 export interface SwitchyardExtensionApi {
@@ -20,12 +21,14 @@ export interface SwitchyardExtensionApi {
   readonly services: Services;
   readonly session: ChatSession;
   readonly panel: () => SwitchyardPanel | undefined;
+  readonly inlineCompletion: InlineCompletionHandle;
 }
 
 export function activate(context: vscode.ExtensionContext): SwitchyardExtensionApi {
   const services = getServices(context);
   const session = new ChatSession(services, new ConversationStore(context.workspaceState));
   const statusBar = new SwitchyardStatusBar(services, session);
+  const inlineCompletion = registerInlineCompletion(context);
   context.subscriptions.push(
     session,
     statusBar,
@@ -35,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): SwitchyardExtensionA
     ...registerCommands(context, services, session),
     registerLocalModels(context),
   );
-  return { statusBarItem: statusBar.item, statusBar, services, session, panel: () => SwitchyardPanel.instance };
+  return { statusBarItem: statusBar.item, statusBar, services, session, panel: () => SwitchyardPanel.instance, inlineCompletion };
 }
 
 export function deactivate(): void {}
