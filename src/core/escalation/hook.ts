@@ -14,7 +14,7 @@ import { acceptingWatcher, createAnswerWatcher } from './watcher';
 export interface EscalationCostContext {
   inputTokensEstimate: number;
   maxTokens: number;
-  workspaceId: string;
+  workspaceId?: string;
 }
 
 /**
@@ -76,7 +76,7 @@ export function createEscalationHook(options: EscalationHookOptions): FullEscala
       const ceiling = config.maxCostPerRequestUsd;
       if (ceiling > 0 && next.locality === 'cloud' && options.estimateWorstCaseUsd) {
         const costContext =
-          context?.inputTokensEstimate !== undefined && context.maxTokens !== undefined && context.workspaceId !== undefined
+          context?.inputTokensEstimate !== undefined && context.maxTokens !== undefined
             ? { inputTokensEstimate: context.inputTokensEstimate, maxTokens: context.maxTokens, workspaceId: context.workspaceId }
             : undefined;
         const worst = options.estimateWorstCaseUsd(next, costContext);

@@ -6,3 +6,4 @@ export { userEscalation, userEscalationFor } from './signals/user';
 export { MARKER_INSTRUCTION } from './signals/marker';
 export { calibrateThreshold } from './calibration';
 export type { LabelledSample } from './calibration';
+export { worstCaseFromPrices } from './costCeiling';

@@ -3,6 +3,8 @@
  * estimator seam the cost module fills), Local-only mode, and "cloud answers are accepted".
  */
 import assert from 'node:assert/strict';
+import { parseConfig } from '../../../src/core/config';
+import { worstCaseFromPrices } from '../../../src/core/escalation/costCeiling';
 import { createEscalationHook } from '../../../src/core/escalation/hook';
 import type { Candidate, Logger, SignalResult } from '../../../src/core/types';
 
@@ -119,5 +121,25 @@ describe('escalation hook', () => {
     const results = hook.watch('chat', biggerLocal.ref, 'local').onFinish('UNCERTAIN', 'stop');
     assert.equal(results.some((r) => r.signal === 'marker'), false);
     assert.equal(hook.config.signals.logprobs.lowTokenProb, 0.25);
+  });
+});
+
+describe('escalation cost ceiling from the price table', () => {
+  it('prices the worst case with the user override, and leaves unknown prices and sizes to the budget', () => {
+    const { config } = parseConfig({ budget: { priceOverrides: { 'groq/llama-3.3-70b-versatile': { input: 1, output: 3 } } } });
+    const estimate = worstCaseFromPrices(config);
+    const context = { workspaceId: 'w', inputTokensEstimate: 10_000, maxTokens: 2_000 };
+    // 10k × $1/M + 2k × $3/M = $0.016
+    assert.ok(Math.abs(estimate(cloud, context)! - 0.016) < 1e-12);
+    assert.equal(estimate(cloud, undefined), undefined);
+    assert.equal(estimate({ ...cloud, ref: { provider: 'custom', model: 'no-such-model' } }, context), undefined);
+    assert.equal(estimate(biggerLocal, context), undefined);
+  });
+
+  it('with the default 0.05 USD ceiling, declines an escalation that could cost more', async () => {
+    const { config } = parseConfig({ budget: { priceOverrides: { 'groq/llama-3.3-70b-versatile': { input: 1, output: 3 } } } });
+    const hook = createEscalationHook({ config: config.escalation, logger: recordingLogger(), estimateWorstCaseUsd: worstCaseFromPrices(config) });
+    assert.equal(await hook.confirm(reasons, cloud, { inputTokensEstimate: 10_000, maxTokens: 2_000 }), true);
+    assert.equal(await hook.confirm(reasons, cloud, { inputTokensEstimate: 40_000, maxTokens: 8_000 }), false); // $0.064
   });
 });
