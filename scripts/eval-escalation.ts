@@ -144,11 +144,16 @@ function main(): void {
     }),
   ])));
 
+  // With every signal on, the other signals' share is a floor no threshold goes below (this set is
+  // enriched with failures, so that floor is high); "logprobs alone" is RouteLLM's setting, where
+  // the router's score is the only thing deciding.
+  const logprobsAlone = only(defaults, ['logprobs']);
   console.log(`\nCalibration (RouteLLM-style): low-token threshold for a target cloud share, share > ${pct(lp.maxLowShare)} kept`);
-  console.log(table(['target share', 'lowTokenProb', 'achieved', 'other signals alone', 'precision', 'recall'], targets.map((t) => {
+  console.log(table(['target share', 'lowTokenProb', 'achieved', 'other signals alone', 'precision', 'recall', 'logprobs alone: lowTokenProb', 'achieved'], targets.map((t) => {
     const c = calibrateThreshold(t, samples, defaults);
     const e = evaluate(samples, withLogprobs(defaults, { lowTokenProb: c.lowTokenProb }));
-    return [pct(t), c.lowTokenProb.toFixed(4), pct(c.achievedShare), pct(c.baseShare), num(e.precision), num(e.recall)];
+    const alone = calibrateThreshold(t, samples, logprobsAlone);
+    return [pct(t), c.lowTokenProb.toFixed(4), pct(c.achievedShare), pct(c.baseShare), num(e.precision), num(e.recall), alone.lowTokenProb.toFixed(4), pct(alone.achievedShare)];
   })));
 
   if (verbose) {
