@@ -139,18 +139,10 @@ export class LedgerSpendGuard implements SpendGuard {
     const record = await this.files.withLock((io) => {
       this.catchUp(io);
       const day = dayKey(this.now());
-      const { room, binding } = this.room(req.workspaceId, day);
-      const input = Math.ceil(req.inputTokensEstimate * INPUT_ESTIMATE_MARGIN);
-      let maxTokens = req.maxTokens;
-      let worst = worstCaseUsd(resolved, input, maxTokens, thinking);
-      if (worst > room) {
-        const fitting = maxTokensWithin(resolved, input, room, thinking);
-        if (fitting < MIN_USEFUL_MAX_TOKENS || !binding) {
-          throw this.refusal(req, worst, binding!, day);
-        }
-        maxTokens = fitting;
-        worst = worstCaseUsd(resolved, input, maxTokens, thinking);
-      }
+      const decision = this.decide(req, resolved, day);
+      if (decision.maxTokens === undefined) throw this.refusal(req, decision.worstUsd, decision.binding!, day);
+      const maxTokens = decision.maxTokens;
+      const worst = worstCaseUsd(resolved, decision.input, maxTokens, thinking);
       const rec: ReserveRecord = {
         t: 'reserve',
         v: LEDGER_FORMAT_VERSION,
@@ -175,6 +167,38 @@ export class LedgerSpendGuard implements SpendGuard {
         ? `max_tokens lowered from ${req.maxTokens} to ${record.maxTokens} so that ${formatModelRef(req.ref)} fits the budget`
         : undefined;
     return this.reservation(req, resolved, record, record.maxTokens, startedAt, notice);
+  }
+
+  /**
+   * The pre-flight decision without reserving: what the request would cost at worst, the room
+   * left, and the max_tokens it would run with (undefined: refused). Reads only the records
+   * appended since the last look (no lock), so it costs O(new records) — the budget meter and
+   * the benchmark use it; reserve() makes the same decision under the lock.
+   */
+  preflight(req: SpendRequest): { worstUsd: number; roomUsd: number; maxTokens: number | undefined } {
+    this.state.apply(this.files.readNewUnlocked());
+    const resolved = resolvePrice(req.ref, req.locality, this.priceContext());
+    if (resolved.kind === 'unpriced') return { worstUsd: Number.POSITIVE_INFINITY, roomUsd: 0, maxTokens: undefined };
+    const { worstUsd, roomUsd, maxTokens } = this.decide(req, resolved, dayKey(this.now()));
+    return { worstUsd, roomUsd, maxTokens };
+  }
+
+  /**
+   * The budget decision: run as asked when the worst case fits the smallest room left; else with
+   * the largest max_tokens that fits, if that is still a useful answer length; else refuse
+   * (maxTokens undefined), naming the binding limit.
+   */
+  private decide(req: SpendRequest, resolved: ResolvedPrice, day: string) {
+    const thinking = req.thinking ?? false;
+    const input = Math.ceil(req.inputTokensEstimate * INPUT_ESTIMATE_MARGIN);
+    const worstUsd = worstCaseUsd(resolved, input, req.maxTokens, thinking);
+    const { room, binding } = this.room(req.workspaceId, day);
+    let maxTokens: number | undefined = req.maxTokens;
+    if (worstUsd > room) {
+      const fitting = maxTokensWithin(resolved, input, room, thinking);
+      maxTokens = fitting >= MIN_USEFUL_MAX_TOKENS && binding ? fitting : undefined;
+    }
+    return { input, worstUsd, roomUsd: room, binding, maxTokens };
   }
 
   /** Today's and this month's spend against the limits, for the status bar and the budget meter. */
