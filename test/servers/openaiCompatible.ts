@@ -204,6 +204,8 @@ export interface ChatReply {
   logprobs?: number[];
   promptTokens?: number;
   cachedTokens?: number;
+  /** Send no usage anywhere (a proxy that drops it, or a stream cut before the usage chunk). */
+  omitUsage?: boolean;
   /** Send this error (a vendor preset or an exact reply) instead of an answer. */
   error?: ErrorPreset | ErrorReply;
   /** After the answer tokens, send `data: <this as JSON>` and end (an error event mid-stream); a string is sent verbatim (malformed data). */
@@ -396,7 +398,7 @@ async function serveCompletion(
     return;
   }
 
-  const includeUsage = body.stream_options?.include_usage === true;
+  const includeUsage = body.stream_options?.include_usage === true && !plan.omitUsage;
   const envelope = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
     id,
     ...(profile.omitObject ? {} : { object: legacy ? 'text_completion' : 'chat.completion.chunk' }),
@@ -409,7 +411,7 @@ async function serveCompletion(
   const chunkExtra = (outSoFar: number, thinkSoFar: number, first: boolean): Record<string, unknown> => {
     const extra: Record<string, unknown> = {};
     if (ctx.vendor === 'openai' && includeUsage) extra.usage = null;
-    if (profile.usage === 'every_chunk') extra.usage = usageAt(outSoFar, thinkSoFar);
+    if (profile.usage === 'every_chunk' && !plan.omitUsage) extra.usage = usageAt(outSoFar, thinkSoFar);
     if (ctx.vendor === 'groq' && first) extra.x_groq = { id: `req_${id}` };
     if (profile.obfuscation && body.stream_options?.include_obfuscation !== false) extra.obfuscation = 'q2Jx7a'.slice(0, 1 + (outSoFar % 6));
     return extra;
@@ -445,8 +447,8 @@ async function serveCompletion(
     return;
   }
   const finishExtra = chunkExtra(tokens.length, thinkSoFar, false);
-  if (profile.usage === 'finish_chunk') finishExtra.usage = usageAt(tokens.length, thinkSoFar);
-  if (profile.usage === 'x_groq') finishExtra.x_groq = { id: `req_${id}`, usage: groqUsage(promptTokens, tokens.length + thinkSoFar) };
+  if (profile.usage === 'finish_chunk' && !plan.omitUsage) finishExtra.usage = usageAt(tokens.length, thinkSoFar);
+  if (profile.usage === 'x_groq' && !plan.omitUsage) finishExtra.x_groq = { id: `req_${id}`, usage: groqUsage(promptTokens, tokens.length + thinkSoFar) };
   push(envelope([choiceOf(legacy ? { content: '' } : {}, { finish_reason: finish })], finishExtra));
   if (includeUsage && profile.usage !== 'finish_chunk' && profile.usage !== 'every_chunk') {
     push(envelope([], { usage: usageAt(tokens.length, thinkSoFar), ...(profile.obfuscation ? { obfuscation: 'zz' } : {}) }));

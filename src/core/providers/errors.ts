@@ -228,7 +228,8 @@ export function classifyHttpFailure(f: HttpFailure, ctx: ErrorContext): Normaliz
   const retryAfter = kind === 'rate_limit' || kind === 'overloaded' || kind === 'quota' ? retryAfterMs(f.headers, { message: facts.message, geminiDetails: facts.details }) : undefined;
   const rawDetail = facts.message ?? (typeof f.body === 'string' ? f.body : undefined);
   const detail = rawDetail ? clip(redact(rawDetail.trim(), ctx.secrets)) : undefined;
-  const code = facts.code ?? facts.googleStatus ?? facts.type;
+  // Gemini repeats the HTTP status as `code`; its meaningful code is the RPC status word.
+  const code = facts.googleStatus ?? facts.code ?? facts.type;
   return {
     kind,
     message: sentence(kind, ctx, f.status, code, kind === 'model_not_found' && ctx.vendor === 'ollama' ? undefined : detail, retryAfter),

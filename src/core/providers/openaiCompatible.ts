@@ -88,6 +88,8 @@ export class OpenAICompatibleProvider implements Provider {
       // Never forward OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to other vendors.
       organization: null,
       project: null,
+      // Malformed chunks become bad_response errors here; the SDK's own console logging would only add noise.
+      logLevel: 'off',
     });
   }
 

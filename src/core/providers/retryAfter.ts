@@ -64,7 +64,7 @@ export function retryAfterFromGeminiDetails(details: unknown): number | undefine
 
 /**
  * The wait a 429/503 asks for, from headers first (most precise), then body hints. For the
- * x-ratelimit-reset-* pair the exhausted counter's reset is used, or the later of the two.
+ * x-ratelimit-reset-* pair only the exhausted counter's reset (remaining "0") is used.
  */
 export function retryAfterMs(headers: HeaderBag, hints: { message?: string; geminiDetails?: unknown } = {}, now = Date.now()): number | undefined {
   const ms = header(headers, 'retry-after-ms');
@@ -82,6 +82,6 @@ export function retryAfterMs(headers: HeaderBag, hints: { message?: string; gemi
   const resetRequests = parseDuration(header(headers, 'x-ratelimit-reset-requests') ?? '');
   if (header(headers, 'x-ratelimit-remaining-tokens') === '0' && resetTokens !== undefined) return resetTokens;
   if (header(headers, 'x-ratelimit-remaining-requests') === '0' && resetRequests !== undefined) return resetRequests;
-  if (resetTokens !== undefined || resetRequests !== undefined) return Math.max(resetTokens ?? 0, resetRequests ?? 0);
+  // Vendors send the reset counters on every answer; a counter that is not exhausted says nothing about this failure.
   return undefined;
 }
