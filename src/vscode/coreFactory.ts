@@ -2,10 +2,11 @@
  * The one place that knows how the core modules are constructed (cost ledger, escalation hook,
  * router). services.ts calls it lazily; nothing else in src/vscode builds core objects.
  */
-import type { Candidate, KeyStore, Logger, SignalResult, Switchyard } from '../core/types';
-import { SwitchyardError } from '../core/types';
+import type { Candidate, KeyStore, Logger, SignalResult } from '../core/types';
 import type { SwitchyardConfig } from '../core/config';
 import { createSpendGuard, type BudgetAlert, type CostService } from '../core/cost';
+import { createEscalationHook, worstCaseFromPrices } from '../core/escalation';
+import { createSwitchyard, type AssembledSwitchyard } from '../core/switchyard';
 
 export interface CostDeps {
   config: SwitchyardConfig;
@@ -29,15 +30,13 @@ export interface RouterDeps {
   confirm(reasons: SignalResult[], next: Candidate): Promise<boolean>;
 }
 
-/**
- * Builds the router. Until the router module lands this throws a clear error that the panel
- * shows; the wiring is filled in here as each module is merged.
- */
-export async function buildRouter(deps: RouterDeps): Promise<Switchyard> {
-  void deps;
-  throw new SwitchyardError({
-    kind: 'unknown',
-    message: 'The Switchyard router is not available in this build.',
-    retryable: false,
+/** Builds the router with the escalation hook (policy, signals, per-request cost ceiling) and the budget guard. */
+export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard> {
+  const escalation = createEscalationHook({
+    config: deps.config.escalation,
+    confirm: deps.confirm,
+    estimateWorstCaseUsd: worstCaseFromPrices(deps.config),
+    logger: deps.logger,
   });
+  return createSwitchyard({ config: deps.config, keys: deps.keys, logger: deps.logger, spendGuard: deps.cost, escalation });
 }

@@ -5,7 +5,7 @@
  */
 import type { ProviderConfig, SwitchyardConfig } from '../core/config';
 import type { Locality } from '../core/types';
-import { DEFAULT_PROVIDERS } from '../core/router/defaults';
+import { effectiveProviderConfigs } from '../core/switchyard';
 import { providerBaseUrl } from '../core/providers';
 import { localityOf } from '../core/net/locality';
 
@@ -25,7 +25,7 @@ export function endpointOf(id: string, provider: ProviderConfig): Endpoint {
   }
 }
 
-/** The shipped providers with the user's settings on top (same merge as the router: user entries win). */
+/** The providers in force, exactly as the router builds them (the user's, else the shipped defaults). */
 export function allProviders(config: SwitchyardConfig): Record<string, ProviderConfig> {
-  return { ...DEFAULT_PROVIDERS, ...config.providers };
+  return effectiveProviderConfigs(config, process.env);
 }

@@ -14,7 +14,8 @@
  */
 import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
-import type { Candidate, Logger, Mode, SignalResult, Switchyard } from '../core/types';
+import type { Candidate, Logger, Mode, SignalResult } from '../core/types';
+import type { AssembledSwitchyard } from '../core/switchyard';
 import { parseConfig, type ConfigProblem, type SwitchyardConfig } from '../core/config';
 import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOverrides } from './settingsModel';
 import { SecretKeyStore } from './keyStore';
@@ -33,7 +34,7 @@ export interface Services {
   readonly logger: Logger & { show(): void };
   readonly keys: SecretKeyStore;
   /** The router; built on first call, rebuilt after a settings change. Rejects with SwitchyardError. */
-  switchyard(): Promise<Switchyard>;
+  switchyard(): Promise<AssembledSwitchyard>;
   /** The usage ledger and budget guard (today/month summaries, reports). Kept across settings changes. */
   cost(): CostService;
   /** Budget alerts (50 / 80 / 100 % of a cap) as the ledger crosses them. */
@@ -63,7 +64,7 @@ class ExtensionServices implements Services, vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private cached: { config: SwitchyardConfig; problems: ConfigProblem[] } | undefined;
-  private router: Promise<Switchyard> | undefined;
+  private router: Promise<AssembledSwitchyard> | undefined;
   private costService: CostService | undefined;
   private readonly alerts = new vscode.EventEmitter<BudgetAlert>();
   readonly onBudgetAlert = this.alerts.event;
@@ -96,7 +97,7 @@ class ExtensionServices implements Services, vscode.Disposable {
     return this.read().problems;
   }
 
-  switchyard(): Promise<Switchyard> {
+  switchyard(): Promise<AssembledSwitchyard> {
     if (!this.router) {
       const router = buildRouter({
         config: this.config(),

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Services } from './services';
+import { allProviders } from './endpoints';
 import type { ChatSession } from './chatSession';
 import { budgetLevel, formatAmount, readBudgetView, type BudgetLevel } from './budgetView';
 import { modeLabel } from './switcher';
@@ -105,7 +106,7 @@ export class SwitchyardStatusBar implements vscode.Disposable {
       if (this.level === 'reached') md.appendMarkdown(`$(error) ${escapeMd(vscode.l10n.t('Budget reached: only local models will be used.'))}\n\n`);
       else if (this.level === 'near') md.appendMarkdown(`$(warning) ${escapeMd(vscode.l10n.t('Close to the daily budget.'))}\n\n`);
     }
-    const providers = Object.keys(this.services.config().providers);
+    const providers = Object.keys(allProviders(this.services.config()));
     const stored = new Set(this.services.keys.list().map((k) => k.provider));
     const lines: string[] = [];
     for (const id of new Set([...providers, ...stored, ...status.providerErrors.keys()])) {

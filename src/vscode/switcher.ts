@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { Mode, ModelInfo } from '../core/types';
 import type { Services } from './services';
+import { allProviders } from './endpoints';
 
 /** Listing models asks every provider; a dead one must not keep the quick pick waiting. */
 const LIST_MODELS_TIMEOUT_MS = 3_000;
@@ -84,7 +85,7 @@ async function listItems(services: Services): Promise<ModeItem[]> {
     services.logger.warn('switcher.listModels.failed', { error: err instanceof Error ? err.message : String(err) });
   }
   const byProvider = new Map<string, ModelInfo[]>();
-  for (const id of Object.keys(services.config().providers)) byProvider.set(id, []);
+  for (const id of Object.keys(allProviders(services.config()))) byProvider.set(id, []);
   for (const m of models) {
     const list = byProvider.get(m.ref.provider) ?? [];
     list.push(m);

@@ -1,0 +1,38 @@
+import { strict as assert } from 'node:assert';
+import { describeError } from '../../../src/vscode/errorStates';
+import type { NormalizedError, RoutingDecision } from '../../../src/core/types';
+
+/** Identity "translation" that still fills in {0}, {1}… like vscode.l10n.t. */
+const t = (m: string, ...args: (string | number)[]) => m.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)]));
+const err = (kind: NormalizedError['kind'], extra: Partial<NormalizedError> = {}): NormalizedError => ({ kind, message: 'boom', retryable: false, ...extra });
+const commands = (e: ReturnType<typeof describeError>) => e.actions.map((a) => a.command);
+
+describe('errorStates: each failure has a fixing button', () => {
+  it('no provider configured → set a key / start Ollama / settings, naming what was left out', () => {
+    const decision: RoutingDecision = { task: 'chat', taskReason: '', mode: 'auto', candidates: [], excluded: [{ ref: 'groq/llama', why: 'no API key' }] };
+    const e = describeError(err('unknown'), decision, t);
+    assert.equal(e.kind, 'no_provider');
+    assert.deepEqual(commands(e), ['switchyard.setApiKey', 'switchyard.startOllama', 'switchyard.openSettings']);
+    assert.match(e.message, /groq\/llama \(no API key\)/);
+  });
+
+  it('Ollama not running → Start Ollama', () => {
+    const e = describeError(err('network', { provider: 'ollama' }), undefined, t);
+    assert.equal(commands(e)[0], 'switchyard.startOllama');
+  });
+
+  it('key missing or rejected → Set API Key', () => {
+    assert.equal(commands(describeError(err('auth', { provider: 'groq' }), undefined, t))[0], 'switchyard.setApiKey');
+  });
+
+  it('budget reached → Set Budget and the usage report', () => {
+    const e = describeError(err('budget', { message: 'spent 1.00 of 1.00' }), undefined, t);
+    assert.deepEqual(commands(e).slice(0, 2), ['switchyard.setBudget', 'switchyard.showUsage']);
+    assert.match(e.message, /spent 1\.00 of 1\.00/);
+  });
+
+  it('offline (cloud unreachable) → Retry, or use local only', () => {
+    const e = describeError(err('network', { provider: 'groq' }), undefined, t);
+    assert.deepEqual(commands(e), ['switchyard.retryLast', 'switchyard.switchMode']);
+  });
+});
