@@ -5,19 +5,10 @@
  * local providers exactly like Ollama (allowed in Local-only mode: no byte leaves the machine).
  */
 import type { ProviderConfig } from '../config';
+import { localityOf } from '../net/locality';
 import type { KeyStore, Logger } from '../types';
 import { PROBE_TIMEOUT_MS } from './ollamaAdmin';
 import type { EndpointState } from './sidecarState';
-
-/** Only loopback is local: a LAN box is another machine (same rule as src/core/net/locality.ts). */
-export function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}
 
 /** The configured providers that are local, non-Ollama endpoints, with their base URL. */
 export function localEndpointsOf(providers: Record<string, ProviderConfig>): { id: string; kind: EndpointState['kind']; baseUrl: string }[] {
@@ -25,7 +16,8 @@ export function localEndpointsOf(providers: Record<string, ProviderConfig>): { i
   for (const [id, p] of Object.entries(providers)) {
     if (!p.enabled || p.kind === 'ollama' || !p.baseUrl) continue;
     // An explicit locality "cloud" wins (a tunnel to a remote box on localhost); otherwise the URL decides.
-    const local = p.locality ? p.locality === 'local' && isLoopbackUrl(p.baseUrl) : isLoopbackUrl(p.baseUrl);
+    const onThisMachine = localityOf(p.baseUrl) === 'local';
+    const local = p.locality ? p.locality === 'local' && onThisMachine : onThisMachine;
     if (local) out.push({ id, kind: p.kind, baseUrl: p.baseUrl.replace(/\/+$/, '') });
   }
   return out;

@@ -67,6 +67,7 @@ export class LocalSidecar {
   private readonly stateEmitter = new Emitter<SidecarSnapshot>();
   private readonly modelsEmitter = new Emitter<void>();
   private hardware: Promise<Hardware> | undefined;
+  private lastPlan: ResidencyPlan | undefined;
   private readonly env: NodeJS.ProcessEnv;
 
   /** Fires whenever Ollama's or an endpoint's state changes (status bar, panel). */
@@ -264,7 +265,7 @@ export class LocalSidecar {
         ...(inst?.capabilities ? { capabilities: inst.capabilities } : {}),
       };
     }
-    return planResidency({
+    this.lastPlan = planResidency({
       roles: chosen,
       models,
       usableBytes: usableModelMemory(hw),
@@ -273,6 +274,15 @@ export class LocalSidecar {
       keepAlive: this.options.config.local.keepAlive,
       loaded: loaded.map((m) => ({ model: m.name, sizeBytes: m.size })),
     });
+    return this.lastPlan;
+  }
+
+  /**
+   * The keep_alive to send with a request for `model` (router → provider): the last residency
+   * plan's choice (0 for a model that must make room again at once), else the configured one.
+   */
+  keepAliveFor(model: string): string | number {
+    return this.lastPlan?.keepAlive[withTag(model)] ?? this.lastPlan?.keepAlive[model] ?? this.options.config.local.keepAlive;
   }
 
   /**

@@ -3,12 +3,12 @@
  * (ollama/ollama envconfig.Host): "host", "host:port", "scheme://host:port[/path]", with
  * surrounding quotes and spaces ignored, IPv6 in brackets, and a bad port falling back to the default.
  */
+import { isLoopbackHost } from '../net/locality';
 
 /** Ollama's documented default port (docs/faq.md, envconfig.Host). */
 export const OLLAMA_DEFAULT_PORT = 11434;
 /** With an explicit scheme and no port, Ollama uses the scheme's port (envconfig.Host). */
 const SCHEME_DEFAULT_PORT: Record<string, number> = { http: 80, https: 443 };
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 /** Addresses a server binds to mean "every interface"; a client reaches them on loopback. */
 const UNSPECIFIED = new Set(['0.0.0.0', '::', '']);
 
@@ -58,7 +58,7 @@ export function parseOllamaHost(raw: string | undefined): OllamaHost {
     if (Number.isInteger(n) && n >= 0 && n <= 65535) port = n;
   }
   if (UNSPECIFIED.has(hostname)) hostname = '127.0.0.1';
-  const isLoopback = LOOPBACK_NAMES.has(hostname.toLowerCase()) || /^127\./.test(hostname);
+  const isLoopback = isLoopbackHost(hostname);
   const hostInUrl = hostname.includes(':') ? `[${hostname}]` : hostname;
   return {
     baseUrl: `${scheme}://${hostInUrl}:${port}${path}`,

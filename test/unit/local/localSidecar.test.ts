@@ -137,8 +137,18 @@ describe('LocalSidecar against the Ollama double', function () {
     const plan = await small.s.residencyPlan();
     assert.equal(plan.strategy, 'shared');
     assert.deepEqual(plan.assignments, { completion: 'qwen2.5-coder:1.5b', chat: 'qwen2.5-coder:1.5b' });
+    assert.equal(small.s.keepAliveFor('qwen2.5-coder:1.5b'), '30m');
     assert.equal(await small.s.prepareFor('chat'), 'qwen2.5-coder:1.5b');
     assert.deepEqual(server.loaded(), ['qwen2.5-coder:1.5b']);
+    // Roles no single model can serve: chat needs tools, completion needs insert. Completion stays;
+    // the chat model is sent with keep_alive 0 so it leaves right after answering.
+    const priority = await small.s.residencyPlan([
+      { role: 'completion', model: 'qwen2.5-coder:1.5b', needs: ['insert'] },
+      { role: 'chat', model: 'qwen2.5:7b', needs: ['tools'] },
+    ]);
+    assert.equal(priority.strategy, 'priority');
+    assert.equal(small.s.keepAliveFor('qwen2.5:7b'), 0);
+    assert.equal(small.s.keepAliveFor('qwen2.5-coder:1.5b'), '30m');
     // 32 GB: both stay; the chat model comes from the configured task list.
     const big = sidecar({ tasks: { chat: ['groq/llama-3.3-70b-versatile', 'ollama/qwen2.5:7b'] } }, { memory: 32 * GIB });
     const plan2 = await big.s.residencyPlan();
