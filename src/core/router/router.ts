@@ -39,7 +39,7 @@ import type {
   Usage,
 } from '../types';
 import { formatModelRef } from '../types';
-import { estimateMessagesTokens, estimateTokens } from '../tasks/tokenEstimate';
+import { estimateInputTokens } from '../cost/tokens';
 import { DEFAULT_MAX_TOKENS } from './defaults';
 import { FAILOVER_KINDS, cancelledError, toNormalizedError } from './errors';
 
@@ -77,9 +77,14 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
   const requestId = newRequestId();
   let attempts = 0;
   let finalRef: ModelRef | undefined;
-  /** Input size for the budget's reservation, estimated once per request. */
-  const inputTokensEstimate = req.fim ? estimateTokens(req.fim.prefix) + estimateTokens(req.fim.suffix) : estimateMessagesTokens(req.messages);
-  const escalationContext = (decision: RoutingDecision): EscalationContext => escalationContextFor(req, decision.mode, inputTokensEstimate);
+  /**
+   * Input size for the budget, counted once per request and only when a budget or an
+   * escalation needs it, with the cost module's tokenizer so that the reservation and the
+   * final bill count the same way.
+   */
+  let inputTokens: number | undefined;
+  const inputTokensEstimate = (): number => (inputTokens ??= estimateInputTokens(req.messages, req.fim));
+  const escalationContext = (decision: RoutingDecision): EscalationContext => escalationContextFor(req, decision.mode, inputTokensEstimate());
   try {
     yield* route();
   } catch (err) {
@@ -209,7 +214,7 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
           task: task,
           ref,
           locality,
-          inputTokensEstimate,
+          inputTokensEstimate: inputTokensEstimate(),
           maxTokens,
           escalatedFrom: escalatedFromRef,
           requestId,

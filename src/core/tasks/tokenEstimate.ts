@@ -1,6 +1,8 @@
 /**
- * A quick, dependency-free token estimate for routing decisions (long-context detection and the
- * budget's pre-call reservation), where speed matters more than the exact count. Chinese,
+ * A quick, dependency-free token estimate for the classifier's long-context check, which runs on
+ * every request and must stay far below a millisecond: the cost module's exact BPE count
+ * (src/core/cost/tokens.ts, cl100k) takes about a second to load and scales with the text,
+ * while this is one pass over char codes. Budgets use the exact count, never this one. Chinese,
  * Japanese and Korean characters are about one token each in the Qwen/GLM/GPT tokenizers;
  * other text averages about four characters per token (OpenAI's rule of thumb).
  */

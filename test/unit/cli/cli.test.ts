@@ -1,0 +1,187 @@
+/**
+ * The `switchyard` CLI, run in-process through runCli against the protocol-faithful doubles:
+ * one answer through each provider kind, the output formats, and the usage errors.
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type CliIo, runCli } from '../../../src/cli/run';
+import type { StreamEvent } from '../../../src/core/types';
+import { type NpuServer, startNpuServer } from '../../servers/npu';
+import { type OllamaServer, startOllamaServer } from '../../servers/ollama';
+import { type OpenAICompatibleServer, startOpenAICompatibleServer } from '../../servers/openaiCompatible';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe('switchyard CLI', function () {
+  this.timeout(15_000);
+  let dir: string;
+  let ollama: OllamaServer;
+  let groq: OpenAICompatibleServer;
+  let npu: NpuServer;
+  let configPath: string;
+
+  before(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-cli-'));
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    ollama = await startOllamaServer({ models: ['qwen2.5-coder:7b', 'llama3.2:3b'], reply: { text: 'def add(a, b):\n    return a + b\n' } });
+    groq = await startOpenAICompatibleServer({ vendor: 'groq', apiKey: 'gsk-cli', models: ['llama-3.3-70b-versatile'], reply: { text: '你好，世界。' } });
+    npu = await startNpuServer({ token: 'npu-cli', reply: { result: 'NPU says hi.' } });
+    configPath = path.join(dir, 'config.json');
+    await fs.writeFile(
+      configPath,
+      JSON.stringify({
+        providers: {
+          ollama: { kind: 'ollama', baseUrl: ollama.url },
+          groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: groq.baseUrl, locality: 'cloud', models: ['llama-3.3-70b-versatile'] },
+          npu: { kind: 'npu-simple', baseUrl: npu.url, models: ['Qwen2-7B-NPU'] },
+        },
+      }),
+    );
+  });
+  afterEach(async () => {
+    await Promise.all([ollama.close(), groq.close(), npu.close()]);
+  });
+
+  async function cli(argv: string[], env: Record<string, string> = {}, stdin?: string): Promise<Run> {
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s), isTTY: false },
+      // The budget ledger goes to a temporary XDG_CONFIG_HOME, never the user's.
+      env: { XDG_CONFIG_HOME: dir, SWITCHYARD_KEY_NPU: 'npu-cli', ...env },
+      readFile: (f) => fs.readFile(f, 'utf8'),
+      readStdin: async () => stdin,
+    };
+    const code = await runCli(argv, io);
+    return { code, stdout, stderr };
+  }
+
+  function assertJsonAnswer(run: Run, model: string, text: string): void {
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout);
+    assert.equal(out.ok, true);
+    assert.equal(out.model, model);
+    assert.equal(out.text, text);
+    assert.ok(out.decision.candidates.length > 0 && typeof out.decision.taskReason === 'string');
+    assert.ok(out.tokens.outputTokens > 0 && out.tokens.inputTokens > 0, JSON.stringify(out.tokens));
+    assert.ok(out.timing.totalMs >= 0 && out.timing.ttftMs >= 0, JSON.stringify(out.timing));
+  }
+
+  it('answers through Ollama; --json shows decision, model, tokens and timing', async () => {
+    const run = await cli(['ask', '--json', '--config', configPath, 'Write a Python function that adds two numbers']);
+    assertJsonAnswer(run, 'ollama/qwen2.5-coder:7b', 'def add(a, b):\n    return a + b\n');
+    assert.equal(JSON.parse(run.stdout).decision.task, 'code');
+  });
+
+  it('answers through an OpenAI-compatible cloud provider with the key from SWITCHYARD_KEY_GROQ or GROQ_API_KEY', async () => {
+    const viaSwitchyardVar = await cli(['ask', '--json', '--config', configPath, '--model', 'groq/llama-3.3-70b-versatile', '你好'], { SWITCHYARD_KEY_GROQ: 'gsk-cli' });
+    assertJsonAnswer(viaSwitchyardVar, 'groq/llama-3.3-70b-versatile', '你好，世界。');
+    assert.equal(JSON.parse(viaSwitchyardVar.stdout).decision.mode, 'pinned');
+    const viaVendorVar = await cli(['ask', '--json', '--config', configPath, '--mode', 'cloud', 'hello'], { GROQ_API_KEY: 'gsk-cli' });
+    assertJsonAnswer(viaVendorVar, 'groq/llama-3.3-70b-versatile', '你好，世界。');
+    assert.equal(groq.requests.filter((r) => r.headers.authorization === 'Bearer gsk-cli').length, 2);
+  });
+
+  it('answers through the simple NPU endpoint', async () => {
+    const run = await cli(['ask', '--json', '--config', configPath, '--model', 'npu', 'hello']);
+    assertJsonAnswer(run, 'npu/Qwen2-7B-NPU', 'NPU says hi.');
+    assert.equal(JSON.parse(run.stdout).tokens.estimated, true, 'the NPU reports no usage: tokens are estimated and marked so');
+  });
+
+  it('streams the answer alone to stdout and a summary line to stderr', async () => {
+    const run = await cli(['ask', '--config', configPath, '--no-escalate', 'Write a Python function that adds two numbers']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'def add(a, b):\n    return a + b\n');
+    assert.match(run.stderr, /→ ollama\/qwen2\.5-coder:7b \(local\)/);
+    assert.match(run.stderr, /— ollama\/qwen2\.5-coder:7b · \d+ in \/ \d+ out tokens · ttft \d+ ms · total \d+ ms · [\d.]+ tok\/s · \$0 \(local\)/);
+  });
+
+  it('--events prints every event as one JSON line, ending with done', async () => {
+    const run = await cli(['ask', '--events', '--config', configPath, '--no-escalate', 'hi']);
+    assert.equal(run.code, 0, run.stderr);
+    const events = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as StreamEvent);
+    assert.equal(events[0]!.type, 'decision');
+    assert.equal(events.at(-1)!.type, 'done');
+    assert.ok(events.some((e) => e.type === 'finish'));
+  });
+
+  it('reads the prompt from stdin with "-"', async () => {
+    const run = await cli(['ask', '--json', '--config', configPath, '-'], {}, 'Solve 2x + 3 = 7');
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).decision.task, 'math');
+  });
+
+  it('plan shows the decision without calling a model', async () => {
+    const run = await cli(['plan', '--config', configPath, '解方程 3x - 7 = 11']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^task: math \(math: /);
+    assert.match(run.stdout, /groq\/llama-3\.3-70b-versatile: groq: no API key for http:\/\/127\.0\.0\.1:\d+/);
+    assert.equal(ollama.requests.filter((r) => r.path === '/api/chat').length, 0);
+    const json = await cli(['plan', '--json', '--config', configPath, '--task', 'translate', 'hello']);
+    assert.equal(JSON.parse(json.stdout).task, 'translate');
+  });
+
+  it('models lists local and cloud models; --mode local asks no cloud provider', async () => {
+    const run = await cli(['models', '--config', configPath]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^ollama\/qwen2\.5-coder:7b\tlocal/m);
+    assert.match(run.stdout, /^groq\/llama-3\.3-70b-versatile\tcloud/m);
+    const json = JSON.parse((await cli(['models', '--json', '--mode', 'local', '--config', configPath])).stdout);
+    assert.ok(json.models.every((m: { locality: string }) => m.locality === 'local'));
+  });
+
+  it('Local only with a cloud model pinned fails with exit 1 and sends nothing to the cloud', async () => {
+    const run = await cli(['ask', '--config', configPath, '--mode', 'local', '--model', 'groq/llama-3.3-70b-versatile', 'hi'], { GROQ_API_KEY: 'gsk-cli' });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /local_only: No local model can answer/);
+    assert.equal(groq.requests.length, 0);
+  });
+
+  it('usage and settings errors exit 2 with a message that says what to do', async () => {
+    const cases: [string[], RegExp][] = [
+      [['frobnicate'], /unknown command "frobnicate"/],
+      [['ask', '--mode', 'fast', 'x'], /--mode "fast" is not a mode: use auto, local, cloud or pinned/],
+      [['ask', '--max-tokens', '0', 'x'], /--max-tokens "0" must be a whole number ≥ 1/],
+      [['ask', '--task', 'poetry', 'x'], /--task "poetry" is not a task/],
+      [['ask', '--bogus', 'x'], /Unknown option '--bogus'/],
+      [['ask', '--config', configPath], /no prompt/],
+      [['ask', '--config', path.join(dir, 'missing.json'), 'x'], /cannot read the settings file .*missing\.json: no such file/],
+      [['ask', '--json', '--events', 'x'], /cannot be combined/],
+    ];
+    for (const [argv, message] of cases) {
+      const run = await cli(argv);
+      assert.equal(run.code, 2, `${argv.join(' ')} → ${run.stderr}`);
+      assert.match(run.stderr, message);
+    }
+    await fs.writeFile(path.join(dir, 'bad.json'), '{"mode": "auto",}');
+    const bad = await cli(['ask', '--config', path.join(dir, 'bad.json'), 'x']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /bad\.json is not valid JSON/);
+  });
+
+  it('a bad value in the settings is reported and skipped, the rest still works', async () => {
+    const raw = JSON.parse(await fs.readFile(configPath, 'utf8'));
+    await fs.writeFile(configPath, JSON.stringify({ ...raw, mode: 'turbo' }));
+    const run = await cli(['ask', '--json', '--config', configPath, '--no-escalate', 'hi']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /settings .*config\.json mode: .*\(ignored, default used\)/);
+  });
+
+  it('help and version', async () => {
+    const help = await cli(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /switchyard ask "<prompt>"/);
+    assert.match((await cli(['--version'])).stdout, /^switchyard \d+\.\d+\.\d+/);
+  });
+});
