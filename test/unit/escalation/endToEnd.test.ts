@@ -4,6 +4,10 @@
  * Groq double as the cloud — with the real escalation hook.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSpendGuard } from '../../../src/core/cost';
 import { parseConfig } from '../../../src/core/config';
 import { createEscalationHook, type ConfirmEscalation } from '../../../src/core/escalation/hook';
 import { createSwitchyard } from '../../../src/core/switchyard';
@@ -132,6 +136,47 @@ describe('escalation end to end (router + providers + local test servers)', func
     assert.equal(local.completed, false);
     assert.deepEqual(escalations(events)[0]?.reasons.map((r) => r.signal), ['marker']);
     assert.equal(events.find((e) => e.type === 'finish' && e.attempt === 1 && e.reason === 'cancelled') !== undefined, true);
+  });
+
+  it('keeps both answers: the local one then the cloud one, each with its own tokens and cost', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-escalation-'));
+    try {
+      // A finish-time signal, so the local attempt runs to its end and reports its usage.
+      ollama.setReply({ text: GOOD_ANSWER.slice(0, 8), doneReason: 'length', evalCount: 8 });
+      groq.setReply({ text: CLOUD_ANSWER, promptTokens: 120 });
+      const { config } = parseConfig({
+        providers: {
+          ollama: { kind: 'ollama', baseUrl: ollama.url, locality: 'local', models: [LOCAL] },
+          groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: groq.baseUrl, locality: 'cloud', models: [CLOUD] },
+        },
+        tasks: { chat: [`ollama/${LOCAL}`, `groq/${CLOUD}`] },
+        budget: { dailyLimit: 1 },
+      });
+      const cost = createSpendGuard({ dir, config, logger: silentLogger });
+      const hook = createEscalationHook({ config: config.escalation, logger: silentLogger });
+      const sy = createSwitchyard({ config, keys: { getKey: async () => CLOUD_KEY }, escalation: hook, spendGuard: cost, logger: silentLogger });
+      const events: StreamEvent[] = [];
+      for await (const ev of sy.stream({ messages: [{ role: 'user', content: 'q' }], task: 'chat', workspaceId: 'w', signal: new AbortController().signal })) events.push(ev);
+      cost.dispose();
+      assert.deepEqual(
+        events.map((e) => e.type).filter((t) => ['start', 'text', 'escalate', 'cost', 'finish'].includes(t)).filter((t, i, all) => t !== 'text' || all[i - 1] !== 'text'),
+        ['start', 'text', 'cost', 'finish', 'escalate', 'start', 'text', 'cost', 'finish'],
+      );
+      const costs = events.flatMap((e) => (e.type === 'cost' ? [e] : []));
+      assert.deepEqual(costs.map((c) => [c.attempt, c.cost.priceSource === 'local', c.cost.totalUsd > 0]), [
+        [1, true, false],
+        [2, false, true],
+      ]);
+      const usages = events.flatMap((e) => (e.type === 'usage' ? [[e.attempt, e.usage.outputTokens > 0]] : []));
+      assert.deepEqual(usages, [
+        [1, true],
+        [2, true],
+      ]);
+      assert.equal(textOf(events, 1), GOOD_ANSWER.slice(0, 8).join(''));
+      assert.equal(textOf(events, 2), CLOUD_ANSWER);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('Local only mode never calls the cloud double and says why', async () => {
