@@ -210,8 +210,10 @@ export class CompletionEngine {
     const inflight = this.inflight.get(req.docKey);
     if (!inflight || inflight.typedInto(req) === undefined) return undefined;
     const outcome = await this.await(inflight, req, signal, 'reuse');
-    // The stream ended somewhere the user did not go: fall back to a fresh request.
-    if (outcome.kind === 'none' && outcome.reason === 'empty' && inflight.origin.offset !== req.offset) return undefined;
+    // The stream went somewhere the user did not (its text disagreed with what was typed, or it
+    // ended before this position): this position still wants its own request.
+    const diverged = outcome.kind === 'none' && (outcome.reason === 'superseded' || outcome.reason === 'empty') && inflight.origin.offset !== req.offset;
+    if (diverged && !signal.aborted) return undefined;
     return outcome;
   }
 
@@ -222,11 +224,16 @@ export class CompletionEngine {
     const request = new InflightRequest(++this.serial, { docKey: req.docKey, offset: req.offset, before: req.before, after: req.after }, new CompletionShaper(ctx, prompt.suffix));
     this.inflight.set(req.docKey, request);
     this.stats.requests++;
-    request.result = this.run(request, settings, modelRef, req, prompt).finally(() => {
+    // Waiters get the answer the moment the shape is complete (early stop), not after the
+    // aborted stream has drained and the router has settled the request.
+    let answerEarly!: (r: InflightResult) => void;
+    const early = new Promise<InflightResult>((resolve) => (answerEarly = resolve));
+    const full = this.run(request, settings, modelRef, req, prompt, answerEarly).finally(() => {
       request.finished = true;
       clearTimeout(request.orphanTimer);
       if (this.inflight.get(req.docKey) === request) this.inflight.delete(req.docKey);
     });
+    request.result = Promise.race([early, full]);
     return request;
   }
 
@@ -236,6 +243,7 @@ export class CompletionEngine {
     modelRef: string,
     req: CompletionRequest,
     prompt: ReturnType<typeof assemblePrompt>,
+    answerEarly: (r: InflightResult) => void,
   ): Promise<InflightResult> {
     const startedAt = this.now();
     const timeout = setTimeout(() => request.stop('timeout'), settings.timeoutMs);
@@ -280,6 +288,7 @@ export class CompletionEngine {
           if (request.shaper.push(ev.text)) {
             request.stop('early-stop');
             this.stats.earlyStopped++;
+            answerEarly(this.answer(request, modelRef));
           } else {
             // The editor may have moved on while this delta was on its way.
             const latest = this.lastNoted.get(req.docKey);
@@ -305,10 +314,19 @@ export class CompletionEngine {
         ? { ok: false, reason: 'timeout', detail: `no text within ${settings.timeoutMs} ms from ${modelRef}` }
         : { ok: false, reason: 'superseded', detail: cause === 'orphaned' ? 'nobody waited for the answer' : 'the editor moved on' };
     }
-    if (failure && !(cause === 'early-stop' && failure.reason === 'superseded')) return { ok: false, ...failure };
-    const shaped = request.shaper.result();
-    if (shaped.text !== '') this.cache.store(request.origin, shaped.text, request.model ?? modelRef);
-    return { ok: true, shaped, ...(request.model ? { model: request.model } : {}) };
+    if (cause === 'early-stop') return this.answer(request, modelRef);
+    if (failure) return { ok: false, ...failure };
+    return this.answer(request, modelRef);
+  }
+
+  /** The shaped answer of a request, cached once. */
+  private answer(request: InflightRequest, modelRef: string): InflightResult {
+    if (!request.answer) {
+      const shaped = request.shaper.result();
+      if (shaped.text !== '') this.cache.store(request.origin, shaped.text, request.model ?? modelRef);
+      request.answer = { ok: true, shaped, ...(request.model ? { model: request.model } : {}) };
+    }
+    return request.answer;
   }
 
   /** Waits for the request on behalf of one position; letting go of it starts the orphan grace. */
@@ -339,7 +357,7 @@ export class CompletionEngine {
       text: text.slice(typed),
       source,
       ...(result.model ? { model: result.model } : {}),
-      stream: { serial: request.id, rawChars: request.shaper.received.length, stoppedEarly: request.stopCause === 'early-stop' },
+      stream: { serial: request.id, rawChars: request.shaper.consumed, stoppedEarly: request.stopCause === 'early-stop' },
     };
   }
 }

@@ -22,6 +22,8 @@ export interface ShapedCompletion {
 export class CompletionShaper {
   private raw = '';
   private cut: string | undefined;
+  /** Characters received from the model, including any after the cut. */
+  consumed = 0;
   private readonly suffixLines: string[];
 
   constructor(
@@ -35,6 +37,7 @@ export class CompletionShaper {
   /** Feeds a delta; returns true once enough text has arrived (the caller aborts the stream). */
   push(delta: string): boolean {
     if (this.cut !== undefined) return true;
+    this.consumed += delta.length;
     this.raw += delta;
     const control = firstControlToken(this.raw);
     if (control !== -1) {

@@ -22,8 +22,10 @@ export class InflightRequest {
   finished = false;
   waiters = 0;
   orphanTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Resolves when the stream has ended, however it ended. */
+  /** Resolves with the answer as soon as it is complete, or when the stream ended, however it ended. */
   result!: Promise<InflightResult>;
+  /** The shaped answer, once computed (computed once, cached once). */
+  answer: InflightResult | undefined;
 
   constructor(
     readonly id: number,
