@@ -10,7 +10,8 @@ export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
-  // IPv4-mapped IPv6 loopback, e.g. ::ffff:127.0.0.1
+  // IPv4-mapped IPv6 loopback: ::ffff:127.0.0.1, which URL parsing normalizes to ::ffff:7f00:1.
+  if (/^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host)) return true;
   const v4 = host.startsWith('::ffff:') ? host.slice('::ffff:'.length) : host;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }

@@ -93,7 +93,7 @@ export function createNetwork(options: NetworkOptions = {}): Network {
     let dispatcher: Dispatcher | undefined;
     if (route.via === 'proxy') {
       dispatcher = dispatcherFor(`proxy ${route.proxy}`, () => new ProxyAgent({ uri: route.proxy, ...(ca ? { requestTls: { ca }, proxyTls: { ca } } : {}) }));
-    } else if (ca && !isLoopbackHost(url.hostname)) {
+    } else if (ca) {
       dispatcher = dispatcherFor('direct+ca', () => new Agent({ connect: { ca } }));
     }
     return undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), ...(dispatcher ? { dispatcher } : {}) } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;

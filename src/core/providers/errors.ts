@@ -281,6 +281,18 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The messages along an error's `cause` chain, for causes that carry no code (undici's "unexpected redirect"). */
+function causeText(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e; i++) {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === 'string') parts.push(m);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return parts.join(' | ');
+}
+
 function networkError(ctx: ErrorContext, cause: string): NormalizedError {
   const where = ctx.endpoint ? ` at ${ctx.endpoint}` : '';
   const hint = ctx.vendor === 'ollama' && /refused/.test(cause)
@@ -326,6 +338,15 @@ export function classifyError(err: unknown, ctx: ErrorContext, extra: ClassifyEx
     const kind = kindFromFacts(0, facts, ctx.vendor) ?? 'server';
     const detail = facts.message ? clip(redact(facts.message, ctx.secrets)) : undefined;
     return { kind, message: sentence(kind, ctx, undefined, facts.code, detail, undefined), provider: ctx.providerId, model: ctx.model, providerCode: facts.code, retryable: RETRYABLE.has(kind) };
+  }
+  if (/redirect/i.test(causeText(err))) {
+    return {
+      kind: 'bad_response',
+      message: `${ctx.label} answered with a redirect. Switchyard does not follow redirects, so a key is never sent to another address: check the base URL${ctx.endpoint ? ` (${ctx.endpoint})` : ''}.`,
+      provider: ctx.providerId,
+      model: ctx.model,
+      retryable: false,
+    };
   }
   const code = errorCode(err);
   if (code) return networkError(ctx, NETWORK_CODES[code] ?? code);
