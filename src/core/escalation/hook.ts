@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Candidate, EscalationHook, Logger, SignalResult, Task } from '../types';
-import { escalationConfigSchema, type EscalationConfig } from '../config';
+import { parseConfig, type EscalationConfig, type escalationConfigSchema } from '../config';
 import { MARKER_INSTRUCTION } from './signals/marker';
 import { acceptingWatcher, createAnswerWatcher } from './watcher';
 
@@ -45,8 +45,11 @@ export type FullEscalationHook = EscalationHook & {
 };
 
 export function createEscalationHook(options: EscalationHookOptions): FullEscalationHook {
-  const config = escalationConfigSchema.parse(options.config ?? {});
   const { logger } = options;
+  // Lenient like the rest of the settings: a bad value falls back to its default and is reported.
+  const { config: parsed, problems } = parseConfig({ escalation: options.config ?? {} });
+  for (const problem of problems) logger.warn('escalation.setting_ignored', { setting: problem.path, problem: problem.message });
+  const config = parsed.escalation;
 
   return {
     config,

@@ -143,3 +143,18 @@ describe('escalation cost ceiling from the price table', () => {
     assert.equal(await hook.confirm(reasons, cloud, { inputTokensEstimate: 40_000, maxTokens: 8_000 }), false); // $0.064
   });
 });
+
+describe('escalation hook settings', () => {
+  it('a bad value falls back to its default and is reported, the rest still applies', () => {
+    const logger = recordingLogger();
+    const hook = createEscalationHook({
+      config: { policy: 'ask', signals: { logprobs: { lowTokenProb: 3 } } } as never,
+      logger,
+    });
+    assert.equal(hook.config.policy, 'ask');
+    assert.equal(hook.config.signals.logprobs.lowTokenProb, 0.25);
+    assert.deepEqual(logger.lines, [
+      { event: 'escalation.setting_ignored', fields: { setting: 'escalation.signals.logprobs.lowTokenProb', problem: 'Too big: expected number to be <1' } },
+    ]);
+  });
+});
