@@ -62,7 +62,7 @@ export type { BudgetAlert, BudgetSummary, PeriodSummary, SpendGuardOptions } fro
 export { MIN_USEFUL_MAX_TOKENS } from './spendGuard';
 export type { GroupBy, Report, ReportFilter, ReportRow } from './reports';
 export type { UsageRecord, Purpose, Outcome } from './ledgerRecords';
-export { estimateInputTokens, estimateTextTokens } from './tokens';
+export { estimateInputTokens, estimateTextTokens, tokenizer, type Tokenizer } from './tokens';
 export { costOf, worstCaseUsd } from './costMath';
 export { resolvePrice, type PriceContext, type ResolvedPrice } from './prices';
 export { PRICE_TABLE, PRICE_TABLE_AS_OF, type ModelPrice } from './priceTable';

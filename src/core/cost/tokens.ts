@@ -22,21 +22,31 @@ import type { ChatMessage } from '../types';
 export const TOKENS_PER_MESSAGE = 3;
 export const TOKENS_REPLY_PRIMING = 3;
 
-type CountTokens = (text: string) => number;
-let countTokensImpl: CountTokens | undefined;
+/** The one BPE encoding Switchyard ships; every module that needs tokens should use this one. */
+export interface Tokenizer {
+  countTokens(text: string): number;
+  encode(text: string): number[];
+  decode(tokens: readonly number[]): string;
+}
+let shared: Tokenizer | undefined;
 
-function encoder(): CountTokens {
-  if (!countTokensImpl) {
+/**
+ * The shared cl100k tokenizer, loaded on first use. Other modules (completion prompt trimming)
+ * should take it from here: each additional gpt-tokenizer encoding imported anywhere adds
+ * 0.2–1.1 MB zipped to the VSIX (the main 'gpt-tokenizer' entry pulls in o200k, 1.07 MB).
+ */
+export function tokenizer(): Tokenizer {
+  if (!shared) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
-    const cl100k = require('gpt-tokenizer/encoding/cl100k_base') as { countTokens: CountTokens };
-    countTokensImpl = cl100k.countTokens;
+    const cl100k = require('gpt-tokenizer/encoding/cl100k_base') as Tokenizer;
+    shared = { countTokens: cl100k.countTokens, encode: cl100k.encode, decode: cl100k.decode };
   }
-  return countTokensImpl;
+  return shared;
 }
 
 /** Tokens in a piece of text (the answer of a cancelled stream, a FIM prefix…). */
 export function estimateTextTokens(text: string): number {
-  return text.length === 0 ? 0 : encoder()(text);
+  return text.length === 0 ? 0 : tokenizer().countTokens(text);
 }
 
 /** Input tokens of a chat request, including the per-message formatting overhead. */

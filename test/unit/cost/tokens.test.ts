@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { estimateInputTokens, estimateTextTokens, TOKENS_PER_MESSAGE, TOKENS_REPLY_PRIMING } from '../../../src/core/cost/tokens';
+import { estimateInputTokens, estimateTextTokens, tokenizer, TOKENS_PER_MESSAGE, TOKENS_REPLY_PRIMING } from '../../../src/core/cost/tokens';
 
 // Chinese prose samples (a code-review request and an encyclopaedia sentence).
 const ZH_REVIEW = '请帮我解释一下这段代码的作用，并指出可能存在的性能问题。我们的系统在高并发场景下响应变慢，数据库连接池经常被耗尽。';
@@ -39,5 +39,15 @@ describe('token estimates (gpt-tokenizer cl100k_base)', () => {
   it('estimates fill-in-the-middle input from prefix and suffix', () => {
     const fim = { prefix: 'function add(a, b) {\n  return ', suffix: '\n}\n' };
     assert.equal(estimateInputTokens([], fim), estimateTextTokens(fim.prefix) + estimateTextTokens(fim.suffix) + TOKENS_REPLY_PRIMING);
+  });
+
+  it('shares one tokenizer whose encode/decode round-trips Chinese and code', () => {
+    const t = tokenizer();
+    for (const text of [ZH_REVIEW, 'const 名字 = "值"; // 注释\n']) {
+      const ids = t.encode(text);
+      assert.equal(ids.length, t.countTokens(text));
+      assert.equal(t.decode(ids), text);
+    }
+    assert.equal(tokenizer(), t, 'loaded once');
   });
 });
