@@ -351,6 +351,21 @@ export interface KeyStore {
   getKey(providerId: string, endpointOrigin: string): Promise<string | undefined>;
 }
 
+/**
+ * The local sidecar as the router sees it (implemented by LocalSidecar in src/core/local/): the
+ * router asks before using a local provider and skips it when it is down, so a stopped Ollama
+ * costs no timeout. Optional everywhere: without it every local provider counts as available.
+ */
+export interface LocalAvailability {
+  /**
+   * Starts Ollama on first need (when installed and managed) or probes a local endpoint; answers
+   * from cache otherwise. Non-local provider ids answer `{available: true}`.
+   */
+  ensureAvailable(providerId: string): Promise<{ available: boolean; reason?: string }>;
+  /** keep_alive for a local model from the residency plan (0 for a model that must make room again). */
+  keepAliveFor?(model: string): string | number;
+}
+
 /** Structured log sink; the VS Code adapter writes to the output channel, the CLI to stderr. */
 export interface Logger {
   info(event: string, fields?: Record<string, unknown>): void;

@@ -8,7 +8,7 @@
  * activation) or the first `ensureAvailable()` does the work.
  */
 import type { SwitchyardConfig } from '../config';
-import { SwitchyardError, type KeyStore, type Logger } from '../types';
+import { SwitchyardError, type KeyStore, type LocalAvailability, type Logger } from '../types';
 import type { BackoffOptions } from './backoff';
 import { currentEnvironment, locateOllamaBinary } from './binaryLocator';
 import { CATALOGUE, recommendModels, type LocalTask, type Recommendation } from './catalogue';
@@ -57,7 +57,7 @@ export function ollamaHostFor(config: SwitchyardConfig, env: NodeJS.ProcessEnv =
   return resolveOllamaHost(config.local.ollamaHost ?? providerUrl, env);
 }
 
-export class LocalSidecar {
+export class LocalSidecar implements LocalAvailability {
   readonly ollama: OllamaManager;
   /** The provider id under which the router knows Ollama ("ollama" unless configured otherwise). */
   readonly ollamaProviderId: string;
