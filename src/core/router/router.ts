@@ -293,8 +293,10 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
             }
             text += ev.text;
             yield ev.logprobs ? { type: 'text', attempt, text: ev.text, logprobs: ev.logprobs } : { type: 'text', attempt, text: ev.text };
+            // Hot path (one pass per token): no allocation unless the watcher reports something.
             const results = watcher?.onText(ev.text, ev.logprobs);
-            const fired = results?.filter((r) => r.fired) ?? [];
+            if (!results || results.length === 0) continue;
+            const fired = results.filter((r) => r.fired);
             if (fired.length > 0 && escalation && hook && verdict === undefined) {
               // Ask now, with the stream paused (unread, so backpressure holds the model): when
               // the answer will be replaced, every further token is wasted time; when the
