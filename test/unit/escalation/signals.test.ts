@@ -109,7 +109,7 @@ describe('escalation signal: code_parse', () => {
 
   it('does not take "..." elisions for syntax errors', () => {
     assert.equal(firstSyntaxError('typescript', 'function f() {\n  ...\n}\nconst xs = [1, 2, ...];\ng(...);\nconst ys = [...xs];'), undefined);
-    assert.notEqual(firstSyntaxError('typescript', 'const = 1;'), undefined);
+    assert.notEqual(firstSyntaxError('typescript', 'const x = ;'), undefined);
   });
 
   it('judges only the configured tasks', () => {
@@ -209,5 +209,19 @@ describe('escalation signals: truncated, empty, refusal, user', () => {
       explanation: 'you asked for a stronger model: wrong import',
     });
     assert.equal(userEscalationFor({}), undefined);
+  });
+});
+
+describe('escalation signal: code_parse on fragments', () => {
+  it('accepts fragments meant to be pasted into a class, an object or a function body', () => {
+    assert.equal(firstSyntaxError('typescript', '  private total(items: Item[]): number {\n    return items.reduce((a, i) => a + i.price, 0);\n  }'), undefined);
+    assert.equal(firstSyntaxError('json', '"scripts": {\n  "test": "mocha"\n}'), undefined);
+    assert.equal(firstSyntaxError('python', '    if x > 0:\n        return x\n    return -x'), undefined);
+  });
+
+  it('still rejects fragments that parse in no context', () => {
+    assert.deepEqual(firstSyntaxError('typescript', '  private total(items: Item[]: number {\n    return 0;\n  }'), { line: 1, text: 'private total(items: Item[]: number {' });
+    assert.notEqual(firstSyntaxError('json', '"a": 1,,'), undefined);
+    assert.notEqual(firstSyntaxError('python', '    if x > 0\n        return x'), undefined);
   });
 });

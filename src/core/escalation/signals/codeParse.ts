@@ -96,6 +96,28 @@ export interface SyntaxProblem {
   text: string;
 }
 
+/**
+ * Answers often show a fragment to paste into the user's code rather than a whole file: class
+ * members ("add this method"), object entries ("add to package.json"), or an indented method
+ * body. A fragment that parses once put back in such a context is not broken.
+ */
+const FRAGMENT_CONTEXTS: Readonly<Record<CodeLanguage, readonly ((code: string) => string)[]>> = {
+  typescript: [(code) => `class Fragment {\n${code}\n}`],
+  tsx: [(code) => `class Fragment {\n${code}\n}`],
+  javascript: [(code) => `class Fragment {\n${code}\n}`],
+  jsx: [(code) => `class Fragment {\n${code}\n}`],
+  json: [(code) => `{${code}}`],
+  python: [dedent],
+};
+
+/** Removes the indentation every non-blank line shares (Python fragments cut from inside a def). */
+function dedent(code: string): string {
+  const lines = code.split('\n');
+  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const common = indents.length ? Math.min(...indents) : 0;
+  return common === 0 ? code : lines.map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)![0].length))).join('\n');
+}
+
 /** The first syntax error in `code`, or undefined when some grammar of the language parses it cleanly. */
 export function firstSyntaxError(language: CodeLanguage, code: string): SyntaxProblem | undefined {
   const source = language === 'python' ? code.replace(UNICODE_ELLIPSIS, ' ') : code.replace(JS_ELISION, (m) => ' '.repeat(m.length));
@@ -103,7 +125,11 @@ export function firstSyntaxError(language: CodeLanguage, code: string): SyntaxPr
   for (const grammar of GRAMMARS[language]) {
     const at = errorOffset(grammar, source);
     if (at === undefined) return undefined;
+    // Errors are reported where they are in the code as written, not in a fragment context.
     first ??= locate(code, at);
+  }
+  for (const context of FRAGMENT_CONTEXTS[language]) {
+    if (GRAMMARS[language].some((grammar) => errorOffset(grammar, context(source)) === undefined)) return undefined;
   }
   return first;
 }
