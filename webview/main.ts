@@ -26,12 +26,14 @@ const app = document.getElementById('app')!;
 app.innerHTML = '';
 
 const toolbar = el('div', 'toolbar');
+const title = el('h1', 'title');
+title.textContent = 'Switchyard';
 const budget = el('div', 'budget');
 budget.hidden = true;
 budget.setAttribute('role', 'group');
 const newButton = button('new-conversation', 'secondary icon');
 newButton.addEventListener('click', () => send({ type: 'command', command: 'switchyard.newConversation' }));
-toolbar.append(budget, newButton);
+toolbar.append(title, budget, newButton);
 
 const scroller = el('div', 'scroller');
 const list = el('div', 'conversation');
