@@ -15,7 +15,7 @@ import { routeStream } from './router/router';
 import { type ProviderEntry, selectCandidates } from './router/selection';
 import { resolveOllamaHost } from './local/ollamaHost';
 import { classifyMessages } from './tasks/classify';
-import type { EscalationHook, KeyStore, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
+import type { EscalationHook, KeyStore, LocalAvailability, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
 import { silentLogger } from './types';
 
 export interface SwitchyardDeps {
@@ -28,6 +28,8 @@ export interface SwitchyardDeps {
   fetch?: FetchLike;
   /** For OLLAMA_HOST; process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /** The local sidecar: starts/probes local providers before use and plans keep_alive. */
+  local?: LocalAvailability;
 }
 
 /** The Switchyard interface plus what the CLI and settings UI need to explain themselves. */
@@ -80,7 +82,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
     }
     return selectCandidates(
       { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, signal: req.signal },
-      { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable },
+      { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local },
     );
   }
 
@@ -93,7 +95,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
       return routeStream(req, {
         plan,
         provider: (id) => entries.get(id)?.provider,
-        keepAlive: config.local.keepAlive,
+        keepAliveFor: (model) => deps.local?.keepAliveFor?.(model) ?? config.local.keepAlive,
         spendGuard: deps.spendGuard,
         escalation: deps.escalation,
         logger,

@@ -47,8 +47,8 @@ export interface RouterDeps {
   /** Classifies (when needed) and selects; see selection.ts. */
   plan(req: RouteRequest): Promise<RoutingDecision>;
   provider(id: string): Provider | undefined;
-  /** Ollama keep_alive passed to local providers (settings `local.keepAlive`). */
-  keepAlive?: string | number;
+  /** Ollama keep_alive for a local model (the sidecar's residency plan, else settings `local.keepAlive`). */
+  keepAliveFor?(model: string): string | number | undefined;
   spendGuard?: SpendGuard;
   escalation?: EscalationHook;
   logger: Logger;
@@ -279,7 +279,7 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
         thinking: req.thinking,
         logprobs: watcher !== undefined && locality === 'local' && provider.capabilities.logprobs ? true : undefined,
         fim: req.fim,
-        keepAlive: locality === 'local' ? deps.keepAlive : undefined,
+        keepAlive: locality === 'local' ? deps.keepAliveFor?.(ref.model) : undefined,
         signal: controller.signal,
       });
       try {

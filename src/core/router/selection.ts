@@ -8,10 +8,10 @@
  * so a cloud candidate cannot reach the router in that mode whatever the settings say.
  */
 import type { ProviderConfig, SwitchyardConfig } from '../config';
-import type { Candidate, KeyStore, Locality, Mode, Provider, RoutingDecision, Task } from '../types';
+import type { Candidate, KeyStore, LocalAvailability, Locality, Mode, Provider, RoutingDecision, Task } from '../types';
 import { formatModelRef, parseModelRef } from '../types';
 import { DEFAULT_TASK_CANDIDATES, TASKS_WITHOUT_CLOUD_FALLBACK } from './defaults';
-import { type InstalledModels, isChatModel, matchInstalled } from './installedModels';
+import { type InstalledModels, type InstalledResult, isChatModel, matchInstalled } from './installedModels';
 
 /** A configured provider as selection sees it. */
 export interface ProviderEntry {
@@ -30,6 +30,8 @@ export interface SelectionContext {
   installed: InstalledModels;
   /** Providers named in settings that could not be built, with the reason (a bad region, no baseUrl…). */
   unavailable?: ReadonlyMap<string, string>;
+  /** The local sidecar: starts or probes a local provider before it is used; a down one is left out at once. */
+  local?: LocalAvailability;
 }
 
 export interface SelectionRequest {
@@ -58,6 +60,25 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
   const excluded: RoutingDecision['excluded'] = [];
   const seen = new Set<string>();
   const keyMemo = new Map<string, Promise<boolean>>();
+  const upMemo = new Map<string, Promise<string | undefined>>();
+  /** Why a local provider is down (asked once per plan), or undefined when it is up. */
+  const down = (e: ProviderEntry): Promise<string | undefined> => {
+    if (!ctx.local) return Promise.resolve(undefined);
+    let p = upMemo.get(e.id);
+    if (!p) {
+      p = ctx.local.ensureAvailable(e.id).then(
+        (a) => (a.available ? undefined : `${e.id}: not available (${a.reason ?? 'not running'})`),
+        (err: unknown) => `${e.id}: not available (${(err as Error).message})`,
+      );
+      upMemo.set(e.id, p);
+    }
+    return p;
+  };
+  /** Installed models of a local provider that is up. */
+  const installedOn = async (e: ProviderEntry) => {
+    const why = await down(e);
+    return why ? ({ ok: false, why: why.slice(e.id.length + 2) } as const) : ctx.installed.get(e.provider, req.signal);
+  };
   const hasKey = (e: ProviderEntry): Promise<boolean> => {
     let p = keyMemo.get(e.id);
     if (!p) keyMemo.set(e.id, (p = ctx.keys.getKey(e.id, e.origin).then((k) => !!k, () => false)));
@@ -104,7 +125,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
       return;
     }
 
-    const installed = await ctx.installed.get(e.provider, req.signal);
+    const installed = await installedOn(e);
     if (!installed.ok) return void excluded.push({ ref: w.ref, why: `${e.id}: ${installed.why}` });
     if (ref.model === ANY_MODEL) {
       const chat = installed.models.filter(isChatModel);
@@ -125,7 +146,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
   // provider is asked at most once thanks to the caches.
   for (const w of wanted.list) await consider(w);
 
-  if (!req.pinned) await addFallbacks(req, ctx, wanted.providers, candidates, gate, hasKey, add);
+  if (!req.pinned) await addFallbacks(req, ctx, wanted.providers, candidates, gate, hasKey, installedOn, add);
 
   // Auto: local first, whatever order a settings list used; the list order holds within each group.
   const ordered = mode === 'auto' ? [...candidates.filter((c) => c.locality === 'local'), ...candidates.filter((c) => c.locality === 'cloud')] : candidates;
@@ -166,13 +187,14 @@ async function addFallbacks(
   candidates: Candidate[],
   gate: (e: ProviderEntry) => string | undefined,
   hasKey: (e: ProviderEntry) => Promise<boolean>,
+  installedOn: (e: ProviderEntry) => Promise<InstalledResult>,
   add: (e: ProviderEntry, model: string, why: string[]) => void,
 ): Promise<void> {
   for (const e of ctx.entries.values()) {
     if (gate(e)) continue;
     if (e.provider.locality === 'local') {
       if (candidates.some((c) => c.ref.provider === e.id)) continue;
-      const installed = await ctx.installed.get(e.provider, req.signal);
+      const installed = await installedOn(e);
       const first = installed.ok ? installed.models.find(isChatModel) : undefined;
       if (first) add(e, first.ref.model, [listed.has(e.id) ? `installed on ${e.id}; none of the ${req.task} list's models is` : `${e.id} is a local provider not in the ${req.task} list`]);
     } else if (!listed.has(e.id) && !TASKS_WITHOUT_CLOUD_FALLBACK.has(req.task)) {

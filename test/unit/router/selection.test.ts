@@ -150,6 +150,36 @@ describe('selection: candidates, modes and reasons', () => {
     assert.equal(ollama.requests.filter((r) => r.path === '/api/tags').length, 1);
   });
 
+  it('asks the local sidecar first: a down local provider is left out without a single request to it', async () => {
+    const asked: string[] = [];
+    const cfg = config({
+      providers: {
+        ollama: { kind: 'ollama', baseUrl: ollama.url },
+        groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: groq.baseUrl, locality: 'cloud', models: ['llama-3.3-70b-versatile'] },
+      },
+    });
+    const keys = memoryKeyStore({ [`groq@${groq.url}`]: 'gsk-test' });
+    const local = {
+      ensureAvailable: async (id: string) => (asked.push(id), { available: false, reason: 'Ollama is not installed' }),
+    };
+    const sy = createSwitchyard({ config: cfg, keys, env: {}, local });
+    const d = await sy.plan({ messages: ask('hello'), workspaceId: 'w' });
+    assert.deepEqual(refs(d), ['groq/llama-3.3-70b-versatile']);
+    assert.ok(why(d, 'ollama/qwen2.5:7b').includes('ollama: not available (Ollama is not installed)'));
+    assert.deepEqual(asked, ['ollama'], 'asked once per plan, only about the local provider');
+    assert.deepEqual(ollama.requests, []);
+  });
+
+  it("passes the sidecar's keep_alive for the chosen local model", async () => {
+    const cfg = config({ providers: { ollama: { kind: 'ollama', baseUrl: ollama.url } } });
+    const local = { ensureAvailable: async () => ({ available: true }), keepAliveFor: (model: string) => (model === 'llama3.2:3b' ? '2m' : 0) };
+    const sy = createSwitchyard({ config: cfg, keys: memoryKeyStore({}), env: {}, local });
+    await collect(sy.stream({ messages: ask('hello'), workspaceId: 'w', signal: new AbortController().signal }));
+    const chat = ollama.requests.find((r) => r.path === '/api/chat')!;
+    assert.equal(chat.body.model, 'llama3.2:3b');
+    assert.equal(chat.body.keep_alive, '2m');
+  });
+
   it('a task given by the caller is used as is', async () => {
     const { sy } = build();
     const d = await sy.plan({ messages: ask('hello'), task: 'code', workspaceId: 'w' });
