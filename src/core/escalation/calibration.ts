@@ -10,6 +10,7 @@ import type { EscalationSignalsConfig } from '../config';
 import { escalationSignalsSchema } from '../config';
 import { createAnswerWatcher } from './watcher';
 import { logprobStats } from './signals/logprobs';
+import { DEFAULT_LOW_TOKEN_PROB } from './defaults';
 
 /** One line of the labelled set. */
 export interface LabelledSample {
@@ -125,11 +126,6 @@ export interface Calibration {
   baseShare: number;
 }
 
-/** Lowest threshold we return: "logprobs practically never fires". */
-const MIN_THRESHOLD = 0.001;
-/** Highest: a token at p = 0.99 is never "low-confidence". */
-const MAX_THRESHOLD = 0.99;
-
 /**
  * The `lowTokenProb` that sends at most `targetShare` of `samples` to the cloud, counting every
  * enabled signal (the other signals' share is fixed; the logprob threshold fills the rest).
@@ -151,11 +147,13 @@ export function calibrateThreshold(
   }
   scores.sort((a, b) => a - b);
   const extra = Math.max(0, Math.floor(targetShare * n + 1e-9) - base);
+  // The threshold sits strictly between the last score let in and the first kept out, so exactly
+  // `extra` more answers fire (fewer only when scores tie); never rounded, which could cross one.
   let threshold: number;
-  if (extra === 0) threshold = Math.min(MIN_THRESHOLD, (scores[0] ?? 1) / 2);
-  else if (extra >= scores.length) threshold = MAX_THRESHOLD;
-  else threshold = (scores[extra - 1]! + scores[extra]!) / 2; // between the last one in and the first one out
-  threshold = Number(Math.min(MAX_THRESHOLD, Math.max(MIN_THRESHOLD, threshold)).toFixed(4));
+  if (scores.length === 0) threshold = DEFAULT_LOW_TOKEN_PROB; // nothing to calibrate on: keep the default
+  else if (extra === 0) threshold = scores[0]! / 2;
+  else if (extra >= scores.length) threshold = (scores[scores.length - 1]! + 1) / 2;
+  else threshold = (scores[extra - 1]! + scores[extra]!) / 2;
   const sent = base + scores.filter((s) => s < threshold).length;
   return { targetShare, lowTokenProb: threshold, achievedShare: sent / n, baseShare: base / n };
 }

@@ -14,11 +14,14 @@
  * mean over a whole answer is biased by its length (Gupta et al., "Language Model Cascades:
  * Token-level uncertainty and beyond", ICLR 2024).
  *
- * Chosen from `npm run eval:escalation` (76 labelled answers, 40 should escalate): the grid over
+ * Chosen from `npm run eval:escalation` (78 labelled answers, 40 should escalate): the grid over
  * p ∈ {0.10…0.50} × share ∈ {5…20 %} peaks at p < 0.25, share > 20 % with F1 0.88 — escalation
- * rate 46.1 %, precision 0.94, recall 0.82 with every signal on; its neighbours (0.30/20 %: 0.87,
- * 0.25/15 %: 0.86, 0.35/20 %: 0.86) form a plateau, so it is not a lucky spike. The old guess
- * 0.30/10 % gave F1 0.83 (precision 0.81: it escalated six hesitant-but-right answers).
+ * rate 44.9 %, precision 0.94, recall 0.82 with every signal on; its neighbours (0.30/20 %: 0.87,
+ * 0.25/15 %: 0.86, 0.35/20 %: 0.86) form a plateau, so it is not a lucky spike. The first guess,
+ * 0.30/10 %, gave F1 0.83 (precision 0.81: it escalated six hesitant-but-right answers).
+ * The 7 misses are 6 confident-but-wrong answers no local signal can see and 1 wrong answer
+ * (an off-by-one binary search) whose hesitation stayed under the limit; the 2 wrong
+ * escalations are correct refusals of harmful requests.
  * The set is enriched with failures, so the rate on real traffic is much lower.
  */
 export const DEFAULT_LOW_TOKEN_PROB = 0.25;

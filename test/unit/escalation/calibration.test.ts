@@ -70,7 +70,7 @@ describe('escalation evaluation and calibration', () => {
 
   it('calibrateThreshold derives a threshold that sends at most the target share, and more share means a higher threshold', () => {
     let previous = 0;
-    for (const target of [0.4, 0.5, 0.6, 0.7]) {
+    for (const target of [0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.9]) {
       const c = calibrateThreshold(target, samples, defaults);
       assert.ok(c.achievedShare <= target + 1e-9, `${target}: achieved ${c.achievedShare}`);
       assert.ok(c.lowTokenProb >= previous, `${target}: ${c.lowTokenProb} < ${previous}`);
@@ -85,7 +85,7 @@ describe('escalation evaluation and calibration', () => {
     const c = calibrateThreshold(0.1, samples, defaults);
     assert.ok(c.baseShare > 0.1);
     assert.equal(c.achievedShare, c.baseShare);
-    assert.ok(c.lowTokenProb <= 0.001);
+    assert.ok(c.lowTokenProb > 0);
   });
 
   it('rejects a target outside 0..1 and an empty sample', () => {
