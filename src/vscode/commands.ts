@@ -13,9 +13,9 @@ import { switchMode } from './switcher';
 import { removeApiKey, setApiKey } from './apiKeys';
 import { setBudget } from './budgetCommand';
 import { showUsageReport } from './usageReport';
+import { getLocalSidecarService } from './localModelsService';
+import { isUsable } from '../core/local/sidecarState';
 
-/** Commands of the local-models module that start Ollama, tried in order (the first registered wins). */
-const START_OLLAMA_COMMANDS = ['switchyard.local.startOllama', 'switchyard.local.start', 'switchyard.startOllamaServer'];
 /** What the model is told for "Continue Last Answer". */
 const CONTINUE_PROMPT = 'Continue exactly where your last answer stopped. Do not repeat what you already wrote.';
 
@@ -116,9 +116,12 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     }),
     register('switchyard.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:switchyard-dev.switchyard')),
     register('switchyard.startOllama', async () => {
-      const available = await vscode.commands.getCommands(true);
-      const start = START_OLLAMA_COMMANDS.find((c) => available.includes(c));
-      if (start) return vscode.commands.executeCommand(start);
+      // The local sidecar starts `ollama serve` when it is installed (and adopts a running one).
+      const snapshot = await getLocalSidecarService(context).sidecar().start();
+      if (isUsable(snapshot.ollama.status)) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Ollama is running.'));
+        return snapshot;
+      }
       const open = vscode.l10n.t('Open Download Page');
       const choice = await vscode.window.showWarningMessage(
         vscode.l10n.t('Ollama is not running. Start it with "ollama serve" in a terminal, or install it from ollama.com.'),

@@ -149,13 +149,15 @@ export class SwitchyardPanel implements vscode.Disposable {
   private async sendInit(): Promise<void> {
     const strings: Record<string, string> = {};
     for (const s of WEBVIEW_STRINGS) strings[s] = vscode.l10n.t(s);
+    const budget = await readBudgetView(this.services);
+    // From here on updates flow; the snapshot below already holds everything streamed so far.
     this.ready = true;
     this.post({
       type: 'init',
       strings,
       locale: vscode.env.language,
       turns: this.session.store.turns,
-      budget: await readBudgetView(this.services),
+      budget,
       streaming: this.session.streaming,
     });
     const queued = this.queue;
