@@ -123,6 +123,28 @@ describe('escalation end to end (router + providers + local test servers)', func
     });
   }
 
+  it('judges token logprobs from a local OpenAI-compatible server (LM Studio, llama.cpp, vLLM) the same way', async () => {
+    const local = await startOpenAICompatibleServer({ vendor: 'custom', apiKey: null, models: ['qwen2.5-7b-instruct'] });
+    try {
+      local.setReply({ text: GOOD_ANSWER, logprobs: GOOD_ANSWER.map((_, i) => (i % 3 === 0 ? HESITANT : CONFIDENT)) });
+      const { config } = parseConfig({
+        providers: {
+          lmstudio: { kind: 'openai-compatible', vendor: 'custom', baseUrl: `${local.url}/v1`, locality: 'local', models: ['qwen2.5-7b-instruct'] },
+          groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: groq.baseUrl, locality: 'cloud', models: [CLOUD] },
+        },
+        tasks: { chat: ['lmstudio/qwen2.5-7b-instruct', `groq/${CLOUD}`] },
+      });
+      const hook = createEscalationHook({ config: config.escalation, logger: silentLogger });
+      const sy = createSwitchyard({ config, keys: { getKey: async (id) => (id === 'groq' ? CLOUD_KEY : undefined) }, escalation: hook, logger: silentLogger });
+      const events = await run(sy as ReturnType<typeof switchyard>, 'chat');
+      assert.equal(local.requests.find((r) => r.path.endsWith('/chat/completions'))?.body.logprobs, true);
+      assert.deepEqual(escalations(events)[0]?.reasons.map((r) => r.signal), ['logprobs']);
+      assert.equal(groq.requests.length, 1);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('an UNCERTAIN marker stops the local stream within one chunk (the server sees the abort)', async () => {
     const rest = Array.from({ length: 60 }, (_, i) => ` word${i}`);
     ollama.setReply({ text: ['\n', 'UN', 'CERTAIN', ...rest], chunking: { delayMs: 15 } });
