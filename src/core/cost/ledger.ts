@@ -10,12 +10,12 @@
  *   under one cross-process lock (proper-lockfile: an atomic mkdir, portable to Windows and
  *   network drives, with mtime-based staleness so a SIGKILLed holder cannot block forever);
  * - inside the lock the work is synchronous and tiny: read the bytes other processes appended
- *   since our last offset, decide, append one line with a single write(2), fdatasync. The
+ *   since our last offset, decide, append one line with a single write(2) (fdatasync for usage lines). The
  *   in-memory aggregate is updated from exactly those new bytes, so a check costs O(new
  *   records), not O(year).
  *
- * Crash safety: a line is written whole in one write(2) call and fsync'd before the lock is
- * released, so a killed process leaves either the whole line or (power loss) a torn tail. A torn
+ * Crash safety: a line is written whole in one write(2) call (usage lines also fdatasync'd)
+ * before the lock is released, so a killed process leaves either the whole line or (power loss) a torn tail. A torn
  * tail is found under the lock (bytes after the last newline while nobody is writing), skipped,
  * and the next append starts with a newline so the fragment stays a lone unparsable line.
  */
@@ -55,7 +55,12 @@ interface TrackedFile {
 export interface LedgerIo {
   /** Records appended by anyone since this process last read. */
   readNew(): LedgerRecord[];
-  /** Appends records with one write(2) and makes them durable. */
+  /**
+   * Appends records with one write(2). Usage records are fdatasync'd before the lock is released
+   * (they are the bill); a batch of only reservations or alerts is not: other processes see it
+   * through the page cache at once, and a power loss that drops it also ended its process, whose
+   * reservation would have expired anyway. This halves the fsyncs per request.
+   */
   append(records: LedgerRecord[]): void;
 }
 
@@ -209,7 +214,7 @@ export class LedgerFiles {
     let written = fs.writeSync(t.fd, bytes);
     // A regular-file write is whole in practice; finish a short write rather than leave a fragment.
     while (written < bytes.length) written += fs.writeSync(t.fd, bytes, written);
-    fs.fdatasyncSync(t.fd);
+    if (records.some((r) => r.t === 'usage')) fs.fdatasyncSync(t.fd);
     t.offset = before + bytes.length;
     t.needsNewline = false;
   }

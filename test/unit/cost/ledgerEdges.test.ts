@@ -19,7 +19,8 @@ const req = (over: Partial<SpendRequest> = {}): SpendRequest => ({
 });
 const usage = (outputTokens: number) => ({ inputTokens: 1_000, outputTokens, estimated: false });
 
-describe('ledger edge cases', () => {
+describe('ledger edge cases', function () {
+  this.timeout(30_000);
   let dir: string;
   const guards: CostService[] = [];
   const guard = (now?: () => number, budget: Record<string, unknown> = { dailyLimit: 1 }) => {

@@ -4,7 +4,8 @@ import { createSpendGuard, type CostService } from '../../../src/core/cost';
 import type { SpendRequest, Usage } from '../../../src/core/types';
 import { configWith, tempLedgerDir } from './helpers';
 
-describe('usage reports and exports', () => {
+describe('usage reports and exports', function () {
+  this.timeout(30_000);
   let dir: string;
   let guard: CostService;
   const spend = async (req: Partial<SpendRequest>, usage: Partial<Usage>) => {
