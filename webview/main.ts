@@ -16,6 +16,8 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
+/** How long a Copy button says "Copied" (long enough to read, short enough to copy again). */
+const COPIED_FEEDBACK_MS = 1500;
 
 function send(message: FromWebview): void {
   // Validated on this side too: a bug shows up here, not as a silently dropped message.
@@ -102,12 +104,8 @@ list.addEventListener('click', (e) => {
     switch (action.dataset.action) {
       case 'copy':
         send({ type: 'copy', code });
-        action.textContent = '✓';
-        action.setAttribute('aria-label', t('Copied'));
-        setTimeout(() => {
-          action.textContent = '⧉';
-          action.setAttribute('aria-label', t('Copy'));
-        }, 1500);
+        action.textContent = t('Copied');
+        setTimeout(() => (action.textContent = t('Copy')), COPIED_FEEDBACK_MS);
         break;
       case 'insert':
         send({ type: 'insert', code });
@@ -181,7 +179,7 @@ function applyStrings(): void {
   sendButton.textContent = t('Send');
   stopButton.textContent = t('Stop');
   stopButton.setAttribute('aria-label', t('Stop'));
-  newButton.textContent = '＋';
+  newButton.textContent = '+';
   newButton.title = t('New conversation');
   newButton.setAttribute('aria-label', t('New conversation'));
   budget.setAttribute('aria-label', t('Budget'));

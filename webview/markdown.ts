@@ -68,14 +68,14 @@ md.renderer.rules.fence = (tokens, idx) => {
     }
   }
   const safeLang = md.utils.escapeHtml(lang.replace(/[^a-z0-9#+.-]/g, ''));
-  const button = (action: string, icon: string, label: string) =>
-    `<button type="button" class="code-action" data-action="${action}" title="${md.utils.escapeHtml(label)}" aria-label="${md.utils.escapeHtml(label)}">${icon}</button>`;
+  const button = (action: string, label: string) =>
+    `<button type="button" class="code-action" data-action="${action}">${md.utils.escapeHtml(label)}</button>`;
   return (
     `<div class="code-block" data-lang="${safeLang}" role="group" aria-label="${md.utils.escapeHtml(`${labels.codeBlock}${safeLang ? ` (${safeLang})` : ''}`)}">` +
     `<div class="code-actions"><span class="code-lang">${safeLang}</span>` +
-    button('copy', '⧉', labels.copy) +
-    button('insert', '↳', labels.insert) +
-    button('newFile', '＋', labels.newFile) +
+    button('copy', labels.copy) +
+    button('insert', labels.insert) +
+    button('newFile', labels.newFile) +
     `</div><pre><code class="hljs${safeLang ? ` language-${safeLang}` : ''}">${body}</code></pre></div>`
   );
 };

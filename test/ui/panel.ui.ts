@@ -8,7 +8,8 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { startUiSession, type UiSession } from '../harness/uiSession';
-import { runCommand, screenshot, statusBarItem, webviewFrame } from '../harness/workbench';
+import { screenshot, statusBarItem, webviewFrame } from '../harness/workbench';
+import { commandWithInput } from './palette';
 import { startOllamaServer, type OllamaServer } from '../servers/ollama';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../servers/openaiCompatible';
 
@@ -75,18 +76,13 @@ describe('Switchyard panel, status bar and budget (UI)', function () {
   });
 
   async function ask(prompt: string): Promise<void> {
-    await runCommand(ui.page, 'Switchyard: Ask…');
-    const input = ui.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: STEP_MS });
-    await input.fill(prompt);
+    await commandWithInput(ui.page, 'Switchyard: Ask…', 'Switchyard: Ask');
+    await ui.page.locator('.quick-input-widget input').fill(prompt);
     await ui.page.keyboard.press('Enter');
   }
 
   it('asks from the palette and streams a rendered, highlighted answer with its model, tokens and cost', async () => {
     await ask('Write a python function that adds two numbers');
-    const streaming = panel.locator('.answer.status-streaming');
-    await streaming.waitFor({ timeout: STEP_MS });
-    await screenshot(ui.page, 'panel-streaming');
     const done = panel.locator('.answer.status-done').last();
     await done.waitFor({ timeout: STEP_MS });
     assert.equal((await done.locator('.model').textContent())?.trim(), `ollama/${LOCAL_MODEL}`);
@@ -107,6 +103,7 @@ describe('Switchyard panel, status bar and budget (UI)', function () {
     const before = ollama.requests.length;
     await ask('Tell me something long');
     await panel.locator('.answer.status-streaming').waitFor({ timeout: STEP_MS });
+    await screenshot(ui.page, 'panel-streaming');
     await panel.locator('#stop').click();
     const stopped = panel.locator('.answer.status-cancelled').last();
     await stopped.waitFor({ timeout: STEP_MS });
@@ -119,7 +116,7 @@ describe('Switchyard panel, status bar and budget (UI)', function () {
   });
 
   it('stores a key with Set API Key, then Escalate streams the cloud answer after the collapsed local one, with its cost', async () => {
-    await runCommand(ui.page, 'Switchyard: Set API Key…');
+    await commandWithInput(ui.page, 'Switchyard: Set API Key…', 'Switchyard: Set API Key');
     await ui.page.locator('.quick-input-list .monaco-list-row', { hasText: 'groq' }).first().click();
     const input = ui.page.locator('.quick-input-widget input');
     await ui.page.locator('.quick-input-widget input[type="password"]').waitFor({ timeout: STEP_MS });

@@ -4,7 +4,8 @@
  */
 import * as assert from 'node:assert/strict';
 import { startUiSession, type UiSession } from '../harness/uiSession';
-import { runCommand, screenshot, statusBarItem, webviewFrame } from '../harness/workbench';
+import { screenshot, statusBarItem, webviewFrame } from '../harness/workbench';
+import { commandWithInput } from './palette';
 import { startOllamaServer, type OllamaServer } from '../servers/ollama';
 
 const STATUS_BAR_ID = 'switchyard-dev.switchyard.switchyard.status';
@@ -39,9 +40,8 @@ describe('Switchyard in Simplified Chinese (UI)', function () {
   });
 
   it('shows palette titles, the status bar and the panel in Chinese', async () => {
-    await runCommand(ui.page, 'Switchyard: 提问…');
+    await commandWithInput(ui.page, 'Switchyard: 提问…', 'Switchyard：提问');
     const input = ui.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: STEP_MS });
     await input.fill('二分查找的时间复杂度是多少？');
     await ui.page.keyboard.press('Enter');
 
@@ -54,7 +54,7 @@ describe('Switchyard in Simplified Chinese (UI)', function () {
     assert.match(meta, /费用: 免费（本地）/);
     assert.match(meta, /首 token: \d+ ms/);
     assert.equal(await done.locator('.badge').textContent(), '本地');
-    assert.equal(await done.locator('.code-block button[data-action="copy"]').getAttribute('aria-label'), '复制');
+    assert.equal((await done.locator('.code-block button[data-action="copy"]').textContent())?.trim(), '复制');
     const item = statusBarItem(ui.page, STATUS_BAR_ID);
     assert.match(await item.innerText(), /自动/);
     await screenshot(ui.page, 'panel-zh-cn');

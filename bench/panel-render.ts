@@ -1,0 +1,101 @@
+/**
+ * How smoothly the panel renders a fast stream, in the real workbench: the Ollama double streams
+ * N tokens at a target rate; inside the webview we count animation frames, the longest gap between
+ * two frames and long tasks (> 50 ms, the browser's own definition) while the answer streams.
+ * Prints a table; no assertions (timings depend on the machine).
+ *
+ *   npx tsx bench/panel-render.ts [tokens=4000] [tokensPerSecond=2000]
+ * Needs `node esbuild.mjs` (dist/) and `bash scripts/setup.sh` (code-server, Chromium).
+ */
+import { startUiSession } from '../test/harness/uiSession';
+import { runCommand, webviewFrame } from '../test/harness/workbench';
+import { startOllamaServer } from '../test/servers/ollama';
+
+const TOKENS = Number(process.argv[2] ?? 4000);
+const RATE = Number(process.argv[3] ?? 2000);
+/** The double pauses between writes; one write carries RATE / WRITES_PER_SECOND tokens. */
+const WRITES_PER_SECOND = 200;
+
+async function main(): Promise<void> {
+  // A Markdown-heavy answer: paragraphs, inline code and a code fence, like real coding answers.
+  const words = Array.from({ length: TOKENS }, (_, i) => (i % 97 === 0 ? '\n\n```ts\nconst x = 1;\n```\n\n' : i % 13 === 0 ? '`code` ' : `w${i} `));
+  const tokensPerWrite = Math.max(1, Math.round(RATE / WRITES_PER_SECOND));
+  // One NDJSON line per token is ~120 bytes in the double's framing.
+  const ollama = await startOllamaServer({
+    models: ['qwen2.5:7b'],
+    reply: { text: words, chunking: { chunkBytes: 120 * tokensPerWrite, delayMs: 1000 / WRITES_PER_SECOND } },
+  });
+  const chain = ['ollama/qwen2.5:7b'];
+  const ui = await startUiSession({
+    settings: {
+      'switchyard.local.manageOllama': false,
+      'switchyard.providers': { ollama: { kind: 'ollama', baseUrl: ollama.url } },
+      'switchyard.tasks': { chat: chain, code: chain, creative: chain },
+      'switchyard.escalation.policy': 'off',
+    },
+  });
+  try {
+    await runCommand(ui.page, 'Switchyard: Open Panel');
+    const panel = webviewFrame(ui.page, 'Switchyard');
+    const body = panel.locator('body');
+    await panel.locator('#prompt').waitFor({ timeout: 60_000 });
+    await body.evaluate(() => {
+      const w = window as unknown as { __bench: { frames: number; maxGap: number; longTasks: number; longest: number; last: number; run: boolean } };
+      w.__bench = { frames: 0, maxGap: 0, longTasks: 0, longest: 0, last: performance.now(), run: true };
+      const tick = (now: number) => {
+        const b = w.__bench;
+        b.frames++;
+        b.maxGap = Math.max(b.maxGap, now - b.last);
+        b.last = now;
+        if (b.run) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      try {
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) {
+            w.__bench.longTasks++;
+            w.__bench.longest = Math.max(w.__bench.longest, e.duration);
+          }
+        }).observe({ type: 'longtask', buffered: false });
+      } catch {
+        // longtask is Chromium-only; the frame gap still tells the story.
+      }
+    });
+    const started = Date.now();
+    await panel.locator('#prompt').fill('Write a long answer');
+    await panel.locator('#prompt').press('Enter');
+    await panel.locator('.answer.status-streaming').waitFor({ timeout: 60_000 });
+    const firstVisible = Date.now();
+    await panel.locator('.answer.status-done').waitFor({ timeout: 300_000 });
+    const ended = Date.now();
+    const result = await body.evaluate(() => {
+      const b = (window as unknown as { __bench: { frames: number; maxGap: number; longTasks: number; longest: number; run: boolean } }).__bench;
+      b.run = false;
+      return b;
+    });
+    const streamSeconds = (ended - firstVisible) / 1000;
+    const rows: [string, string][] = [
+      ['tokens streamed', String(TOKENS)],
+      ['target rate (tokens/s)', String(RATE)],
+      ['achieved rate (tokens/s)', (TOKENS / streamSeconds).toFixed(0)],
+      ['time to first visible answer (ms)', String(firstVisible - started)],
+      ['stream duration (s)', streamSeconds.toFixed(2)],
+      ['animation frames during stream', String(result.frames)],
+      ['frames per second', (result.frames / ((ended - started) / 1000)).toFixed(1)],
+      ['longest gap between frames (ms)', result.maxGap.toFixed(1)],
+      ['long tasks > 50 ms', String(result.longTasks)],
+      ['longest task (ms)', result.longest.toFixed(1)],
+    ];
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log(`\npanel rendering of a fast stream (machine load: ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`);
+    for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  } finally {
+    await ui.close();
+    await ollama.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
