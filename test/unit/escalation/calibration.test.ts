@@ -45,7 +45,10 @@ describe('escalation evaluation set', () => {
   });
 });
 
-describe('escalation evaluation and calibration', () => {
+describe('escalation evaluation and calibration', function () {
+  // Each test replays the whole set (several times for calibration); generous for a loaded CI machine.
+  this.timeout(60_000);
+
   it('the default policy escalates the marker, truncated, refusal and broken-code samples for the right reason', () => {
     const reasonOf = (id: string) => judgeSample(samples.find((s) => s.id === id)!, defaults).map((r) => r.signal);
     assert.deepEqual(reasonOf('en-code-uncertain-bazel'), ['marker']);
