@@ -50,6 +50,10 @@ export function createEscalationHook(options: EscalationHookOptions): FullEscala
   const { config: parsed, problems } = parseConfig({ escalation: options.config ?? {} });
   for (const problem of problems) logger.warn('escalation.setting_ignored', { setting: problem.path, problem: problem.message });
   const config = parsed.escalation;
+  if (config.maxCostPerRequestUsd > 0 && !options.estimateWorstCaseUsd) {
+    // A wiring mistake, not a user one: say so once instead of silently ignoring the ceiling.
+    logger.warn('escalation.ceiling_unpriced', { because: 'no estimateWorstCaseUsd was supplied, so maxCostPerRequestUsd cannot be applied (the budget still is)' });
+  }
 
   return {
     config,

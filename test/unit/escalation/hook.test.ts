@@ -15,7 +15,8 @@ const reasons: SignalResult[] = [{ signal: 'marker', fired: true, explanation: '
 /** A logger that keeps what it was told, so tests can check the hook explains its decisions. */
 function recordingLogger(): Logger & { lines: { event: string; fields?: Record<string, unknown> }[] } {
   const lines: { event: string; fields?: Record<string, unknown> }[] = [];
-  const push = (event: string, fields?: Record<string, unknown>) => void lines.push({ event, fields });
+  // The wiring warning about a missing price estimator has its own test; the others look at decisions.
+  const push = (event: string, fields?: Record<string, unknown>) => void (event === 'escalation.ceiling_unpriced' || lines.push({ event, fields }));
   return { lines, info: push, warn: push, error: push };
 }
 
@@ -145,6 +146,15 @@ describe('escalation cost ceiling from the price table', () => {
 });
 
 describe('escalation hook settings', () => {
+  it('warns once when a cost ceiling is set but no price estimator was wired in', () => {
+    const events: string[] = [];
+    const logger: Logger = { info: () => undefined, warn: (e) => void events.push(e), error: () => undefined };
+    createEscalationHook({ logger });
+    createEscalationHook({ logger, estimateWorstCaseUsd: () => 0 });
+    createEscalationHook({ logger, config: { maxCostPerRequestUsd: 0 } });
+    assert.deepEqual(events, ['escalation.ceiling_unpriced']);
+  });
+
   it('a bad value falls back to its default and is reported, the rest still applies', () => {
     const logger = recordingLogger();
     const hook = createEscalationHook({
