@@ -28,7 +28,8 @@ export interface CostService extends SpendGuard {
   updateConfig(config: SwitchyardConfig): void;
   /** Retries ledger writes that failed (they are kept in memory until written). */
   flush(): Promise<void>;
-  dispose(): void;
+  /** Stops the heartbeat and closes the ledger after pending writes; the promise may be ignored. */
+  dispose(): Promise<void>;
 }
 
 export function createSpendGuard(opts: SpendGuardOptions): CostService {

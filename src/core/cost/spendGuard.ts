@@ -97,6 +97,8 @@ export class LedgerSpendGuard implements SpendGuard {
   private config: SwitchyardConfig;
   /** Usage records whose write failed (disk full, lock lost): retried with the next write, never dropped. */
   private pending: UsageRecord[] = [];
+  /** Background writes of local usage lines, awaited by flush(). */
+  private readonly writes = new Set<Promise<void>>();
 
   constructor(private readonly opts: SpendGuardOptions) {
     this.logger = opts.logger ?? silentLogger;
@@ -227,8 +229,9 @@ export class LedgerSpendGuard implements SpendGuard {
     };
   }
 
-  /** Writes any usage records still pending after a failed write. */
+  /** Waits for background writes, then writes any usage records still pending after a failed write. */
   async flush(): Promise<void> {
+    await Promise.all([...this.writes]);
     if (this.pending.length === 0) return;
     await this.files.withLock((io) => {
       this.catchUp(io);
@@ -236,9 +239,12 @@ export class LedgerSpendGuard implements SpendGuard {
     });
   }
 
-  dispose(): void {
+  /** Stops the heartbeat; files close once background writes have landed (returned for callers that can wait). */
+  dispose(): Promise<void> {
     this.liveness.stop();
-    this.files.close();
+    return this.flush()
+      .catch((err: unknown) => this.logger.warn('budget.flushOnDisposeFailed', { error: String(err) }))
+      .finally(() => this.files.close());
   }
 
   // -------------------------------------------------------------------------------------------
@@ -301,17 +307,30 @@ export class LedgerSpendGuard implements SpendGuard {
       outcome: outcome.finish,
       pid: process.pid,
     };
-    try {
-      await this.files.withLock((io) => {
+    const write = this.files
+      .withLock((io) => {
         this.catchUp(io);
         this.appendAll(io, [rec]);
-        this.checkAlerts(io, rec.workspace, rec.day);
+        try {
+          this.checkAlerts(io, rec.workspace, rec.day);
+        } catch (err) {
+          this.logger.warn('budget.alertWriteFailed', { error: String(err) });
+        }
+      })
+      .catch((err: unknown) => {
+        // The cost is still returned and shown; the record waits for the next successful write.
+        this.pending.push(rec);
+        this.logger.error('budget.ledgerWriteFailed', { error: String(err), pending: this.pending.length });
       });
-    } catch (err) {
-      // The cost is still returned and shown; the record waits for the next successful write.
-      this.pending.push(rec);
-      this.logger.error('budget.ledgerWriteFailed', { error: String(err), pending: this.pending.length });
+    if (req.locality === 'local') {
+      // A local answer holds no budget: its line is written in the background so that the
+      // settle (awaited by the router before its `finish` event) adds no lock or fsync latency
+      // to inline completions. flush() waits for it.
+      this.writes.add(write);
+      void write.finally(() => this.writes.delete(write));
+      return cost;
     }
+    await write;
     return cost;
   }
 

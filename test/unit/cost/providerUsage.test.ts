@@ -70,6 +70,7 @@ describe('usage from each provider kind, settled into the ledger', function () {
       thinking,
     });
     const cost = await reservation.settle({ usage: r.usage, finish: 'stop', latencyMs: 5, outputText: r.thinking + r.text });
+    await guard.flush();
     const [line] = usageLines(dir);
     assert.ok(line, 'one ledger line');
     return { cost, line };

@@ -27,6 +27,7 @@ describe('usage reports and exports', function () {
     await spend({ ref: { provider: 'ollama', model: 'qwen2.5-coder:7b' }, locality: 'local', task: 'completion' }, { inputTokens: 1_000_000, outputTokens: 100_000 });
     await spend({ task: 'code' }, { inputTokens: 1_000_000, outputTokens: 100_000 });
     await spend({ workspaceId: 'ws-b', ref: { provider: 'openai', model: 'gpt-4o' }, task: 'math' }, { inputTokens: 100_000, outputTokens: 10_000, estimated: true });
+    await guard.flush();
   });
   afterEach(() => {
     guard.dispose();
@@ -75,6 +76,7 @@ describe('usage reports and exports', function () {
 
   it('quotes CSV cells and defuses spreadsheet formulas in names', async () => {
     await spend({ workspaceId: '=HYPERLINK("x"),evil', ref: { provider: 'ollama', model: 'm' }, locality: 'local' }, { inputTokens: 1, outputTokens: 1 });
+    await guard.flush();
     const csv = guard.exportCsv({ provider: 'ollama' });
     assert.ok(csv.includes(`"'=HYPERLINK(""x""),evil"`), csv);
   });

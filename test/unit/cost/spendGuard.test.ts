@@ -154,6 +154,7 @@ describe('SpendGuard: budgets enforced before spending', function () {
     const cost = await r.settle({ usage: { inputTokens: 300, outputTokens: 40, estimated: false }, finish: 'stop', latencyMs: 90 });
     assert.equal(cost.totalUsd, 0);
     assert.equal(cost.priceSource, 'local');
+    await g.flush(); // local lines are written in the background
     const [line] = usageLines(dir);
     assert.equal(line?.purpose, 'completion');
     assert.equal(line?.locality, 'local');
