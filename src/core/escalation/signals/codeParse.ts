@@ -101,12 +101,14 @@ export interface SyntaxProblem {
  * members ("add this method"), object entries ("add to package.json"), or an indented method
  * body. A fragment that parses once put back in such a context is not broken.
  */
+const asClassMembers = (code: string) => `class Fragment {\n${code}\n}`;
+const asObjectEntries = (code: string) => `{${code}}`;
 const FRAGMENT_CONTEXTS: Readonly<Record<CodeLanguage, readonly ((code: string) => string)[]>> = {
-  typescript: [(code) => `class Fragment {\n${code}\n}`],
-  tsx: [(code) => `class Fragment {\n${code}\n}`],
-  javascript: [(code) => `class Fragment {\n${code}\n}`],
-  jsx: [(code) => `class Fragment {\n${code}\n}`],
-  json: [(code) => `{${code}}`],
+  typescript: [asClassMembers],
+  tsx: [asClassMembers],
+  javascript: [asClassMembers],
+  jsx: [asClassMembers],
+  json: [asObjectEntries],
   python: [dedent],
 };
 
