@@ -41,6 +41,10 @@ export const providerConfigSchema = z.object({
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 
 export const modeSchema = z.enum(['auto', 'local', 'cloud', 'pinned']);
+/** "provider/model": a provider id without slashes or spaces, then a model name (which may contain slashes). */
+const MODEL_REF_PATTERN = /^[^/\s]+\/\S.*$/;
+/** "provider" alone, or a model reference. */
+const PINNED_PATTERN = /^[^/\s]+(?:\/\S.*)?$/;
 
 /** A signal that only has an on/off switch. */
 const switchSignalSchema = z.object({ enabled: z.boolean().default(true) });
@@ -148,10 +152,13 @@ export const networkConfigSchema = z.object({
 export const configSchema = z.object({
   mode: modeSchema.default('auto'),
   /** With mode "pinned": "provider" or "provider/model". */
-  pinned: z.string().optional(),
+  pinned: z.string().regex(PINNED_PATTERN, 'write "provider" or "provider/model", e.g. "ollama/qwen2.5-coder:7b"').optional(),
   providers: z.record(z.string(), providerConfigSchema).default({}),
-  /** Task → ordered candidate "provider/model" list. Missing tasks use the shipped defaults. */
-  tasks: z.partialRecord(z.enum(TASKS), z.array(z.string())).default({}),
+  /**
+   * Task → ordered candidate "provider/model" list ("provider/*" = every model of it). Missing
+   * tasks use the shipped defaults (src/core/router/defaults.ts). A malformed entry is dropped alone.
+   */
+  tasks: z.partialRecord(z.enum(TASKS), z.array(z.string().regex(MODEL_REF_PATTERN, 'write "provider/model", e.g. "ollama/qwen2.5-coder:7b"'))).default({}),
   escalation: escalationConfigSchema.default(escalationConfigSchema.parse({})),
   budget: budgetConfigSchema.default(budgetConfigSchema.parse({})),
   completion: completionConfigSchema.default(completionConfigSchema.parse({})),

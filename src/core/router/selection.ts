@@ -59,6 +59,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
   const candidates: Candidate[] = [];
   const excluded: RoutingDecision['excluded'] = [];
   const seen = new Set<string>();
+  const missing = new Set<string>();
   const keyMemo = new Map<string, Promise<boolean>>();
   const upMemo = new Map<string, Promise<string | undefined>>();
   /** Why a local provider is down (asked once per plan), or undefined when it is up. */
@@ -113,7 +114,12 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
       return;
     }
     const e = ctx.entries.get(ref.provider);
-    if (!e) return void excluded.push({ ref: w.ref, why: `${ref.provider}: ${ctx.unavailable?.get(ref.provider) ?? 'no provider with this id is configured'}` });
+    if (!e) {
+      // Once per provider: the shipped lists name every vendor, and one line says it for all its models.
+      if (!missing.has(ref.provider)) excluded.push({ ref: w.ref, why: `${ref.provider}: ${ctx.unavailable?.get(ref.provider) ?? 'no provider with this id is configured'}` });
+      missing.add(ref.provider);
+      return;
+    }
     const closed = gate(e);
     if (closed) return void excluded.push({ ref: w.ref, why: closed });
 
