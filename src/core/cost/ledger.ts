@@ -101,7 +101,10 @@ export class LedgerFiles {
         });
       }
       try {
-        return fn({ readNew: () => this.readNew(true), append: (records) => this.append(records) });
+        // One clock reading per section, so reading and appending agree on the month file even
+        // if the section straddles midnight at the end of a month.
+        const month = monthKey(this.now());
+        return fn({ readNew: () => this.readNew(true, month), append: (records) => this.append(records, month) });
       } finally {
         await release().catch((err: unknown) => this.logger.warn('ledger.unlockFailed', { error: String(err) }));
       }
@@ -115,7 +118,7 @@ export class LedgerFiles {
    * has no newline yet and is left for next time, so this is safe for read-only views.
    */
   readNewUnlocked(): LedgerRecord[] {
-    return this.readNew(false);
+    return this.readNew(false, monthKey(this.now()));
   }
 
   /** Every ledger month file present, oldest first (for reports). */
@@ -137,11 +140,6 @@ export class LedgerFiles {
     this.files.clear();
   }
 
-  /** The previous and the current month's files: a request can start in one and settle in the next. */
-  private activeMonths(): string[] {
-    const current = monthKey(this.now());
-    return [previousMonthKey(current), current];
-  }
 
   private tracked(month: string, create: boolean): TrackedFile | undefined {
     const file = path.join(this.dir, ledgerFileName(month));
@@ -155,9 +153,10 @@ export class LedgerFiles {
     return t;
   }
 
-  private readNew(underLock: boolean): LedgerRecord[] {
+  /** Reads the previous and the current month's files: a request can start in one and settle in the next. */
+  private readNew(underLock: boolean, current: string): LedgerRecord[] {
     const out: LedgerRecord[] = [];
-    for (const month of this.activeMonths()) {
+    for (const month of [previousMonthKey(current), current]) {
       const t = this.tracked(month, false);
       if (t) this.readFile(t, underLock, out);
     }
@@ -203,9 +202,9 @@ export class LedgerFiles {
     this.logger.warn('ledger.skippedLine', { bytes: line.length });
   }
 
-  private append(records: LedgerRecord[]): void {
+  private append(records: LedgerRecord[], month: string): void {
     if (records.length === 0) return;
-    const t = this.tracked(monthKey(this.now()), true)!;
+    const t = this.tracked(month, true)!;
     // Catch up first so our own lines are not read back as news, and torn tails are detected.
     const before = fs.fstatSync(t.fd).size;
     if (before > t.offset) throw new Error('ledger: append without reading the tail first');

@@ -16,6 +16,8 @@ import { randomUUID } from 'node:crypto';
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 /** A heartbeat older than this (six missed beats) means the process is gone or frozen. */
 export const HEARTBEAT_STALE_MS = 60_000;
+/** Heartbeat files untouched this long are swept at start-up (a day: far beyond any staleness doubt). */
+const HEARTBEAT_SWEEP_MS = 86_400_000;
 
 export interface Holder {
   pid: number;
@@ -45,6 +47,7 @@ export class Liveness {
 
   start(): void {
     fs.mkdirSync(this.liveDir, { recursive: true });
+    this.sweep();
     fs.writeFileSync(this.file, String(this.pid));
     this.timer = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
     // The heartbeat must never keep the CLI or a test process alive.
@@ -59,12 +62,30 @@ export class Liveness {
 
   isAlive(holder: Holder): boolean {
     if (holder.proc === this.token) return true;
-    if (holder.host === this.host && !pidExists(holder.pid)) return false;
-    try {
-      const age = this.now() - fs.statSync(path.join(this.liveDir, holder.proc)).mtimeMs;
-      return age < HEARTBEAT_STALE_MS;
-    } catch {
-      return false;
+    const file = path.join(this.liveDir, holder.proc);
+    let alive: boolean;
+    if (holder.host === this.host && !pidExists(holder.pid)) alive = false;
+    else {
+      try {
+        alive = this.now() - fs.statSync(file).mtimeMs < HEARTBEAT_STALE_MS;
+      } catch {
+        alive = false;
+      }
+    }
+    if (!alive) fs.rmSync(file, { force: true });
+    return alive;
+  }
+
+  /** Removes heartbeat files of processes long gone (crashed without stop()). */
+  private sweep(): void {
+    const now = this.now();
+    for (const name of fs.readdirSync(this.liveDir)) {
+      const file = path.join(this.liveDir, name);
+      try {
+        if (now - fs.statSync(file).mtimeMs > HEARTBEAT_SWEEP_MS) fs.rmSync(file, { force: true });
+      } catch {
+        /* removed by another process meanwhile */
+      }
     }
   }
 
