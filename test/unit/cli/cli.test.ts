@@ -179,6 +179,25 @@ describe('switchyard CLI', function () {
     assert.match(run.stderr, /settings .*config\.json mode: .*\(ignored, default used\)/);
   });
 
+  it('Ctrl-C (the io signal) stops the answer at the socket and exits 130', async () => {
+    ollama.setReply({ text: Array.from({ length: 100 }, (_, i) => `w${i} `), chunking: { delayMs: 20 } });
+    const interrupt = new AbortController();
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['ask', '--config', configPath, '--no-escalate', 'hi'], {
+      stdout: { write: (s: string) => ((stdout += s), interrupt.abort()) },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: { XDG_CONFIG_HOME: dir },
+      readFile: (f) => fs.readFile(f, 'utf8'),
+      signal: interrupt.signal,
+    });
+    assert.equal(code, 130, stderr);
+    assert.ok(stdout.length > 0 && stdout.length < 40, `stopped promptly: ${JSON.stringify(stdout)}`);
+    assert.match(stderr, /cancelled/);
+    const chat = await ollama.settled(ollama.requests.findIndex((r) => r.path === '/api/chat'));
+    assert.equal(chat.aborted, true);
+  });
+
   it('help and version', async () => {
     const help = await cli(['--help']);
     assert.equal(help.code, 0);
