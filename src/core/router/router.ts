@@ -323,7 +323,9 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
       const timing: Timing = { startedAt, totalMs: end - t0 };
       if (firstAt !== undefined) {
         timing.ttftMs = firstAt - t0;
-        const generationSeconds = (end - firstAt) / 1000;
+        // A non-streaming provider (the simple NPU shape) delivers everything at once: its
+        // generation time is the whole request, not the instant after the only delta.
+        const generationSeconds = (end - (provider.capabilities.streaming ? firstAt : t0)) / 1000;
         if (usage && usage.outputTokens > 0 && generationSeconds > 0) timing.tokensPerSecond = usage.outputTokens / generationSeconds;
       }
 
