@@ -216,6 +216,24 @@ describe('router loop', function () {
     assert.equal(groq.requests.length + zhipu.requests.length, 0, 'a cancel is not a failover');
   });
 
+  it('nothing is emitted after done, even to a caller that keeps asking', async () => {
+    const { sy } = build();
+    const it = sy.stream(request())[Symbol.asyncIterator]();
+    let r = await it.next();
+    while (!r.done && r.value.type !== 'done') r = await it.next();
+    assert.equal(r.done ? undefined : r.value.type, 'done');
+    assert.deepEqual(await it.next(), { done: true, value: undefined });
+    assert.deepEqual(await it.next(), { done: true, value: undefined });
+  });
+
+  it('a request cancelled before it starts calls nothing and ends with done', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const events = await collect(build().sy.stream(request({ signal: controller.signal })));
+    assert.deepEqual(types(events), ['done']);
+    assert.equal(ollama.requests.length, 0);
+  });
+
   it('a caller that stops iterating early still aborts the request and settles the reservation', async () => {
     ollama.setReply({ text: Array.from({ length: 80 }, (_, i) => `w${i} `), chunking: { delayMs: 20 } });
     const guard = new RecordingGuard();
