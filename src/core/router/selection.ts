@@ -68,8 +68,8 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     let p = upMemo.get(e.id);
     if (!p) {
       p = ctx.local.ensureAvailable(e.id).then(
-        (a) => (a.available ? undefined : `${e.id}: not available (${a.reason ?? 'not running'})`),
-        (err: unknown) => `${e.id}: not available (${(err as Error).message})`,
+        (a) => (a.available ? undefined : `not available (${a.reason ?? 'not running'})`),
+        (err: unknown) => `not available (${(err as Error).message})`,
       );
       upMemo.set(e.id, p);
     }
@@ -78,7 +78,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
   /** Installed models of a local provider that is up. */
   const installedOn = async (e: ProviderEntry) => {
     const why = await down(e);
-    return why ? ({ ok: false, why: why.slice(e.id.length + 2) } as const) : ctx.installed.get(e.provider, req.signal);
+    return why ? ({ ok: false, why } as const) : ctx.installed.get(e.provider, req.signal);
   };
   const hasKey = (e: ProviderEntry): Promise<boolean> => {
     let p = keyMemo.get(e.id);
