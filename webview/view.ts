@@ -221,7 +221,12 @@ export class ConversationView {
       const wrapper = document.createElement('details');
       wrapper.className = 'superseded';
       const sum = document.createElement('summary');
-      const title = answer.status === 'escalated' ? t('Local answer (kept for reference)') : t('Failed over');
+      const title =
+        answer.status === 'failed_over'
+          ? t('Failed over')
+          : answer.locality === 'local'
+            ? t('Local answer (kept for reference)')
+            : t('Earlier answer (kept for reference)');
       sum.textContent = `${title} — ${answer.provider}/${answer.model}`;
       if (answer.meta.supersededBecause) {
         const reason = document.createElement('span');

@@ -180,6 +180,7 @@ export const WEBVIEW_STRINGS = [
   'free (local)',
   'Escalated because',
   'Local answer (kept for reference)',
+  'Earlier answer (kept for reference)',
   'Stopped',
   'Failed over',
   'Today',
