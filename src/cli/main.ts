@@ -4,6 +4,7 @@
  * budget); a second Ctrl-C exits at once.
  */
 import { promises as fs } from 'node:fs';
+import * as readline from 'node:readline/promises';
 import { runCli } from './run';
 
 const interrupt = new AbortController();
@@ -19,6 +20,16 @@ async function readStdin(): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A yes/no question on the terminal; only when both stdin and stderr are one (not in a pipe). */
+async function confirm(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
 runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -26,6 +37,7 @@ runCli(process.argv.slice(2), {
   readFile: (file) => fs.readFile(file, 'utf8'),
   readStdin,
   signal: interrupt.signal,
+  confirm: process.stdin.isTTY && process.stderr.isTTY ? confirm : undefined,
 }).then(
   (code) => {
     process.exitCode = code;

@@ -9,7 +9,7 @@ import { createEscalationHook } from '../core/escalation';
 import { providerBaseUrl } from '../core/providers';
 import { createSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
 import type { ChatMessage, Logger, RouteRequest } from '../core/types';
-import { SwitchyardError, silentLogger } from '../core/types';
+import { SwitchyardError, formatModelRef, silentLogger } from '../core/types';
 import { type AskOptions, USAGE, UsageError, parseCommand } from './args';
 import { createEnvKeyStore } from './envKeys';
 import { loadConfig } from './loadConfig';
@@ -24,6 +24,8 @@ export interface CliIo {
   readStdin?(): Promise<string | undefined>;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** Asks the user a yes/no question (escalation policy "ask"); absent when nobody can answer (no terminal). */
+  confirm?(question: string): Promise<boolean>;
 }
 
 export const EXIT_OK = 0;
@@ -79,7 +81,18 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
     }
   });
   const spendGuard: CostService | undefined = options.budget ? createSpendGuard({ dir: defaultLedgerDir(io.env), config, logger }) : undefined;
-  const escalation = options.escalate ? createEscalationHook({ config: config.escalation, logger }) : undefined;
+  // Policy "ask" asks on the terminal; without one it declines (never spend without asking).
+  const confirm = io.confirm;
+  const escalation = options.escalate
+    ? createEscalationHook({
+        config: config.escalation,
+        logger,
+        confirm: confirm
+          ? (reasons, next) =>
+              confirm(`\nThe local answer looks unreliable (${reasons.filter((r) => r.fired).map((r) => r.explanation).join('; ')}). Ask ${formatModelRef(next.ref)} (${next.locality}) instead? [y/N] `)
+          : undefined,
+      })
+    : undefined;
   const switchyard = createSwitchyard({ config, keys, logger, spendGuard, escalation, env: io.env });
   return {
     switchyard,

@@ -198,6 +198,35 @@ describe('switchyard CLI', function () {
     assert.equal(chat.aborted, true);
   });
 
+  it('escalation policy "ask" asks on the terminal, and escalates only on yes', async () => {
+    const raw = JSON.parse(await fs.readFile(configPath, 'utf8'));
+    await fs.writeFile(configPath, JSON.stringify({ ...raw, escalation: { policy: 'ask' } }));
+    const questions: string[] = [];
+    const ask = async (yes: boolean | undefined) => {
+      let stdout = '';
+      const code = await runCli(['ask', '--json', '--config', configPath, 'what is the capital of Australia?'], {
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: () => true },
+        env: { XDG_CONFIG_HOME: dir, GROQ_API_KEY: 'gsk-cli' },
+        readFile: (f) => fs.readFile(f, 'utf8'),
+        confirm: yes === undefined ? undefined : async (q) => (questions.push(q), yes),
+      });
+      return { code, out: JSON.parse(stdout) };
+    };
+    ollama.setReply({ text: 'UNCERTAIN' });
+    const declined = await ask(false);
+    assert.equal(declined.out.model, 'ollama/llama3.2:3b');
+    assert.equal(groq.requests.length, 0);
+    const noTerminal = await ask(undefined);
+    assert.equal(noTerminal.out.model, 'ollama/llama3.2:3b', 'nobody to ask: no cloud spending');
+    const agreed = await ask(true);
+    assert.equal(agreed.code, 0);
+    assert.equal(agreed.out.model, 'groq/llama-3.3-70b-versatile');
+    assert.equal(agreed.out.escalations.length, 1);
+    assert.equal(questions.length, 2);
+    assert.match(questions[0]!, /Ask groq\/llama-3\.3-70b-versatile \(cloud\) instead\? \[y\/N\]/);
+  });
+
   it('help and version', async () => {
     const help = await cli(['--help']);
     assert.equal(help.code, 0);
