@@ -19,8 +19,13 @@ RIPGREP_TARBALL=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
 DEBIAN_PACKAGES=(libkrb5-dev pkg-config ripgrep chromium chromium-driver)
 
 TOOLS="$ROOT/.test-tools"
-CODE_SERVER_DIR="$TOOLS/code-server"
-CODE_SERVER_STAMP="$CODE_SERVER_DIR/.installed-$CODE_SERVER_VERSION"
+# code-server (~300 MB, minutes to build) is installed once per machine into a cache outside the
+# work tree, so fresh clones on the same machine (CI runs in one) reuse it; .test-tools/code-server
+# links to it. SWITCHYARD_TOOLS_CACHE moves the cache.
+TOOLS_CACHE="${SWITCHYARD_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/switchyard}"
+CODE_SERVER_DIR="$TOOLS_CACHE/code-server-$CODE_SERVER_VERSION"
+CODE_SERVER_LINK="$TOOLS/code-server"
+CODE_SERVER_STAMP="$CODE_SERVER_DIR/.installed"
 NPM_STAMP="$ROOT/node_modules/.switchyard-lock-hash"
 
 log() { printf 'setup: %s\n' "$*"; }
@@ -52,10 +57,8 @@ if ! dpkg -s "${DEBIAN_PACKAGES[@]}" >/dev/null 2>&1; then
 fi
 
 # --- 3. code-server --------------------------------------------------------------------------
-if [ -f "$CODE_SERVER_STAMP" ] && [ -f "$CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" ]; then
-  :
-else
-  log "installing code-server@$CODE_SERVER_VERSION into .test-tools/ (about a minute, once)"
+install_code_server() {
+  log "installing code-server@$CODE_SERVER_VERSION into $CODE_SERVER_DIR (a few minutes, once per machine)"
   # @vscode/ripgrep's install script downloads rg from the internet, which is unreachable here;
   # it first looks in <os.tmpdir()>/vscode-ripgrep-cache-<version>/ for the release tarball, so
   # put one there made from Debian's rg. os.tmpdir() follows $TMPDIR, hence asking node.
@@ -88,4 +91,18 @@ JSON
     [ -e "$f" ] || { log "code-server install incomplete: missing $f"; exit 1; }
   done
   touch "$CODE_SERVER_STAMP"
+}
+code_server_ok() { [ -f "$CODE_SERVER_STAMP" ] && [ -f "$CODE_SERVER_DIR/node_modules/code-server/out/node/entry.js" ]; }
+if ! code_server_ok; then
+  mkdir -p "$TOOLS_CACHE"
+  # One installer at a time per machine (parallel clones share the cache); re-check once locked.
+  exec 9>"$TOOLS_CACHE/.install.lock"
+  flock 9
+  code_server_ok || install_code_server
+  flock -u 9
+fi
+if [ "$(readlink "$CODE_SERVER_LINK" 2>/dev/null)" != "$CODE_SERVER_DIR" ]; then
+  mkdir -p "$TOOLS"
+  rm -rf "$CODE_SERVER_LINK"
+  ln -s "$CODE_SERVER_DIR" "$CODE_SERVER_LINK"
 fi

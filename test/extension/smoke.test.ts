@@ -52,7 +52,8 @@ describe('Switchyard in the extension host', () => {
     assert.equal(item.id, 'switchyard.status');
     assert.match(item.text, /\S/, 'the item shows some text');
     const command = typeof item.command === 'string' ? item.command : item.command?.command;
-    assert.ok(command?.startsWith('switchyard.'), `clicking runs a Switchyard command, not ${command}`);
+    assert.ok(command, 'clicking the item should run a command');
+    assert.ok(command.startsWith('switchyard.'), `clicking runs a Switchyard command, not ${command}`);
     assert.ok((await vscode.commands.getCommands(true)).includes(command), `${command} is registered`);
   });
 });

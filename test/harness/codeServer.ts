@@ -61,6 +61,11 @@ export interface CodeServerOptions {
   port?: number;
   /** Print code-server's own output (default: only on failure to start). */
   verbose?: boolean;
+  /**
+   * Keep user data and extensions in this folder across runs (npm start keeps API keys and
+   * settings this way); default: a temporary folder removed by stop().
+   */
+  stateDir?: string;
 }
 
 export interface CodeServer {
@@ -86,7 +91,8 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   if (!isCodeServerInstalled()) {
     throw new Error(`code-server is not installed at ${CODE_SERVER_ENTRY}: run \`bash scripts/setup.sh\` first.`);
   }
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-code-server-'));
+  const root = options.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-code-server-'));
+  fs.mkdirSync(root, { recursive: true });
   const userDataDir = path.join(root, 'user');
   const extensionsDir = path.join(root, 'extensions');
   const workspace = options.workspace ?? makeWorkspace(path.join(root, 'workspace'));
@@ -105,6 +111,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   if (options.installVsix) {
     await runToEnd(process.execPath, [CODE_SERVER_ENTRY, ...common, '--install-extension', options.installVsix], env);
   }
+  if (options.locale && options.locale !== 'en') await installLanguagePack(options.locale, root, common, env);
 
   const port = options.port ?? (await freePort());
   const args = [
@@ -143,7 +150,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
       return `${url}/?${query.toString()}`;
     },
     output: () => output,
-    stop: () => stopGroup(child, root),
+    stop: () => stopGroup(child, options.stateDir ? undefined : root),
   };
   try {
     await waitHealthy(url, child);
@@ -152,6 +159,38 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     throw new Error(`${(error as Error).message}\n--- code-server output ---\n${output}`);
   }
   return server;
+}
+
+/**
+ * code-server only switches its display language (and so vscode.env.language and the extension's
+ * l10n bundle) to a locale that an installed language pack declares. The Marketplace packs are
+ * out of reach offline, so the tests install a stub pack (fixtures/<locale>-language-pack) that
+ * declares the locale with empty translations: VS Code's own strings stay English, the
+ * extension's become the locale's.
+ */
+async function installLanguagePack(locale: string, root: string, common: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const fixture = path.join(__dirname, 'fixtures', `${locale}-language-pack`);
+  if (!fs.existsSync(fixture)) throw new Error(`no test language pack for locale "${locale}" (expected ${fixture})`);
+  const vsix = path.join(root, `${locale}-language-pack.vsix`);
+  // A .vsix is a zip with the extension under extension/; python3's zipfile writes one with no
+  // extra npm dependency (python3 is already required to build code-server's native modules).
+  await runToEnd('python3', ['-m', 'zipfile', '-c', vsix, 'extension'], process.env, fixture);
+  await runToEnd(process.execPath, [CODE_SERVER_ENTRY, ...common, '--install-extension', vsix], env);
+  // The server reads <user-data-dir>/languagepacks.json to resolve a locale when it serves the
+  // workbench, but writes that file only when something lists the language packs; write it.
+  const manifest = JSON.parse(fs.readFileSync(path.join(fixture, 'extension/package.json'), 'utf8'));
+  const id = `${manifest.publisher}.${manifest.name}`;
+  const installed = path.join(root, 'extensions', `${id}-${manifest.version}`);
+  const translations = path.join(installed, manifest.contributes.localizations[0].translations[0].path);
+  const packs = {
+    [locale]: {
+      hash: `${manifest.name}-${manifest.version}`,
+      extensions: [{ extensionIdentifier: { id }, version: manifest.version }],
+      translations: { vscode: translations },
+      label: manifest.contributes.localizations[0].localizedLanguageName,
+    },
+  };
+  fs.writeFileSync(path.join(root, 'user', 'languagepacks.json'), JSON.stringify(packs));
 }
 
 function makeWorkspace(dir: string): string {
@@ -163,8 +202,11 @@ function makeWorkspace(dir: string): string {
 function writeUserConfig(userDataDir: string, options: CodeServerOptions): void {
   const userDir = path.join(userDataDir, 'User');
   fs.mkdirSync(userDir, { recursive: true });
-  const settings = { ...QUIET_SETTINGS, ...options.settings };
-  fs.writeFileSync(path.join(userDir, 'settings.json'), JSON.stringify(settings, null, 2));
+  const settingsFile = path.join(userDir, 'settings.json');
+  // A kept profile (stateDir) keeps what its user changed since.
+  if (!(options.stateDir && fs.existsSync(settingsFile))) {
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
+  }
   if (options.locale) {
     // The workbench reads its display language from argv.json; --locale covers the server side.
     fs.writeFileSync(path.join(userDir, 'argv.json'), JSON.stringify({ locale: options.locale }));
@@ -186,7 +228,7 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`code-server did not answer ${url}/healthz within ${STARTUP_TIMEOUT_MS} ms`);
 }
 
-async function stopGroup(child: ChildProcess, root: string): Promise<void> {
+async function stopGroup(child: ChildProcess, temporaryRoot: string | undefined): Promise<void> {
   if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     signalGroup(child.pid, 'SIGTERM');
@@ -196,7 +238,7 @@ async function stopGroup(child: ChildProcess, root: string): Promise<void> {
   }
   // The extension host may linger a moment after its parent; make sure the group is gone.
   if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
-  fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  if (temporaryRoot) fs.rmSync(temporaryRoot, { recursive: true, force: true, maxRetries: 3 });
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -219,9 +261,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -56,7 +56,7 @@ export async function openWorkbench(
   try {
     const page = await browser.newPage({ viewport: VIEWPORT });
     await options.beforeNavigate?.(page);
-    await page.goto(server.workbenchUrl(options.payload));
+    await page.goto(server.workbenchUrl(options.payload), { waitUntil: 'domcontentloaded', timeout: WORKBENCH_READY_TIMEOUT_MS });
     if (options.waitReady !== false) await waitReady(page, server);
     return { browser, page, close: () => browser.close() };
   } catch (error) {
