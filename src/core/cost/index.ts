@@ -59,7 +59,8 @@ export function defaultLedgerDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'switchyard');
 }
 
-export type { BudgetAlert, BudgetSummary, PeriodSummary, SpendGuardOptions } from './spendGuard';
+export type { BudgetSummary, PeriodSummary, SpendGuardOptions } from './spendGuard';
+export type { BudgetAlert } from './alerts';
 export { MIN_USEFUL_MAX_TOKENS } from './spendGuard';
 export type { GroupBy, Report, ReportFilter, ReportRow } from './reports';
 export type { UsageRecord, Purpose, Outcome } from './ledgerRecords';

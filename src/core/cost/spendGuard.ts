@@ -19,15 +19,17 @@ import {
   type Usage,
 } from '../types';
 import { costOf, maxTokensWithin, worstCaseUsd } from './costMath';
-import { formatMoney, fromUsd, type Currency } from './currency';
+import { dueAlerts, type BudgetAlert } from './alerts';
+import { fromUsd, type Currency } from './currency';
 import { LedgerFiles, type LedgerIo } from './ledger';
 import { LEDGER_FORMAT_VERSION, type LedgerRecord, type ReserveRecord, type UsageRecord } from './ledgerRecords';
-import { currencyOf, limitsFor, type Limit, type PeriodKind, type Scope } from './limits';
+import { currencyOf, limitsFor, type Limit } from './limits';
 import { Liveness } from './liveness';
 import { dayKey } from './periods';
 import { resolvePrice, type PriceContext, type ResolvedPrice } from './prices';
+import { budgetRefusal } from './refusal';
+import { abandonedUsage, estimateUsage } from './settlement';
 import { SpendState } from './spendState';
-import { estimateTextTokens } from './tokens';
 
 /**
  * The smallest max_tokens worth lowering to: below this an answer is usually cut mid-sentence,
@@ -42,22 +44,6 @@ export const MIN_USEFUL_MAX_TOKENS = 256;
  * 10 % more input than estimated. (Chinese is already overestimated by cl100k, see tokens.ts.)
  */
 export const INPUT_ESTIMATE_MARGIN = 1.1;
-
-export interface BudgetAlert {
-  scope: Scope;
-  /** Set for scope "workspace". */
-  workspaceId?: string;
-  period: PeriodKind;
-  /** "2026-11-25" or "2026-11". */
-  periodKey: string;
-  /** The fraction crossed, e.g. 0.8. */
-  threshold: number;
-  spent: number;
-  limit: number;
-  currency: Currency;
-  /** "Switchyard: 80 % of the workspace daily limit used ($0.80 of $1.00)". */
-  message: string;
-}
 
 export interface PeriodSummary {
   /** In the user's currency. */
@@ -367,59 +353,21 @@ export class LedgerSpendGuard implements SpendGuard {
   }
 
   private refusal(req: SpendRequest, worstUsd: number, limit: Limit, day: string): SwitchyardError {
-    const cur = currencyOf(this.budget);
-    const spent = this.state.spent(limit.scope, limit.period, req.workspaceId, day);
-    const reserved = this.state.reserved(limit.scope, limit.period, req.workspaceId, day);
-    const when = limit.period === 'day' ? 'today' : 'this month';
-    const setting =
-      limit.scope === 'global'
-        ? limit.period === 'day'
-          ? 'switchyard.budget.globalDailyLimit'
-          : 'switchyard.budget.globalMonthlyLimit'
-        : limit.period === 'day'
-          ? 'switchyard.budget.dailyLimit (up to switchyard.budget.globalDailyLimit)'
-          : 'switchyard.budget.monthlyLimit (up to switchyard.budget.globalMonthlyLimit)';
-    const inFlight = reserved > 0 ? ` and ${formatMoney(reserved, cur)} is held by requests in flight` : '';
-    return new SwitchyardError({
-      kind: 'budget',
-      message:
-        `Budget: ${formatModelRef(req.ref)} could cost up to ${formatMoney(worstUsd, cur)} for this request ` +
-        `(${req.inputTokensEstimate} input + ${req.maxTokens} output tokens), but ${formatMoney(spent, cur)} of the ` +
-        `${formatMoney(limit.limitUsd, cur)} ${limit.label} is spent ${when}${inFlight}. ` +
-        `No call was made. Raise ${setting}, or wait for the next ${limit.period}.`,
-      provider: req.ref.provider,
-      model: req.ref.model,
-      retryable: false,
+    return budgetRefusal(req, worstUsd, limit, {
+      spentUsd: this.state.spent(limit.scope, limit.period, req.workspaceId, day),
+      reservedUsd: this.state.reserved(limit.scope, limit.period, req.workspaceId, day),
+      currency: currencyOf(this.budget),
     });
   }
 
   /** Fires each threshold once per period across all processes (the alert line is the "fired" flag). */
   private checkAlerts(io: LedgerIo, workspace: string, day: string): void {
-    const thresholds = [...this.budget.alertThresholds].sort((a, b) => a - b);
-    const cur = currencyOf(this.budget);
-    const fresh: LedgerRecord[] = [];
-    for (const limit of limitsFor(this.budget)) {
-      if (!(limit.limitUsd > 0) || !Number.isFinite(limit.limitUsd)) continue;
-      const spent = this.state.spent(limit.scope, limit.period, workspace, day);
-      const periodKey = limit.period === 'day' ? day : day.slice(0, 7);
-      const crossed = thresholds.filter((t) => spent >= t * limit.limitUsd - EPSILON_USD);
-      const keyOf = (t: number): string => `${limit.scope}:${limit.scope === 'workspace' ? workspace : ''}:${limit.period}:${periodKey}:${t}`;
-      const unfired = crossed.filter((t) => !this.state.firedAlerts.has(keyOf(t)));
-      if (unfired.length === 0) continue;
-      // One notification for the highest threshold crossed; the lower ones are marked fired too.
-      for (const t of unfired) fresh.push({ t: 'alert', v: LEDGER_FORMAT_VERSION, key: keyOf(t), time: new Date(this.now()).toISOString() });
-      const threshold = unfired[unfired.length - 1]!;
-      const alert: BudgetAlert = {
-        scope: limit.scope,
-        workspaceId: limit.scope === 'workspace' ? workspace : undefined,
-        period: limit.period,
-        periodKey,
-        threshold,
-        spent: fromUsd(spent, cur),
-        limit: fromUsd(limit.limitUsd, cur),
-        currency: cur.currency,
-        message: `Switchyard: ${Math.round(threshold * 100)} % of the ${limit.label} used (${formatMoney(spent, cur)} of ${formatMoney(limit.limitUsd, cur)}).`,
-      };
+    const { records, alerts } = dueAlerts(this.state, this.budget, workspace, day, new Date(this.now()).toISOString());
+    if (records.length === 0) return;
+    io.append(records);
+    this.state.apply(records);
+    for (const alert of alerts) {
+      // After the lock is released: a slow or throwing handler must not hold up the ledger.
       queueMicrotask(() => {
         try {
           this.opts.onAlert?.(alert);
@@ -427,10 +375,6 @@ export class LedgerSpendGuard implements SpendGuard {
           this.logger.warn('budget.onAlertThrew', { error: String(err) });
         }
       });
-    }
-    if (fresh.length > 0) {
-      io.append(fresh);
-      this.state.apply(fresh);
     }
   }
 
@@ -442,49 +386,4 @@ export class LedgerSpendGuard implements SpendGuard {
     this.pending = [];
     this.state.apply(all);
   }
-}
-
-/** Float sums of fractions of a cent: a threshold reached "exactly" must count as reached. */
-const EPSILON_USD = 1e-12;
-
-/**
- * Usage when the provider reported none (cancelled, failed mid-stream, or a provider that never
- * reports): the input we estimated before the call, the output counted from the text received.
- * A failure before any output (a 4xx/5xx reply) is not billed by any vendor, so it costs 0.
- */
-function estimateUsage(req: SpendRequest, finish: FinishReason, outputText: string | undefined): Usage {
-  const outputTokens = outputText ? estimateTextTokens(outputText) : 0;
-  const billedNothing = finish === 'error' && outputTokens === 0;
-  return { inputTokens: billedNothing ? 0 : req.inputTokensEstimate, outputTokens, estimated: true };
-}
-
-/**
- * A reservation whose process died. We cannot know how far the call got, so it is charged at its
- * worst case: showing a cost above the bill is recoverable, below it is not.
- */
-function abandonedUsage(r: ReserveRecord): UsageRecord {
-  return {
-    t: 'usage',
-    v: LEDGER_FORMAT_VERSION,
-    id: r.id,
-    requestId: r.requestId,
-    time: r.time,
-    day: r.day,
-    workspace: r.workspace,
-    task: r.task,
-    purpose: r.task === 'completion' ? 'completion' : 'chat',
-    provider: r.provider,
-    model: r.model,
-    locality: 'cloud',
-    inputTokens: r.inputTokensEstimate,
-    outputTokens: r.maxTokens,
-    cachedInputTokens: 0,
-    reasoningTokens: 0,
-    costUsd: r.worstUsd,
-    estimated: true,
-    priceSource: 'worst case (process ended before settling)',
-    latencyMs: 0,
-    outcome: 'abandoned',
-    pid: r.pid,
-  };
 }
