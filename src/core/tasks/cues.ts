@@ -57,8 +57,8 @@ export const CUES: readonly Cue[] = [
   { task: 'code', weight: INTENT, reason: 'asks to port code to another language', pattern: new RegExp(`(?:translate|convert|port|rewrite)\\b[^\\n.?!]{0,40}\\b(?:to|into|in)\\s+(?:${LANGUAGE_NAMES})(?![\\w+#])|(?:翻译|转换|改写|转)成?\\s?(?:${LANGUAGE_NAMES})`, 'i') },
   { task: 'code', weight: EVIDENCE, reason: 'asks for something in a programming language', pattern: new RegExp(`\\b(?:in|using|with)\\s+(?:${LANGUAGE_NAMES})(?![\\w+#])|用\\s?(?:${LANGUAGE_NAMES})(?![\\w+#])`, 'i') },
   { task: 'code', weight: DOMAIN_WORD, reason: 'names a programming language', pattern: new RegExp(`(?:^|[^\\w])(?:${LANGUAGE_NAMES})(?![\\w+#])`, 'i') },
-  { task: 'code', weight: DOMAIN_WORD, reason: 'talks about code', pattern: /\b(?:compiler?|compile error|runtime error|stack trace|variable|recursion|recursive|array|linked list|hash ?map|binary search|quicksort|api|endpoint|repository|pull request|unit test|npm|pip install|refactor|debug|exception|null|boolean|async|await|callback)\b/i },
-  { task: 'code', weight: DOMAIN_WORD, reason: 'talks about code', pattern: /代码|编程|程序|函数|变量|报错|编译|调试|接口|数组|链表|递归|排序算法|快速排序|二分查找|正则表达式|单元测试|异常|脚本|前端|后端|数据库/ },
+  { task: 'code', weight: DOMAIN_WORD, reason: 'talks about code', pattern: /\b(?:compiler?|compile error|runtime error|stack trace|variable|recursion|recursive|array|linked list|hash ?map|binary search|quicksort|merge ?sort|time complexity|big-?o|closure|pointer|api|endpoint|repository|pull request|unit test|npm|pip install|refactor|debug|exception|null|boolean|async|await|callback)\b/i },
+  { task: 'code', weight: DOMAIN_WORD, reason: 'talks about code', pattern: /代码|编程|程序|函数|变量|报错|编译|调试|接口|数组|链表|递归|闭包|指针|线程|并发|内存泄漏|时间复杂度|排序算法|快速排序|二分查找|正则表达式|单元测试|异常|脚本|前端|后端|数据库/ },
   { task: 'code', weight: HINT, reason: 'mentions identifiers', pattern: /\b[a-z]{2,}[A-Z]\w*\b|\b[a-z]+_[a-z_]+\b|\b\w+\(\)/ },
 
   // ---- math -----------------------------------------------------------------------------
@@ -68,7 +68,7 @@ export const CUES: readonly Cue[] = [
   { task: 'math', weight: EVIDENCE, reason: 'contains mathematical symbols', pattern: /[∫∑∏√∞≤≥≠≈±∂∆∇π²³]|\b(?:sin|cos|tan|log|ln|exp)\s*\(/ },
   { task: 'math', weight: DOMAIN_WORD, reason: 'contains arithmetic', pattern: /\d+(?:\.\d+)?\s*[-+*/×÷^]\s*\(?\d+(?:\.\d+)?|\d+(?:\.\d+)?\s*%\s*of\s*\d|\d+(?:\.\d+)?\s*的\s*\d+(?:\.\d+)?\s*%|\d+\s*!(?!=)/ },
   { task: 'math', weight: INTENT, reason: 'asks to solve or calculate', pattern: /\b(?:solve|calculate|compute|evaluate|simplify|differentiate|integrate|factori[sz]e|prove that|find the (?:value|derivative|integral|limit|area|probability|sum|roots?))\b/i },
-  { task: 'math', weight: INTENT, reason: 'asks to solve or calculate', pattern: /求解|解方程|解不等式|计算|求导|求积分|化简|证明|求[^\n。？！]{0,8}(?:值|面积|体积|概率|极限|导数|积分|和|根)/ },
+  { task: 'math', weight: INTENT, reason: 'asks to solve or calculate', pattern: /求解|解方程|解不等式|计算(?=\s*[:：]?\s*[\d(（√∫]|一下|出|下列|以下|下面)|求导|求积分|化简|证明|求[^\n。？！]{0,8}(?:值|面积|体积|概率|极限|导数|积分|和|根)/ },
   { task: 'math', weight: DOMAIN_WORD, reason: 'talks about mathematics', pattern: /\b(?:equations?|integral|derivative|matrix|matrices|eigenvalues?|probability|polynomial|theorem|geometry|algebra|calculus|logarithm|quadratic|fraction|prime numbers?|triangle|hypotenuse|percent(?:age)?|average|median)\b/i },
   { task: 'math', weight: DOMAIN_WORD, reason: 'talks about mathematics', pattern: /方程|积分|导数|微分|极限|矩阵|概率|几何|代数|多项式|三角形|函数的|数列|不等式|平均数|百分之|分数|质数|面积|体积/ },
 
@@ -80,7 +80,7 @@ export const CUES: readonly Cue[] = [
 
 /** A word problem: a question about quantities with at least this many numbers in it. */
 export const WORD_PROBLEM_MIN_NUMBERS = 2;
-export const WORD_PROBLEM_QUESTION = /\bhow (?:many|much|far|fast|long|old)\b|\bwhat is the (?:total|sum|difference|product|average|probability|speed|area)\b|多少|几(?:个|只|天|小时|人|岁|元|次|辆|分钟|米|公里)|共有|一共|平均/i;
+export const WORD_PROBLEM_QUESTION = /\bhow (?:many|much|far|fast|long|old)\b|\bwhat is the (?:total|sum|difference|product|average|probability|speed|area)\b|多少|几(?:个|只|天|小时|人|岁|元|次|辆|分钟|米|公里)|哪一年|共有|一共|平均/i;
 export const NUMBER = /\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+(?=[个只天人岁元次辆米])/g;
 
 /** Editor language ids that are not code, so a file open in them says nothing about the task. */

@@ -19,6 +19,8 @@ const TABLE: { text: string; task: Task; languageId?: string; selection?: string
   { text: '用Python计算1到100的和', task: 'code' },
   { text: '如何修复这个 bug：useEffect 里 setState 导致无限循环', task: 'code' },
   { text: '把这段 JavaScript 改写成 TypeScript', task: 'code' },
+  { text: 'What is the time complexity of merge sort?', task: 'code' },
+  { text: '解释一下什么是闭包', task: 'code' },
   // math
   { text: 'Solve 2x + 3 = 7', task: 'math' },
   { text: 'What is the derivative of sin(x) * x^2?', task: 'math' },
@@ -32,6 +34,8 @@ const TABLE: { text: string; task: Task; languageId?: string; selection?: string
   { text: '鸡兔同笼，共有35个头，94只脚，问鸡和兔各有几只？', task: 'math' },
   { text: '求函数 f(x)=x^3 的导数', task: 'math' },
   { text: '小明有 5 个苹果，给了小红 2 个，他还剩多少个？', task: 'math' },
+  { text: '今年是2024年，小明10岁，他哪一年出生？', task: 'math' },
+  { text: '请计算 3.5 × 4 + 12', task: 'math' },
   // summarize
   { text: 'Summarize the following article in three bullet points: The city council met on Tuesday to discuss the new budget.', task: 'summarize' },
   { text: 'TL;DR of this thread please', task: 'summarize' },
@@ -57,6 +61,8 @@ const TABLE: { text: string; task: Task; languageId?: string; selection?: string
   { text: 'Why is the sky blue?', task: 'chat' },
   { text: '你好，请介绍一下你自己', task: 'chat' },
   { text: '推荐几本好看的科幻小说', task: 'chat' },
+  { text: '什么是量子计算？', task: 'chat' },
+  { text: 'Write an email to my boss asking for a day off', task: 'chat' },
   { text: 'what should I cook tonight', task: 'chat', languageId: 'markdown' },
   { text: 'thanks, that helped', task: 'chat', languageId: 'python' },
 ];
