@@ -56,7 +56,9 @@ if (tests) {
   // Extension-host code: the test entry, every test/extension/*.test.ts as its own bundle (the
   // entry discovers them by name, so adding a test is adding a file) and the in-host side of
   // bench/activation.ts. mocha stays external: the host loads it from node_modules.
-  const { readdirSync } = await import('node:fs');
+  const { readdirSync, rmSync } = await import('node:fs');
+  // The entry runs every *.test.js it finds: a bundle of a deleted or renamed test must go.
+  rmSync('out/test/extension', { recursive: true, force: true });
   const suites = Object.fromEntries(
     readdirSync('test/extension')
       .filter((name) => name.endsWith('.test.ts'))

@@ -33,38 +33,43 @@ export async function startUiSession(options: UiSessionOptions = {}): Promise<Ui
       ? undefined
       : [['extensionDevelopmentPath', server.remoteUri(REPO_ROOT)]];
     const workbench = await openWorkbench(server, { payload });
-    return {
+    const session: UiSession = {
       server,
       workbench,
       page: workbench.page,
       close: async () => {
+        live.delete(session);
         await workbench.close();
         await server.stop();
       },
     };
+    live.add(session);
+    return session;
   } catch (error) {
     await server.stop();
     throw error;
   }
 }
 
+/** Open sessions, oldest first (for failure screenshots). */
+const live = new Set<UiSession>();
 let shared: Promise<UiSession> | undefined;
-let sharedReady: UiSession | undefined;
 
 /** The session shared by all UI test files (started on first use). */
 export function sharedUiSession(): Promise<UiSession> {
-  shared ??= startUiSession({ vsix: process.env.SWITCHYARD_UI_VSIX || undefined }).then((session) => (sharedReady = session));
+  shared ??= startUiSession({ vsix: process.env.SWITCHYARD_UI_VSIX || undefined });
   return shared;
 }
 
-/** The shared session if it has started (for failure screenshots), without starting it. */
-export function currentSharedUiSession(): UiSession | undefined {
-  return sharedReady;
+/** The most recently started session still open (what a failing test was looking at), if any. */
+export function latestUiSession(): UiSession | undefined {
+  return [...live].at(-1);
 }
 
+/** Closes the shared session and any session a test file left open (run.ts calls this last). */
 export async function closeSharedUiSession(): Promise<void> {
   const session = shared;
   shared = undefined;
-  sharedReady = undefined;
   if (session) await (await session.catch(() => undefined))?.close();
+  for (const leftover of [...live]) await leftover.close().catch(() => undefined);
 }

@@ -103,7 +103,18 @@ export async function runCommand(page: Page, title: string, timeoutMs = COMMAND_
     }
   }
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: UI_STEP_TIMEOUT_MS });
+  // Done when the palette went away — or was replaced by the command's own input box or quick
+  // pick (e.g. 'Switchyard: Ask…'), which reuses the same widget with a different value.
+  const typed = `>${title}`;
+  await page.waitForFunction(
+    (text) => {
+      const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+      const field = widget?.querySelector<HTMLInputElement>('input');
+      return !widget || widget.style.display === 'none' || widget.offsetParent === null || field?.value !== text;
+    },
+    typed,
+    { timeout: UI_STEP_TIMEOUT_MS },
+  );
 }
 
 /**

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import { writeSummary } from '../harness/summary';
-import { closeSharedUiSession, currentSharedUiSession } from '../harness/uiSession';
+import { closeSharedUiSession, latestUiSession } from '../harness/uiSession';
 import { SCREENSHOT_DIR, screenshot } from '../harness/workbench';
 
 /** A UI step waits for the workbench; the first test also waits for code-server to start. */
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
       // What the user saw when a test failed is the first thing anyone debugging it wants.
       async afterEach(this: Mocha.Context) {
         const test = this.currentTest;
-        const session = currentSharedUiSession();
+        const session = latestUiSession();
         if (test?.state === 'failed' && session) {
           const file = await screenshot(session.page, `FAILED-${test.fullTitle()}`).catch(() => undefined);
           if (file) console.log(`      screenshot of the failure: ${path.relative(process.cwd(), file)}`);
