@@ -4,8 +4,10 @@
  * latency, through Switchyard's completion engine and through a naive debounce-only client, and
  * prints what each costs and how fresh its suggestions are.
  *
- *   npx tsx bench/completion-replay.ts            (all sessions, ~75 s: real time, sessions in parallel)
- *   npx tsx bench/completion-replay.ts --only go  (sessions whose name contains "go")
+ *   npm run bench:completion                          (all sessions, all at once: ~80 s of real time)
+ *   npx tsx bench/completion-replay.ts --jobs 3       (three replays at a time: less contention, ~6 min)
+ *   npx tsx bench/completion-replay.ts --only go      (sessions whose name contains "go")
+ *   npx tsx bench/completion-replay.ts --accuracy 0.7 (share of positions the model predicts right)
  *
  * The server is the protocol-faithful Ollama double (test/servers/ollama.ts) answering
  * /api/generate with `suffix`: time to first token 150–400 ms, then 50 tokens/s. Its "model"
@@ -406,11 +408,19 @@ async function main(): Promise<void> {
   const sessions = readdirSync(SESSIONS_DIR)
     .filter((f) => f.endsWith('.json') && (!only || f.includes(only)))
     .map((f) => JSON.parse(readFileSync(join(SESSIONS_DIR, f), 'utf8')) as EditSession);
-  const seconds = Math.max(...sessions.map((s) => s.events.reduce((n, e) => n + e.dt, 0))) / 1000;
-  console.log(`Replaying ${sessions.length} sessions × 3 clients in parallel (about ${Math.ceil(seconds + 2)} s of real typing time)…`);
+  const seconds = sessions.map((s) => s.events.reduce((n, e) => n + e.dt, 0) / 1000 + 2);
+  console.log(`Replaying ${sessions.length} sessions × 3 clients (${Math.ceil(seconds.reduce((a, b) => a + b, 0) * 3)} s of typing in all, run ${argValue('--jobs') ?? 'all'} at a time)…`);
 
-  const runs = await Promise.all(
-    sessions.flatMap((s) => [runSwitchyard(s), runNaive(s, false), runNaive(s, true)]),
+  // Each job replays one session through one client on its own server; --jobs bounds how many
+  // run at once (fewer: less contention in this one process, cleaner latency numbers, longer run).
+  const jobs = sessions.flatMap((s) => [() => runSwitchyard(s), () => runNaive(s, false), () => runNaive(s, true)]);
+  const limit = Math.max(1, Number(argValue('--jobs') ?? jobs.length));
+  const runs: RunResult[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, jobs.length) }, async () => {
+      while (next < jobs.length) runs.push(await jobs[next++]!());
+    }),
   );
   const groups = new Map<string, Totals>();
   for (const r of runs) {
