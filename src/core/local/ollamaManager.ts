@@ -224,10 +224,17 @@ export class OllamaManager {
       if (this.current.status === 'down') this.update({ status: 'ready', version, reason: undefined });
     } catch {
       if (this.current.status !== 'ready' && this.current.status !== 'loading') return;
-      // An owned child that dies is handled by its exit event; this catches a hung one or a user's server that stopped.
       this.options.logger.warn('ollama.unhealthy', { baseUrl: this.options.host.baseUrl, owned: this.current.owned });
       clearInterval(this.healthTimer);
       this.healthTimer = undefined;
+      const child = this.child;
+      if (child && child.exitCode === null && child.signalCode === null) {
+        // Our own server is alive but hung: kill it; its exit event restarts it with backoff,
+        // as after a crash. (A dead one is already handled by that event.)
+        child.kill('SIGKILL');
+        return;
+      }
+      // A user's server that stopped: say so; the next need starts ours if management is on.
       this.fail('down', `Ollama stopped answering at ${this.options.host.baseUrl}.`);
     }
   }

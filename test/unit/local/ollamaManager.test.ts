@@ -126,6 +126,25 @@ describe('OllamaManager (real processes: the fake `ollama` on PATH)', function (
     assert.equal((await fetch(`http://127.0.0.1:${port}/api/version`)).status, 200);
   });
 
+  it('kills and restarts its own server when it hangs (stops answering health probes)', async () => {
+    const port = await freePort();
+    const { m, starts } = manager(port, { healthIntervalMs: 200, backoff: { baseDelayMs: 50, maxDelayMs: 1_000, maxCrashes: 3, windowMs: 60_000 } });
+    const first = (await m.ensureRunning()).pid!;
+    process.kill(first, 'SIGSTOP'); // alive, but answers nothing
+    await waitUntil(() => !isAlive(first), 8_000, 'the hung server to be killed');
+    await waitUntil(() => m.state.status === 'ready' && m.state.pid !== first, 10_000, 'a fresh server');
+    assert.equal(starts().length, 2);
+  });
+
+  it('marks a user server that stopped answering as down, without starting one while it is configured off', async () => {
+    const server = await startOllamaServer();
+    const { m } = manager(server.port, { manage: false, healthIntervalMs: 100 });
+    assert.equal((await m.ensureRunning()).status, 'ready');
+    await server.close();
+    await waitUntil(() => m.state.status === 'down', 5_000, 'down');
+    assert.match(m.state.reason!, /stopped answering/);
+  });
+
   it('backs off a crash-looping server and gives up after the cap', async () => {
     const port = await freePort();
     const { m, logger, starts } = manager(port, {
