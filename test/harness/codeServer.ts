@@ -129,6 +129,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   ];
   // detached: a process group of its own, so stop() can signal the extension host as well.
   const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  trackGroup(child);
   let output = '';
   const collect = (chunk: Buffer): void => {
     output += chunk.toString();
@@ -239,6 +240,33 @@ async function stopGroup(child: ChildProcess, temporaryRoot: string | undefined)
   // The extension host may linger a moment after its parent; make sure the group is gone.
   if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
   if (temporaryRoot) fs.rmSync(temporaryRoot, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Process groups still running. A detached group outlives its parent, so if the test process
+ * dies (a timeout, Ctrl-C, an uncaught error) these are killed on the way out — otherwise a
+ * crashed run leaves code-server and its extension host running.
+ */
+const liveGroups = new Set<number>();
+let exitHooksInstalled = false;
+
+function trackGroup(child: ChildProcess): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  liveGroups.add(pid);
+  child.once('exit', () => liveGroups.delete(pid));
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  const killAll = (): void => {
+    for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+  };
+  process.once('exit', killAll);
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(code);
+    });
+  }
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
