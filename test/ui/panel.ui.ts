@@ -138,7 +138,7 @@ describe('Switchyard panel, status bar and budget (UI)', function () {
     const superseded = panel.locator('.turn').last().locator('details.superseded');
     assert.equal(await superseded.count(), 1, 'the local answer is kept, collapsed');
     assert.equal(await superseded.getAttribute('open'), null);
-    assert.match(await superseded.locator('summary').innerText(), /Local answer \(kept for reference\)/);
+    assert.match(await superseded.locator(':scope > summary').innerText(), /Local answer \(kept for reference\)/);
     const meta = (await cloud.locator('.meta').innerText()).replace(/\s+/g, ' ');
     assert.match(meta, /Cost: \$0\.99\d*/);
     assert.match(await cloud.locator('.answer-head').innerText(), /Escalated because/);
