@@ -104,6 +104,11 @@ export async function startHttpServer(route: Route, port = 0): Promise<ServerHan
     });
     try {
       rec.rawBody = await readBody(req);
+      if (!req.complete) {
+        rec.aborted = true;
+        finish(rec);
+        return;
+      }
       if (rec.rawBody) {
         try {
           rec.body = JSON.parse(rec.rawBody);
@@ -135,16 +140,25 @@ export async function startHttpServer(route: Route, port = 0): Promise<ServerHan
     requests,
     settled(index, timeoutMs = DEFAULT_SETTLE_TIMEOUT_MS) {
       return new Promise((resolve, reject) => {
+        if (index < 0) return reject(new Error(`no such request (index ${index})`));
+        let done = false;
+        const timer = setTimeout(() => {
+          done = true;
+          reject(new Error(`request ${index} did not end within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const finishWith = (rec: RecordedRequest) => {
+          clearTimeout(timer);
+          resolve(rec);
+        };
         const poll = () => {
+          if (done) return;
           const rec = requests[index];
-          if (!rec) return setTimeout(poll, 5);
-          if (rec.completed || rec.aborted || rec.broken) return resolve(rec);
+          if (!rec) return void setTimeout(poll, 5).unref();
+          if (rec.completed || rec.aborted || rec.broken) return finishWith(rec);
           const list = waiters.get(rec) ?? [];
-          list.push(() => resolve(rec));
+          list.push(() => finishWith(rec));
           waiters.set(rec, list);
         };
-        const timer = setTimeout(() => reject(new Error(`request ${index} did not end within ${timeoutMs} ms`)), timeoutMs);
-        timer.unref();
         poll();
       });
     },
@@ -162,7 +176,10 @@ export function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    const done = () => resolve(Buffer.concat(parts).toString('utf8'));
+    req.on('end', done);
+    // A client that gives up while still sending the body: resolve with what came, the caller checks req.complete.
+    req.on('close', done);
     req.on('error', reject);
   });
 }

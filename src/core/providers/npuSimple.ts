@@ -10,7 +10,7 @@ import { type FetchLike, keyForEndpoint, originBoundFetch, originOf } from '../n
 import type { ChatMessage, KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest } from '../types';
 import { SwitchyardError } from '../types';
 import { type ErrorContext, classifyError, classifyHttpFailure, providerFailure } from './errors';
-import { guardStream } from './streamGuard';
+import { type StreamSource, guardStream } from './streamGuard';
 import { estimateUsage } from './usage';
 
 export interface NpuSimpleOptions {
@@ -51,32 +51,44 @@ export class NpuSimpleProvider implements Provider {
 
   stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
     const ctx = this.ctx(req.model);
-    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx }, (signal) => this.produce(req, ctx, signal));
+    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx }, this.source(req, ctx));
   }
 
-  private async *produce(req: ProviderRequest, ctx: ErrorContext, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-    if (req.fim) throw providerFailure('bad_request', `${ctx.label} has no fill-in-the-middle endpoint; use an Ollama coder model for completions.`, ctx);
-    const { headers, token } = await this.headers();
-    if (token) (ctx.secrets as string[]).push(token);
-    const res = await this.fetchImpl(this.baseUrl + NPU_INFER_PATH, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ prompt: flattenMessages(req.messages), max_tokens: req.maxTokens, temperature: req.temperature }),
-      signal,
-    });
-    const text = await res.text();
-    let body: any = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      if (res.ok) throw providerFailure('bad_response', `${ctx.label} answered with something that is not JSON.`, ctx);
-    }
-    if (!res.ok) throw new SwitchyardError(classifyHttpFailure({ status: res.status, headers: res.headers, body }, ctx));
-    if (body?.success !== true) throw providerFailure('server', `${ctx.label} failed: ${typeof body?.error === 'string' ? body.error : 'success was not true'}.`, ctx);
-    if (typeof body.result !== 'string') throw providerFailure('bad_response', `${ctx.label} answered without a "result" text.`, ctx);
-    if (body.result) yield { type: 'text', text: body.result };
-    yield { type: 'usage', usage: estimateUsage(req.messages, undefined, body.result) };
-    yield { type: 'finish', reason: 'stop' };
+  /** The whole answer is one JSON body: `open` reads it, and the "stream" is that one answer. */
+  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
+    return {
+      open: async (signal) => {
+        if (req.fim) throw providerFailure('bad_request', `${ctx.label} has no fill-in-the-middle endpoint; use an Ollama coder model for completions.`, ctx);
+        const { headers, token } = await this.headers();
+        if (token) (ctx.secrets as string[]).push(token);
+        const res = await this.fetchImpl(this.baseUrl + NPU_INFER_PATH, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ prompt: flattenMessages(req.messages), max_tokens: req.maxTokens, temperature: req.temperature }),
+          signal,
+        });
+        const text = await res.text();
+        let body: any = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          if (res.ok) throw providerFailure('bad_response', `${ctx.label} answered with something that is not JSON.`, ctx);
+        }
+        if (!res.ok) throw new SwitchyardError(classifyHttpFailure({ status: res.status, headers: res.headers, body }, ctx));
+        if (body?.success !== true) throw providerFailure('server', `${ctx.label} failed: ${typeof body?.error === 'string' ? body.error : 'success was not true'}.`, ctx);
+        if (typeof body.result !== 'string') throw providerFailure('bad_response', `${ctx.label} answered without a "result" text.`, ctx);
+        const result: string = body.result;
+        return (async function* () {
+          yield result;
+        })();
+      },
+      map: (result, out) => {
+        if (result) out.push({ type: 'text', text: result });
+        out.push({ type: 'usage', usage: estimateUsage(req.messages, undefined, result) });
+        out.push({ type: 'finish', reason: 'stop' });
+      },
+      end: () => undefined,
+    };
   }
 
   /** The configured models, or the one the service's health endpoint names. */

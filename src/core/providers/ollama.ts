@@ -16,7 +16,7 @@ import { type FetchLike, originBoundFetch, originOf } from '../net/keyOrigin';
 import type { Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob, Usage } from '../types';
 import { SwitchyardError } from '../types';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
-import { guardStream } from './streamGuard';
+import { type StreamSource, guardStream } from './streamGuard';
 import { ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf } from './usage';
 
@@ -101,71 +101,70 @@ export class OllamaProvider implements Provider {
 
   stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
     const ctx = this.ctx(req.model);
-    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx }, (signal) => this.produce(req, ctx, signal));
+    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx }, this.source(req, ctx));
   }
 
-  private async *produce(req: ProviderRequest, ctx: ErrorContext, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-    const client = this.client(signal);
-    const version = await this.version(client);
-    const details = req.thinking === true || req.fim ? await this.modelDetails(client, req.model) : undefined;
-    const features = featuresForModel(version, details?.capabilities);
-    if (req.fim && details?.capabilities && !features.fim) {
-      throw providerFailure(
-        'bad_request',
-        `Ollama model '${req.model}' cannot fill in the middle (it lacks the 'insert' capability). Use a coder model such as qwen2.5-coder for completions.`,
-        ctx,
-      );
-    }
-    const options: Record<string, unknown> = {};
-    if (req.maxTokens !== undefined) options.num_predict = req.maxTokens;
-    if (req.temperature !== undefined) options.temperature = req.temperature;
-    if (req.stop?.length) options.stop = req.stop;
-    const base: Record<string, unknown> = {
-      model: req.model,
-      stream: true,
-      options,
-      ...(req.keepAlive !== undefined ? { keep_alive: req.keepAlive } : {}),
-      // think:true on a model without the capability is a 400, so it is only sent where it works.
-      ...(req.thinking !== undefined && features.thinking ? { think: req.thinking } : {}),
-      ...(req.logprobs && features.logprobs ? { logprobs: true } : {}),
-    };
-    const parts: AsyncIterable<any> = req.fim
-      ? await client.generate({ ...base, prompt: req.fim.prefix, suffix: req.fim.suffix } as any)
-      : await client.chat({ ...base, messages: req.messages } as any);
-
+  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<any> {
     const splitter = new ThinkTagSplitter(); // servers before 0.9.0 put <think> inline
     let text = '';
     let thinking = '';
     let last: any;
-    for await (const part of parts) {
-      const t = part.message?.thinking ?? part.thinking;
-      if (typeof t === 'string' && t) {
-        thinking += t;
-        yield { type: 'thinking', text: t };
-      }
-      const content = part.message?.content ?? part.response;
-      if (typeof content === 'string' && content) {
-        const logprobs = logprobsOf(part.logprobs);
-        for (const p of splitter.push(content)) {
-          if (p.type === 'thinking') thinking += p.text;
-          else text += p.text;
-          yield p.type === 'text' && logprobs ? { type: 'text', text: p.text, logprobs } : p;
+    return {
+      open: async (signal) => {
+        const client = this.client(signal);
+        const version = await this.version(client);
+        const details = req.thinking === true || req.fim ? await this.modelDetails(client, req.model) : undefined;
+        const features = featuresForModel(version, details?.capabilities);
+        if (req.fim && details?.capabilities && !features.fim) {
+          throw providerFailure(
+            'bad_request',
+            `Ollama model '${req.model}' cannot fill in the middle (it lacks the 'insert' capability). Use a coder model such as qwen2.5-coder for completions.`,
+            ctx,
+          );
         }
-      }
-      if (part.done) last = part;
-    }
-    if (signal.aborted) return;
-    for (const p of splitter.flush()) yield p;
-    if (!last) throw providerFailure('bad_response', 'Ollama ended the stream before the answer finished.', ctx);
-    yield { type: 'usage', usage: usageOf(last) ?? estimateUsage(req.messages, req.fim, text, thinking) };
-    yield {
-      type: 'finish',
-      reason: finishReasonOf(String(last.done_reason ?? 'stop')),
-      serverTiming: {
-        totalMs: ms(last.total_duration),
-        loadMs: ms(last.load_duration),
-        promptEvalMs: ms(last.prompt_eval_duration),
-        evalMs: ms(last.eval_duration),
+        const options: Record<string, unknown> = {};
+        if (req.maxTokens !== undefined) options.num_predict = req.maxTokens;
+        if (req.temperature !== undefined) options.temperature = req.temperature;
+        if (req.stop?.length) options.stop = req.stop;
+        const base: Record<string, unknown> = {
+          model: req.model,
+          stream: true,
+          options,
+          ...(req.keepAlive !== undefined ? { keep_alive: req.keepAlive } : {}),
+          // think:true on a model without the capability is a 400, so it is only sent where it works.
+          ...(req.thinking !== undefined && features.thinking ? { think: req.thinking } : {}),
+          ...(req.logprobs && features.logprobs ? { logprobs: true } : {}),
+        };
+        return req.fim
+          ? ((await client.generate({ ...base, prompt: req.fim.prefix, suffix: req.fim.suffix } as any)) as AsyncIterable<any>)
+          : ((await client.chat({ ...base, messages: req.messages } as any)) as AsyncIterable<any>);
+      },
+      map: (part, out) => {
+        const t = part.message?.thinking ?? part.thinking;
+        if (typeof t === 'string' && t) {
+          thinking += t;
+          out.push({ type: 'thinking', text: t });
+        }
+        const content = part.message?.content ?? part.response;
+        if (typeof content === 'string' && content) {
+          const logprobs = logprobsOf(part.logprobs);
+          for (const p of splitter.push(content)) {
+            if (p.type === 'thinking') thinking += p.text;
+            else text += p.text;
+            out.push(p.type === 'text' && logprobs ? { type: 'text', text: p.text, logprobs } : p);
+          }
+        }
+        if (part.done) last = part;
+      },
+      end: (out) => {
+        out.push(...splitter.flush());
+        if (!last) throw providerFailure('bad_response', 'Ollama ended the stream before the answer finished.', ctx);
+        out.push({ type: 'usage', usage: usageOf(last) ?? estimateUsage(req.messages, req.fim, text, thinking) });
+        out.push({
+          type: 'finish',
+          reason: finishReasonOf(String(last.done_reason ?? 'stop')),
+          serverTiming: { totalMs: ms(last.total_duration), loadMs: ms(last.load_duration), promptEvalMs: ms(last.prompt_eval_duration), evalMs: ms(last.eval_duration) },
+        });
       },
     };
   }

@@ -14,8 +14,8 @@ import type { KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, Pro
 import { SwitchyardError } from '../types';
 import { capturingFetch } from './captureFetch';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
-import { guardStream } from './streamGuard';
-import { ThinkTagSplitter } from './thinkTags';
+import { type StreamSource, guardStream } from './streamGuard';
+import { type Piece, ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf, usageFromOpenAI } from './usage';
 import { VENDORS, type VendorQuirks } from './vendors';
 
@@ -96,77 +96,74 @@ export class OpenAICompatibleProvider implements Provider {
   stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
     const ctx = this.errorContext(req.model);
     const capture = capturingFetch(originBoundFetch(this.opts.fetch, this.origin));
-    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx, failure: capture.lastFailure }, (signal) =>
-      this.produce(req, ctx, capture.fetch, signal),
-    );
+    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx, failure: capture.lastFailure }, this.source(req, ctx, capture.fetch));
   }
 
-  private async *produce(req: ProviderRequest, ctx: ErrorContext, fetchImpl: FetchLike, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
-    const key = await this.key(ctx);
-    if (key !== LOCAL_PLACEHOLDER_KEY) (ctx.secrets as string[]).push(key);
-    const client = this.client(key, fetchImpl);
+  private source(req: ProviderRequest, ctx: ErrorContext, fetchImpl: FetchLike): StreamSource<any> {
     const q = this.quirks;
-    const common: Record<string, unknown> = {
-      model: req.model,
-      stream: true,
-      ...(req.maxTokens !== undefined ? { [q.maxTokensField]: req.maxTokens } : {}),
-      ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-      ...(req.stop?.length ? { stop: req.stop } : {}),
-      ...(q.streamUsageOptIn ? { stream_options: { include_usage: true } } : {}),
-      ...(req.logprobs && q.logprobs ? { logprobs: true } : {}),
-    };
-
-    let chunks: AsyncIterable<any>;
-    if (req.fim) {
-      if (!q.fim) throw providerFailure('bad_request', `${ctx.label} has no fill-in-the-middle endpoint; use a local model (Ollama, LM Studio, vLLM) for completions.`, ctx);
-      chunks = (await client.completions.create({ ...common, prompt: req.fim.prefix, suffix: req.fim.suffix } as any, { signal })) as any;
-    } else {
-      const body = { ...common, messages: req.messages, ...q.thinkingParams(req.thinking) };
-      chunks = (await client.chat.completions.create(body as any, { signal })) as any;
-    }
-
     const splitter = new ThinkTagSplitter();
     let text = '';
     let thinking = '';
     let finish: string | undefined;
     let usage: unknown;
-    const emit = function* (pieces: { type: 'thinking' | 'text'; text: string }[], logprobs?: TokenLogprob[]): Generator<ProviderEvent> {
+    const emit = (pieces: Piece[], out: ProviderEvent[], logprobs?: TokenLogprob[]) => {
       for (const p of pieces) {
         if (p.type === 'thinking') {
           thinking += p.text;
-          yield { type: 'thinking', text: p.text };
+          out.push({ type: 'thinking', text: p.text });
         } else {
           text += p.text;
-          yield logprobs?.length ? { type: 'text', text: p.text, logprobs } : { type: 'text', text: p.text };
+          out.push(logprobs?.length ? { type: 'text', text: p.text, logprobs } : { type: 'text', text: p.text });
         }
       }
     };
-
-    for await (const chunk of chunks) {
-      // Usage may come on any chunk and may repeat (Gemini): the last one wins, never a sum.
-      if (chunk?.usage) usage = chunk.usage;
-      if (chunk?.x_groq?.usage) usage = chunk.x_groq.usage;
-      const choice = chunk?.choices?.[0];
-      if (!choice) continue;
-      const delta = choice.delta ?? {};
-      const reasoning = delta[q.reasoningField] ?? delta.reasoning_content ?? delta.reasoning;
-      if (typeof reasoning === 'string' && reasoning) {
-        thinking += reasoning;
-        yield { type: 'thinking', text: reasoning };
-      }
-      const content = req.fim ? choice.text : delta.content;
-      if (typeof content === 'string' && content) yield* emit(splitter.push(content), logprobsOf(choice.logprobs));
-      if (choice.finish_reason) finish = String(choice.finish_reason);
-    }
-    if (signal.aborted) return;
-    yield* emit(splitter.flush());
-    if (finish === 'network_error') {
-      // Zhipu ends a stream it could not complete with this finish reason.
-      throw providerFailure('server', `${ctx.label} stopped the answer early (network_error). Try again or use another provider.`, ctx);
-    }
-    if (!finish) throw providerFailure('bad_response', `${ctx.label} ended the stream before the answer finished.`, ctx);
-    yield { type: 'usage', usage: usageFromOpenAI(usage) ?? estimateUsage(req.messages, req.fim, text, thinking) };
-    yield { type: 'finish', reason: finishReasonOf(finish) };
+    return {
+      open: async (signal) => {
+        const key = await this.key(ctx);
+        if (key !== LOCAL_PLACEHOLDER_KEY) (ctx.secrets as string[]).push(key);
+        const client = this.client(key, fetchImpl);
+        const common: Record<string, unknown> = {
+          model: req.model,
+          stream: true,
+          ...(req.maxTokens !== undefined ? { [q.maxTokensField]: req.maxTokens } : {}),
+          ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+          ...(req.stop?.length ? { stop: req.stop } : {}),
+          ...(q.streamUsageOptIn ? { stream_options: { include_usage: true } } : {}),
+          ...(req.logprobs && q.logprobs ? { logprobs: true } : {}),
+        };
+        if (req.fim) {
+          if (!q.fim) throw providerFailure('bad_request', `${ctx.label} has no fill-in-the-middle endpoint; use a local model (Ollama, LM Studio, vLLM) for completions.`, ctx);
+          return (await client.completions.create({ ...common, prompt: req.fim.prefix, suffix: req.fim.suffix } as any, { signal })) as any;
+        }
+        return (await client.chat.completions.create({ ...common, messages: req.messages, ...q.thinkingParams(req.thinking) } as any, { signal })) as any;
+      },
+      map: (chunk, out) => {
+        // Usage may come on any chunk and may repeat (Gemini): the last one wins, never a sum.
+        if (chunk?.usage) usage = chunk.usage;
+        if (chunk?.x_groq?.usage) usage = chunk.x_groq.usage;
+        const choice = chunk?.choices?.[0];
+        if (!choice) return;
+        const delta = choice.delta ?? {};
+        const reasoning = delta[q.reasoningField] ?? delta.reasoning_content ?? delta.reasoning;
+        if (typeof reasoning === 'string' && reasoning) {
+          thinking += reasoning;
+          out.push({ type: 'thinking', text: reasoning });
+        }
+        const content = req.fim ? choice.text : delta.content;
+        if (typeof content === 'string' && content) emit(splitter.push(content), out, logprobsOf(choice.logprobs));
+        if (choice.finish_reason) finish = String(choice.finish_reason);
+      },
+      end: (out) => {
+        emit(splitter.flush(), out);
+        if (finish === 'network_error') {
+          // Zhipu ends a stream it could not complete with this finish reason.
+          throw providerFailure('server', `${ctx.label} stopped the answer early (network_error). Try again or use another provider.`, ctx);
+        }
+        if (!finish) throw providerFailure('bad_response', `${ctx.label} ended the stream before the answer finished.`, ctx);
+        out.push({ type: 'usage', usage: usageFromOpenAI(usage) ?? estimateUsage(req.messages, req.fim, text, thinking) });
+        out.push({ type: 'finish', reason: finishReasonOf(finish) });
+      },
+    };
   }
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {

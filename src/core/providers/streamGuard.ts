@@ -1,14 +1,20 @@
 /**
- * The cancellation and timeout discipline every provider shares. A provider writes its stream
- * as a plain async generator over an inner AbortSignal; `guardStream` makes it behave:
+ * The cancellation and timeout discipline every provider shares. A provider describes its
+ * stream as a `StreamSource` — open the request, map each wire part to events, finish — and
+ * `guardStream` runs it:
  *
- * - the caller's abort (or an early `break`) aborts the inner signal at once, which closes the
- *   socket, and the guard yields `finish: cancelled` and nothing else — even if the SDK is still
- *   waiting for a chunk (the wait is raced against the abort, so cancelling is prompt);
- * - no data for `idleTimeoutMs` (before the first byte or between chunks) aborts and throws a
+ * - the caller's abort (or an early `break`) aborts the request's own signal at once, which
+ *   closes the socket; the guard then yields `finish: cancelled` and nothing else. Opening the
+ *   request (key lookup, version check, waiting for headers) is raced against the abort, so
+ *   cancelling is prompt even before the first byte; once streaming, the aborted socket ends
+ *   the SDK's read at once;
+ * - no data for `idleTimeoutMs` (before the first byte or between parts) aborts and throws a
  *   `timeout` error;
- * - any other failure is classified once (errors.ts) and thrown as a SwitchyardError, after the
- *   text that already streamed (partial text is kept by the consumer).
+ * - any other failure is classified once (errors.ts) and thrown as a SwitchyardError after the
+ *   events that already streamed (the consumer keeps the partial text).
+ *
+ * It is deliberately one async generator over the SDK's iterator with a synchronous `map`:
+ * every extra async layer costs microtask hops on every token (see bench/providers.ts).
  */
 import type { ProviderEvent } from '../types';
 import { SwitchyardError } from '../types';
@@ -22,7 +28,18 @@ export interface GuardOptions {
   failure?: () => HttpFailure | undefined;
 }
 
-export async function* guardStream(opts: GuardOptions, produce: (signal: AbortSignal) => AsyncIterable<ProviderEvent>): AsyncGenerator<ProviderEvent> {
+export interface StreamSource<Part> {
+  /** Sends the request; resolves once the answer's stream can be read. */
+  open(signal: AbortSignal): Promise<AsyncIterable<Part>>;
+  /** Turns one wire part into events, pushed onto `out` (synchronous: it runs per token). */
+  map(part: Part, out: ProviderEvent[]): void;
+  /** After the last part: the closing events (usage, finish), or a throw for a stream that ended wrong. */
+  end(out: ProviderEvent[]): void;
+}
+
+const STOPPED = Symbol('stopped');
+
+export async function* guardStream<Part>(opts: GuardOptions, source: StreamSource<Part>): AsyncGenerator<ProviderEvent> {
   const { signal } = opts;
   if (signal.aborted) {
     yield { type: 'finish', reason: 'cancelled' };
@@ -30,36 +47,49 @@ export async function* guardStream(opts: GuardOptions, produce: (signal: AbortSi
   }
   const inner = new AbortController();
   let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
+  let lastActivity = performance.now();
+  // One timer per idle window, re-armed lazily: cheaper than resetting a timer on every token.
+  const check = () => {
+    const idle = performance.now() - lastActivity;
+    if (idle >= opts.idleTimeoutMs) {
       timedOut = true;
       inner.abort(new Error('idle timeout'));
-    }, opts.idleTimeoutMs);
+    } else {
+      timer = setTimeout(check, opts.idleTimeoutMs - idle);
+    }
   };
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(check, opts.idleTimeoutMs);
   const onAbort = () => inner.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
-  const stopped = new Promise<'stopped'>((resolve) => inner.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
 
   let failure: unknown;
   let failed = false;
   let midStream = false;
-  const it = produce(inner.signal)[Symbol.asyncIterator]();
-  arm();
+  let it: AsyncIterator<Part> | undefined;
+  const out: ProviderEvent[] = [];
   try {
-    for (;;) {
-      const next = it.next();
-      const r = await Promise.race([next, stopped]);
-      if (r === 'stopped') {
-        next.catch(() => undefined); // the aborted read rejects later; nobody waits for it
-        break;
+    const stopped = new Promise<typeof STOPPED>((resolve) => inner.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
+    const opening = source.open(inner.signal);
+    const opened = await Promise.race([opening, stopped]);
+    if (opened === STOPPED) {
+      opening.catch(() => undefined); // rejects later with the abort; nobody waits for it
+    } else {
+      it = opened[Symbol.asyncIterator]();
+      for (;;) {
+        const r = await it.next();
+        if (r.done || inner.signal.aborted) break;
+        lastActivity = performance.now();
+        source.map(r.value, out);
+        for (let i = 0; i < out.length; i++) {
+          const ev = out[i]!;
+          if (ev.type === 'text' || ev.type === 'thinking') midStream = true;
+          yield ev;
+          if (signal.aborted) break;
+        }
+        out.length = 0;
+        if (signal.aborted) break;
       }
-      if (r.done || signal.aborted) break;
-      arm();
-      if (r.value.type === 'text' || r.value.type === 'thinking') midStream = true;
-      yield r.value;
-      if (signal.aborted) break;
+      if (!inner.signal.aborted) source.end(out);
     }
   } catch (err) {
     failed = true;
@@ -67,9 +97,9 @@ export async function* guardStream(opts: GuardOptions, produce: (signal: AbortSi
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
-    // Closes the socket when the consumer stopped early, we were cancelled, or the producer failed.
+    // Closes the socket when the consumer stopped early, we were cancelled, or the source failed.
     inner.abort();
-    it.return?.().catch(() => undefined);
+    it?.return?.().catch(() => undefined);
   }
   if (signal.aborted) {
     yield { type: 'finish', reason: 'cancelled' };
@@ -78,4 +108,5 @@ export async function* guardStream(opts: GuardOptions, produce: (signal: AbortSi
   if (timedOut || failed) {
     throw new SwitchyardError(classifyError(failure, opts.ctx, { timedOut, httpFailure: failed && !timedOut ? opts.failure?.() : undefined, midStream }));
   }
+  for (const ev of out) yield ev;
 }

@@ -81,6 +81,8 @@ describe('providers: cancellation', () => {
       it('aborting while waiting for the response headers cancels at once', async () => {
         const { server, provider, model, path } = await s.start();
         try {
+          // One ordinary answer first, so the version check is cached and the delayed request is the chat itself.
+          for await (const ev of provider.stream(request({ model }))) void ev;
           server.enqueue({ text: 'late', chunking: { headersDelayMs: 3_000 } });
           const ac = new AbortController();
           const seen: ProviderEvent[] = [];
@@ -89,7 +91,7 @@ describe('providers: cancellation', () => {
           for await (const ev of provider.stream(request({ model, signal: ac.signal }))) seen.push(ev);
           assert.deepEqual(seen, [{ type: 'finish', reason: 'cancelled' }]);
           assert.ok(Date.now() - started < 2_500, 'did not wait for the server');
-          const index = server.requests.findIndex((r) => r.path.endsWith(path));
+          const index = server.requests.map((r) => r.path.endsWith(path)).lastIndexOf(true);
           assert.equal((await server.settled(index)).aborted, true);
         } finally {
           await server.close();
