@@ -5,8 +5,19 @@
 import * as vscode from 'vscode';
 import type { Services } from './services';
 
+/**
+ * The workspace and the global cap often cross the same threshold with the same request (one
+ * workspace open): one notification per period and threshold within this window is enough.
+ */
+const DUPLICATE_WINDOW_MS = 10_000;
+
 export function showBudgetAlerts(services: Services): vscode.Disposable {
+  const shown = new Map<string, number>();
   return services.onBudgetAlert(async (alert) => {
+    const key = `${alert.period}:${alert.threshold}`;
+    const now = Date.now();
+    if (now - (shown.get(key) ?? 0) < DUPLICATE_WINDOW_MS) return;
+    shown.set(key, now);
     const usage = vscode.l10n.t('Show Usage Report');
     const budget = vscode.l10n.t('Set Budget');
     const percent = Math.round(alert.threshold * 100);

@@ -86,13 +86,17 @@ export class ChatSession implements vscode.Disposable {
     if (!options.appendTo) this.store.add(turn);
     turn.done = false;
     turn.error = undefined;
-    // Earlier answers of this turn are superseded by the new run, and say why.
-    for (const a of turn.answers) {
-      if (a.status === 'done' || a.status === 'cancelled') {
+    // Earlier answers of this turn are superseded once the new run really produces an answer
+    // (a refused escalation must not hide the answer the user already has).
+    let earlier = turn.answers.filter((a) => a.status === 'done' || a.status === 'cancelled');
+    const supersedeEarlier = () => {
+      for (const a of earlier) {
         a.status = 'escalated';
         a.meta = { ...a.meta, supersededBecause: options.reason };
+        this.post({ type: 'answer', turnId: turn.id, answer: a });
       }
-    }
+      earlier = [];
+    };
     this.post({ type: 'turn', turn });
 
     const config = this.services.config();
@@ -137,6 +141,7 @@ export class ChatSession implements vscode.Disposable {
               break;
             case 'answer':
               batcher.flush();
+              if (update.answer.status === 'streaming') supersedeEarlier();
               this.post({ type: 'answer', turnId: turn.id, answer: update.answer });
               break;
             case 'error':

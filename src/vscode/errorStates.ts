@@ -34,7 +34,8 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       actions.push({ label: t('Set API Key'), command: 'switchyard.setApiKey' }, switchMode);
       break;
     case 'budget':
-      message = t('Budget reached: {0}', error.message);
+      // The cost module's refusal starts with its own "Budget:" label.
+      message = t('Budget reached: {0}', error.message.replace(/^budget:\s*/i, ''));
       actions.push(
         { label: t('Set Budget'), command: 'switchyard.setBudget' },
         { label: t('Show Usage Report'), command: 'switchyard.showUsage' },

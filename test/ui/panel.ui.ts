@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { startUiSession, type UiSession } from '../harness/uiSession';
-import { screenshot, statusBarItem, webviewFrame } from '../harness/workbench';
+import { runCommand, screenshot, statusBarItem, webviewFrame } from '../harness/workbench';
 import { commandWithInput } from './palette';
 import { startOllamaServer, type OllamaServer } from '../servers/ollama';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../servers/openaiCompatible';
@@ -142,6 +142,7 @@ describe('Switchyard panel, status bar and budget (UI)', function () {
     const meta = (await cloud.locator('.meta').innerText()).replace(/\s+/g, ' ');
     assert.match(meta, /Cost: \$0\.99\d*/);
     assert.match(await cloud.locator('.answer-head').innerText(), /Escalated because/);
+    await runCommand(ui.page, 'Notifications: Clear All Notifications');
     await screenshot(ui.page, 'panel-escalated');
   });
 
@@ -160,6 +161,7 @@ describe('Switchyard panel, status bar and budget (UI)', function () {
       STATUS_BAR_ID,
       { timeout: STEP_MS },
     );
+    await runCommand(ui.page, 'Notifications: Clear All Notifications');
     await screenshot(ui.page, 'budget-reached');
     await item.hover();
     await ui.page.locator('.monaco-hover').first().waitFor({ timeout: STEP_MS }).catch(() => undefined);
