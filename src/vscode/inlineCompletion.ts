@@ -20,6 +20,8 @@ import { InlineCompletionStatus } from './inlineCompletionStatus';
 const CHARS_PER_TOKEN_UPPER_BOUND = 8;
 const CACHE_WINDOW_EXTRA_CHARS = 2_000;
 const SHOW_LOG_COMMAND = 'switchyard.completion.showLog';
+/** After activation (onStartupFinished), other extensions are still starting: wait a little before loading. */
+const WARM_UP_DELAY_MS = 3_000;
 
 interface Loaded {
   engine: CompletionEngine;
@@ -85,6 +87,10 @@ export function registerInlineCompletion(context: vscode.ExtensionContext): Inli
       status.setModel(services.config().completion.model || DEFAULT_COMPLETION_MODEL);
     }),
   ];
+  // Load the engine (and the tokenizer) and check the model once the window has settled, not
+  // at activation and not on the first keystroke.
+  const warmUp = setTimeout(() => void load().then((l) => l.engine.warmUp()).catch(() => undefined), WARM_UP_DELAY_MS);
+  disposables.push({ dispose: () => clearTimeout(warmUp) });
   const lastVersion = new WeakMap<vscode.TextDocument, number>();
   let previous = vscode.window.activeTextEditor;
   context.subscriptions.push(...disposables);

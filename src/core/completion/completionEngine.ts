@@ -139,6 +139,12 @@ export class CompletionEngine {
     this.modelCheck.invalidate();
   }
 
+  /** Lists models ahead of the first keystroke, so the first completion does not pay for it. */
+  async warmUp(): Promise<void> {
+    const settings = this.deps.settings();
+    if (settings.enabled) await this.modelCheck.check(this.modelRef(), settings.allowCloud);
+  }
+
   modelRef(): string {
     return this.deps.settings().model || DEFAULT_COMPLETION_MODEL;
   }
