@@ -5,9 +5,10 @@
  * certificates for corporate TLS inspection. Loopback endpoints never use the proxy: a local
  * model must keep working, and stay local, whatever the proxy does.
  *
- * Uses undici's own fetch with its dispatchers (ProxyAgent tunnels with CONNECT) rather than the
- * global fetch, because Node 20's built-in fetch bundles an older undici whose dispatcher API
- * does not match the `undici` package's.
+ * A proxied or CA-extended request uses undici's own fetch with its dispatchers (ProxyAgent
+ * tunnels with CONNECT), because Node 20's built-in fetch bundles an older undici whose
+ * dispatcher API does not match the `undici` package's. Requests with nothing to route use the
+ * built-in fetch.
  */
 import fs from 'node:fs';
 import tls from 'node:tls';
@@ -96,7 +97,9 @@ export function createNetwork(options: NetworkOptions = {}): Network {
     } else if (ca) {
       dispatcher = dispatcherFor('direct+ca', () => new Agent({ connect: { ca } }));
     }
-    return undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), ...(dispatcher ? { dispatcher } : {}) } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+    // Nothing to route: Node's built-in fetch (measurably faster per chunk than the undici package's).
+    if (!dispatcher) return globalThis.fetch(input, init);
+    return undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
   };
 
   return {

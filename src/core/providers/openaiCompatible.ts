@@ -12,7 +12,7 @@ import type { ProviderConfig } from '../config';
 import { type FetchLike, keyForEndpoint, originBoundFetch, originOf } from '../net/keyOrigin';
 import type { KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob } from '../types';
 import { SwitchyardError } from '../types';
-import { capturingFetch } from './captureFetch';
+import { type CapturingFetch, capturingFetch } from './captureFetch';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
 import { type StreamSource, guardStream } from './streamGuard';
 import { type Piece, ThinkTagSplitter } from './thinkTags';
@@ -39,6 +39,9 @@ export class OpenAICompatibleProvider implements Provider {
   readonly baseUrl: string;
   private readonly quirks: VendorQuirks;
   private readonly origin: string;
+  private readonly capture: CapturingFetch;
+  /** One SDK client per key value: building one costs tens of µs, so it is not done per request. */
+  private cached: { key: string; client: OpenAI } | undefined;
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
     this.id = opts.id;
@@ -46,6 +49,7 @@ export class OpenAICompatibleProvider implements Provider {
     this.baseUrl = opts.baseUrl;
     this.origin = originOf(opts.baseUrl);
     this.quirks = VENDORS[opts.config.vendor];
+    this.capture = capturingFetch(originBoundFetch(opts.fetch, this.origin));
     this.capabilities = {
       streaming: true,
       thinking: this.quirks.thinking,
@@ -78,28 +82,30 @@ export class OpenAICompatibleProvider implements Provider {
     throw providerFailure('auth', `No API key for ${ctx.label} at ${this.origin}. Set it with 'Switchyard: Set API Key'${env}.`, ctx, { retryable: false });
   }
 
-  private client(key: string, fetchImpl: FetchLike): OpenAI {
-    return new OpenAI({
+  private client(key: string): OpenAI {
+    if (this.cached?.key === key) return this.cached.client;
+    const client = new OpenAI({
       apiKey: key,
       baseURL: this.baseUrl,
       maxRetries: 0,
       timeout: this.opts.config.timeoutMs,
-      fetch: fetchImpl as unknown as typeof fetch,
+      fetch: this.capture.fetch as unknown as typeof fetch,
       // Never forward OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to other vendors.
       organization: null,
       project: null,
       // Malformed chunks become bad_response errors here; the SDK's own console logging would only add noise.
       logLevel: 'off',
     });
+    this.cached = { key, client };
+    return client;
   }
 
   stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
     const ctx = this.errorContext(req.model);
-    const capture = capturingFetch(originBoundFetch(this.opts.fetch, this.origin));
-    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx, failure: capture.lastFailure }, this.source(req, ctx, capture.fetch));
+    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx, failureOf: this.capture.failureOf }, this.source(req, ctx));
   }
 
-  private source(req: ProviderRequest, ctx: ErrorContext, fetchImpl: FetchLike): StreamSource<any> {
+  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<any> {
     const q = this.quirks;
     const splitter = new ThinkTagSplitter();
     let text = '';
@@ -121,7 +127,7 @@ export class OpenAICompatibleProvider implements Provider {
       open: async (signal) => {
         const key = await this.key(ctx);
         if (key !== LOCAL_PLACEHOLDER_KEY) (ctx.secrets as string[]).push(key);
-        const client = this.client(key, fetchImpl);
+        const client = this.client(key);
         const common: Record<string, unknown> = {
           model: req.model,
           stream: true,
@@ -172,14 +178,13 @@ export class OpenAICompatibleProvider implements Provider {
     if (this.locality === 'cloud') return (configured.length ? configured : this.quirks.defaultModels).map(toInfo);
     // Local servers (LM Studio, vLLM, an NPU runtime): what is loaded there now, plus what the settings name.
     const ctx = this.errorContext();
-    const capture = capturingFetch(originBoundFetch(this.opts.fetch, this.origin));
     try {
       const key = await this.key(ctx);
-      const page = await this.client(key, capture.fetch).models.list({ signal });
+      const page = await this.client(key).models.list({ signal });
       const listed = page.data.map((m) => m.id.startsWith(this.quirks.modelIdPrefix) ? m.id.slice(this.quirks.modelIdPrefix.length) : m.id);
       return [...new Set([...listed, ...configured])].map(toInfo);
     } catch (err) {
-      throw new SwitchyardError(classifyError(err, ctx, { signal, httpFailure: capture.lastFailure() }));
+      throw new SwitchyardError(classifyError(err, ctx, { signal, httpFailure: this.capture.failureOf(err) }));
     }
   }
 }

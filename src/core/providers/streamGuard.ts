@@ -24,8 +24,8 @@ export interface GuardOptions {
   signal: AbortSignal;
   idleTimeoutMs: number;
   ctx: ErrorContext;
-  /** The last non-2xx answer seen by this request's fetch (see capturingFetch). */
-  failure?: () => HttpFailure | undefined;
+  /** The error answer behind an SDK error, as read off the wire (see capturingFetch). */
+  failureOf?: (err: unknown) => HttpFailure | undefined;
 }
 
 export interface StreamSource<Part> {
@@ -106,7 +106,7 @@ export async function* guardStream<Part>(opts: GuardOptions, source: StreamSourc
     return;
   }
   if (timedOut || failed) {
-    throw new SwitchyardError(classifyError(failure, opts.ctx, { timedOut, httpFailure: failed && !timedOut ? opts.failure?.() : undefined, midStream }));
+    throw new SwitchyardError(classifyError(failure, opts.ctx, { timedOut, httpFailure: failed && !timedOut ? opts.failureOf?.(failure) : undefined, midStream }));
   }
   for (const ev of out) yield ev;
 }
