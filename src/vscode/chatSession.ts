@@ -22,6 +22,7 @@ import { describeError } from './errorStates';
  * still renders at most once per animation frame.
  */
 export const DELTA_FLUSH_MS = 33;
+const OWN_REFUSALS = new Set(['budget', 'local_only', 'cancelled']);
 /** Earlier turns sent as context with a new prompt: enough for follow-ups, small for local models. */
 export const HISTORY_TURNS = 6;
 
@@ -147,7 +148,8 @@ export class ChatSession implements vscode.Disposable {
             case 'error':
               batcher.flush();
               turn.error = describeError(update.error, update.decision, vscode.l10n.t);
-              if (update.error.provider) this.status.providerErrors.set(update.error.provider, update.error);
+              // Our own refusals (budget, Local only, Stop) say nothing about the provider's health.
+              if (update.error.provider && !OWN_REFUSALS.has(update.error.kind)) this.status.providerErrors.set(update.error.provider, update.error);
               break;
             case 'done':
               break;
