@@ -2,30 +2,26 @@
  * Sizes prompt text by tokens without tokenizing the whole document on every keystroke.
  *
  * A per-line estimate decides the common cases (small files fit; far-away lines are out) and the
- * real tokenizer (gpt-tokenizer, o200k_base) runs only on the band of lines near the limit. The
- * model's own tokenizer differs a little from o200k; the budget is a size limit, not a bill, so a
+ * real tokenizer (the shared cl100k tokenizer of src/core/cost/tokens.ts, one encoding in the
+ * bundle) runs only over the lines that are kept once the text is over the cheap limit. The
+ * model's own tokenizer differs a little from cl100k; the budget is a size limit, not a bill, so a
  * few percent either way is fine — what must never happen is a 10× miss, which a chars/N rule
  * makes on indentation-heavy code (spaces merge) or Chinese comments (about one token per char).
  */
-import { encode, decode } from 'gpt-tokenizer';
+import { tokenizer } from '../cost/tokens';
 
 /** Typical code/English density for BPE vocabularies of the o200k/cl100k kind (OpenAI's "~4 chars per token" rule). */
 const ASCII_CHARS_PER_TOKEN = 4;
-/** CJK and other non-ASCII text: o200k spends about one token per Chinese character. */
+/** CJK and other non-ASCII text: about one token per Chinese character (cl100k: 1–2, covered by the error factor below). */
 const TOKENS_PER_NON_ASCII_CHAR = 1;
 /**
  * The estimate can be off by about 2× either way (runs of spaces merge into one token; dense
- * punctuation splits into many). Below half the budget by estimate, text surely fits; beyond
- * twice the budget, lines are surely out.
+ * punctuation splits into many): below half the budget by estimate, text surely fits.
  */
 const ESTIMATE_ERROR_FACTOR = 2;
 
-// Documents may contain model control tokens ("<|endoftext|>" in a tokenizer's own source):
-// count them as ordinary text instead of throwing.
-const ENCODE_OPTIONS = { disallowedSpecial: new Set<string>() };
-
 export function exactTokens(text: string): number {
-  return encode(text, ENCODE_OPTIONS).length;
+  return tokenizer().countTokens(text);
 }
 
 /** Cheap upper-ish estimate: ASCII by length, everything else by character. */
@@ -62,23 +58,13 @@ function fit(text: string, maxTokens: number, keep: 'tail' | 'head'): Fitted {
   const lines = splitKeepingNewlines(text);
   if (keep === 'tail') lines.reverse();
 
-  // Candidate band: everything whose estimate is within twice the budget.
-  const candidate: string[] = [];
-  let est = 0;
-  for (const line of lines) {
-    est += estimateTokens(line);
-    if (est > maxTokens * ESTIMATE_ERROR_FACTOR && candidate.length > 0) break;
-    candidate.push(line);
-  }
-  const join = (ls: string[]) => (keep === 'tail' ? [...ls].reverse().join('') : ls.join(''));
-  const whole = exactTokens(join(candidate));
-  if (whole <= maxTokens) return { text: join(candidate), tokens: whole, tokenized: true };
-
-  // Near the limit: count line by line from the cursor outwards. The sum of per-line counts is at
-  // least the count of the joined text (merges only reduce), so the result is within budget.
+  // Over the cheap limit: count line by line from the cursor outwards with the real tokenizer,
+  // stopping at the budget — only the lines that are kept (about maxTokens' worth) are tokenized.
+  // The sum of per-line counts is at least the count of the joined text (merges only reduce),
+  // so the result is within budget.
   const kept: string[] = [];
   let used = 0;
-  for (const line of candidate) {
+  for (const line of lines) {
     const n = exactTokens(line);
     if (used + n > maxTokens) {
       // A single line longer than the whole budget (minified code): keep its part nearest the cursor.
@@ -88,13 +74,13 @@ function fit(text: string, maxTokens: number, keep: 'tail' | 'head'): Fitted {
     kept.push(line);
     used += n;
   }
-  return { text: join(kept), tokens: used, tokenized: true };
+  return { text: keep === 'tail' ? kept.reverse().join('') : kept.join(''), tokens: used, tokenized: true };
 }
 
 function cutLine(line: string, maxTokens: number, keep: 'tail' | 'head'): Fitted {
-  const ids = encode(line, ENCODE_OPTIONS);
+  const ids = tokenizer().encode(line);
   const part = keep === 'tail' ? ids.slice(ids.length - maxTokens) : ids.slice(0, maxTokens);
-  return { text: decode(part), tokens: part.length, tokenized: true };
+  return { text: tokenizer().decode(part), tokens: part.length, tokenized: true };
 }
 
 function splitKeepingNewlines(text: string): string[] {
