@@ -7,7 +7,7 @@
  * Each section is owned by one module: providers/router (providers, mode, tasks, network),
  * escalation, budget (cost), completion, local (sidecar).
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { TASKS } from './types';
 import {
   DEFAULT_CODE_PARSE_TASKS,
@@ -158,7 +158,7 @@ export const configSchema = z.object({
    * Task → ordered candidate "provider/model" list ("provider/*" = every model of it). Missing
    * tasks use the shipped defaults (src/core/router/defaults.ts). A malformed entry is dropped alone.
    */
-  tasks: z.partialRecord(z.enum(TASKS), z.array(z.string().regex(MODEL_REF_PATTERN, 'write "provider/model", e.g. "ollama/qwen2.5-coder:7b"'))).default({}),
+  tasks: z.record(z.enum(TASKS), z.array(z.string().regex(MODEL_REF_PATTERN, 'write "provider/model", e.g. "ollama/qwen2.5-coder:7b"'))).default({}),
   escalation: escalationConfigSchema.default(escalationConfigSchema.parse({})),
   budget: budgetConfigSchema.default(budgetConfigSchema.parse({})),
   completion: completionConfigSchema.default(completionConfigSchema.parse({})),

@@ -4,7 +4,7 @@
  * edge (and is logged) instead of half-working. Nothing here may carry an API key: the webview
  * only ever sees answers, metadata and localized strings.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 
 /** Bounds so that a confused or hostile peer cannot make the other side allocate without limit. */
 const MAX_PROMPT_CHARS = 200_000;

@@ -3,7 +3,7 @@
  * (the webview itself is recreated on reload and gets it back in its `init` message).
  */
 import type * as vscode from 'vscode';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { turnSchema, type Turn } from '../shared/messages';
 
 const STATE_KEY = 'switchyard.conversation.v1';

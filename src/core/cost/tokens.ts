@@ -30,6 +30,19 @@ export interface Tokenizer {
 }
 let shared: Tokenizer | undefined;
 
+/** The slice of gpt-tokenizer's encoding module we call (its own types need moduleResolution node16). */
+interface Cl100k {
+  countTokens(text: string, options?: { disallowedSpecial?: Set<string> }): number;
+  encode(text: string, options?: { disallowedSpecial?: Set<string> }): number[];
+  decode(tokens: Iterable<number>): string;
+}
+
+/**
+ * Prompts and documents may contain model control tokens ("<|endoftext|>" in a tokenizer's own
+ * source): count them as ordinary text. gpt-tokenizer's default throws on them.
+ */
+const AS_PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
 /**
  * The shared cl100k tokenizer, loaded on first use. Other modules (completion prompt trimming)
  * should take it from here: each additional gpt-tokenizer encoding imported anywhere adds
@@ -38,8 +51,12 @@ let shared: Tokenizer | undefined;
 export function tokenizer(): Tokenizer {
   if (!shared) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
-    const cl100k = require('gpt-tokenizer/encoding/cl100k_base') as Tokenizer;
-    shared = { countTokens: cl100k.countTokens, encode: cl100k.encode, decode: cl100k.decode };
+    const cl100k = require('gpt-tokenizer/encoding/cl100k_base') as Cl100k;
+    shared = {
+      countTokens: (text) => cl100k.countTokens(text, AS_PLAIN_TEXT),
+      encode: (text) => cl100k.encode(text, AS_PLAIN_TEXT),
+      decode: (tokens) => cl100k.decode(tokens),
+    };
   }
   return shared;
 }

@@ -4,7 +4,7 @@
  * next candidate under the policy (off / ask / auto) and the per-request cost ceiling.
  * Only local attempts are judged; a cloud answer is accepted as it is.
  */
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 import type { Candidate, EscalationHook, Logger, SignalResult, Task } from '../types';
 import { parseConfig, type EscalationConfig, type escalationConfigSchema } from '../config';
 import { MARKER_INSTRUCTION } from './signals/marker';

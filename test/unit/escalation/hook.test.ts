@@ -164,7 +164,7 @@ describe('escalation hook settings', () => {
     assert.equal(hook.config.policy, 'ask');
     assert.equal(hook.config.signals.logprobs.lowTokenProb, 0.25);
     assert.deepEqual(logger.lines, [
-      { event: 'escalation.setting_ignored', fields: { setting: 'escalation.signals.logprobs.lowTokenProb', problem: 'Too big: expected number to be <1' } },
+      { event: 'escalation.setting_ignored', fields: { setting: 'escalation.signals.logprobs.lowTokenProb', problem: 'Number must be less than 1' } },
     ]);
   });
 });
