@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   });
   try {
     await runCommand(ui.page, 'Switchyard: Open Panel');
-    const panel = webviewFrame(ui.page, 'Switchyard');
+    const panel = webviewFrame(ui.page);
     const body = panel.locator('body');
     await panel.locator('#prompt').waitFor({ timeout: 60_000 });
     await body.evaluate(() => {

@@ -45,14 +45,14 @@ describe('Switchyard in Simplified Chinese (UI)', function () {
     await input.fill('二分查找的时间复杂度是多少？');
     await ui.page.keyboard.press('Enter');
 
-    const panel = webviewFrame(ui.page, 'Switchyard');
+    const panel = webviewFrame(ui.page);
     const done = panel.locator('.answer.status-done').last();
     await done.waitFor({ timeout: STEP_MS });
     assert.equal(await panel.locator('#prompt').getAttribute('placeholder'), '向 Switchyard 提问…（Enter 发送，Shift+Enter 换行）');
     assert.equal((await panel.locator('#send').textContent())?.trim(), '发送');
     const meta = (await done.locator('.meta').innerText()).replace(/\s+/g, ' ');
     assert.match(meta, /费用: 免费（本地）/);
-    assert.match(meta, /首 token: \d+ ms/);
+    assert.match(meta, /首 token: [\d,]+ ms/);
     assert.equal(await done.locator('.badge').textContent(), '本地');
     assert.equal((await done.locator('.code-block button[data-action="copy"]').textContent())?.trim(), '复制');
     const item = statusBarItem(ui.page, STATUS_BAR_ID);
