@@ -14,7 +14,9 @@
  *   events that already streamed (the consumer keeps the partial text).
  *
  * It is deliberately one async generator over the SDK's iterator with a synchronous `map`:
- * every extra async layer costs microtask hops on every token (see bench/providers.ts).
+ * every extra async layer costs microtask hops on every token (see bench/providers.ts). A
+ * hand-written iterator with `.then` chains was tried and measured slower than V8's async
+ * generators (3.3 vs 2.3 ms per 400 in-memory tokens).
  */
 import type { ProviderEvent } from '../types';
 import { SwitchyardError } from '../types';
