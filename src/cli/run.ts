@@ -5,7 +5,8 @@
  */
 import { version } from '../../package.json';
 import { createSpendGuard, defaultLedgerDir, type CostService } from '../core/cost';
-import { createEscalationHook } from '../core/escalation';
+import { createEscalationHook, worstCaseFromPrices } from '../core/escalation';
+import { LocalSidecar } from '../core/local/localSidecar';
 import { providerBaseUrl } from '../core/providers';
 import { createSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
 import type { ChatMessage, Logger, RouteRequest } from '../core/types';
@@ -87,18 +88,24 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
     ? createEscalationHook({
         config: config.escalation,
         logger,
+        // The per-request ceiling needs prices; without them the CLI would escalate past it.
+        estimateWorstCaseUsd: worstCaseFromPrices(config),
         confirm: confirm
           ? (reasons, next) =>
               confirm(`\nThe local answer looks unreliable (${reasons.filter((r) => r.fired).map((r) => r.explanation).join('; ')}). Ask ${formatModelRef(next.ref)} (${next.locality}) instead? [y/N] `)
           : undefined,
       })
     : undefined;
-  const switchyard = createSwitchyard({ config, keys, logger, spendGuard, escalation, env: io.env });
+  // Probe-only sidecar: the router skips a local server that is down, but a one-shot command
+  // never starts `ollama serve` (it would start and stop it on every call).
+  const local = new LocalSidecar({ config: { ...config, local: { ...config.local, manageOllama: false } }, logger, keys, env: io.env });
+  const switchyard = createSwitchyard({ config, keys, logger, spendGuard, escalation, env: io.env, local });
   return {
     switchyard,
     close() {
       switchyard.dispose();
       spendGuard?.dispose();
+      void local.dispose();
     },
   };
 }
