@@ -441,8 +441,8 @@ async function main(): Promise<void> {
     t.shown ? `${((100 * t.fromCache) / t.shown).toFixed(0)}% of ${t.shown}` : '-',
     ((100 * (t.generatedTokens - t.usedTokens)) / t.keys).toFixed(0),
     t.pauses ? `${((100 * t.pausesServed) / t.pauses).toFixed(0)}% of ${t.pauses}` : '-',
-    `${pct(t.timeToGhost, 50).toFixed(0)} ms`,
-    `${pct(t.addedLatency, 50).toFixed(1)}/${pct(t.addedLatency, 95).toFixed(1)} ms`,
+    t.timeToGhost.length ? `${pct(t.timeToGhost, 50).toFixed(0)} ms` : '-',
+    t.addedLatency.length ? `${pct(t.addedLatency, 50).toFixed(1)}/${pct(t.addedLatency, 95).toFixed(1)} ms` : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
