@@ -12,9 +12,21 @@
  */
 import fs from 'node:fs';
 import tls from 'node:tls';
-import { Agent, type Dispatcher, ProxyAgent, fetch as undiciFetch } from 'undici';
+import type { Dispatcher } from 'undici';
+
 import type { FetchLike } from './keyOrigin';
 import { isLoopbackHost } from './locality';
+
+type Undici = typeof import('undici');
+let undiciModule: Undici | undefined;
+/**
+ * undici is half a megabyte of bundle: it is required on the first proxied or CA-extended
+ * request only, so that activating the extension (and every direct request) never pays for it.
+ */
+function undici(): Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
+  return (undiciModule ??= require('undici') as Undici);
+}
 
 export interface NetworkOptions {
   /** Proxy URL, e.g. "http://proxy.corp:3128" or "http://user:pass@proxy:8080". Wins over the environment. */
@@ -93,12 +105,13 @@ export function createNetwork(options: NetworkOptions = {}): Network {
     const route = direct ? ({ via: 'direct' } as const) : routeOf(url);
     let dispatcher: Dispatcher | undefined;
     if (route.via === 'proxy') {
-      dispatcher = dispatcherFor(`proxy ${route.proxy}`, () => new ProxyAgent({ uri: route.proxy, ...(ca ? { requestTls: { ca }, proxyTls: { ca } } : {}) }));
+      dispatcher = dispatcherFor(`proxy ${route.proxy}`, () => new (undici().ProxyAgent)({ uri: route.proxy, ...(ca ? { requestTls: { ca }, proxyTls: { ca } } : {}) }));
     } else if (ca) {
-      dispatcher = dispatcherFor('direct+ca', () => new Agent({ connect: { ca } }));
+      dispatcher = dispatcherFor('direct+ca', () => new (undici().Agent)({ connect: { ca } }));
     }
     // Nothing to route: Node's built-in fetch (measurably faster per chunk than the undici package's).
     if (!dispatcher) return globalThis.fetch(input, init);
+    const { fetch: undiciFetch } = undici();
     return undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
   };
 
