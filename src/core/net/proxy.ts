@@ -13,7 +13,6 @@
 import fs from 'node:fs';
 import tls from 'node:tls';
 import type { Dispatcher } from 'undici';
-
 import type { FetchLike } from './keyOrigin';
 import { isLoopbackHost } from './locality';
 
