@@ -20,6 +20,7 @@ import { InlineCompletionStatus } from './inlineCompletionStatus';
 const CHARS_PER_TOKEN_UPPER_BOUND = 8;
 const CACHE_WINDOW_EXTRA_CHARS = 2_000;
 const SHOW_LOG_COMMAND = 'switchyard.completion.showLog';
+const TOGGLE_LANGUAGE_COMMAND = 'switchyard.completion.toggleLanguage';
 /** After activation (onStartupFinished), other extensions are still starting: wait a little before loading. */
 const WARM_UP_DELAY_MS = 3_000;
 
@@ -67,6 +68,7 @@ export function registerInlineCompletion(context: vscode.ExtensionContext): Inli
     status,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
     vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => services.logger.show()),
+    vscode.commands.registerCommand(TOGGLE_LANGUAGE_COMMAND, () => toggleLanguage(services)),
     // Abort a stale request the moment the editor moves, before VS Code asks again.
     vscode.window.onDidChangeTextEditorSelection((e) => {
       if (!ready || e.textEditor !== vscode.window.activeTextEditor) return;
@@ -161,4 +163,21 @@ function noteRecent(recent: RecentDocuments, editor: vscode.TextEditor): void {
   const doc = editor.document;
   if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && doc.uri.scheme !== 'vscode-remote') return;
   recent.note(doc.uri.toString(), vscode.workspace.asRelativePath(doc.uri, false), doc.languageId, doc.getText(), editor.selection.active.line);
+}
+
+/** Adds the active editor's language to switchyard.completion.disabledLanguages, or takes it out (user settings). */
+async function toggleLanguage(services: Services): Promise<void> {
+  const languageId = vscode.window.activeTextEditor?.document.languageId;
+  if (!languageId) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Open a file first: inline completion is turned on or off per language.'));
+    return;
+  }
+  const disabled = services.config().completion.disabledLanguages;
+  const off = !disabled.includes(languageId);
+  const next = off ? [...disabled, languageId] : disabled.filter((l) => l !== languageId);
+  await vscode.workspace.getConfiguration('switchyard').update('completion.disabledLanguages', next, vscode.ConfigurationTarget.Global);
+  services.logger.info('completion.language_toggled', { languageId, enabled: !off });
+  void vscode.window.showInformationMessage(
+    off ? vscode.l10n.t('Inline completion is now off for {0}.', languageId) : vscode.l10n.t('Inline completion is now on for {0}.', languageId),
+  );
 }

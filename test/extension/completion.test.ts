@@ -122,4 +122,13 @@ describe('Inline completion (extension host)', function () {
     await acceptUntil('const next =  count + 1;\n');
     assert.equal(atPosition(), 1, 'no new request for a position answered before');
   });
+
+  it('turns completion off and on again for the active language', async () => {
+    const disabled = () => settings().get<string[]>('completion.disabledLanguages') ?? [];
+    await vscode.commands.executeCommand('switchyard.completion.toggleLanguage');
+    await waitFor(() => disabled().includes('typescript'), 'typescript to be disabled');
+    await vscode.commands.executeCommand('switchyard.completion.toggleLanguage');
+    await waitFor(() => !disabled().includes('typescript'), 'typescript to be enabled again');
+    await settings().update('completion.disabledLanguages', undefined, vscode.ConfigurationTarget.Global);
+  });
 });
