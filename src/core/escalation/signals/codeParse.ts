@@ -5,15 +5,13 @@
  * Only languages we can parse are judged; a `bash` or `rust` block is left alone.
  */
 import MarkdownIt from 'markdown-it';
-import { parser as javascriptParser } from '@lezer/javascript';
-import { parser as jsonParser } from '@lezer/json';
-import { parser as pythonParser } from '@lezer/python';
+import type { parser as javascriptParserType } from '@lezer/javascript';
 import type { EscalationSignalsConfig } from '../../config';
 import { fired, quiet, type FinishedAnswer, type SignalJudge } from '../signal';
 
 export type CodeParseSettings = EscalationSignalsConfig['code_parse'];
 /** Every Lezer grammar is an LRParser; named through one we import so @lezer/lr stays transitive. */
-type LRParser = typeof javascriptParser;
+type LRParser = typeof javascriptParserType;
 
 export type CodeLanguage = 'typescript' | 'tsx' | 'javascript' | 'jsx' | 'json' | 'python';
 
@@ -43,14 +41,30 @@ const LANGUAGE_ALIASES: Readonly<Record<string, CodeLanguage>> = {
  * Each language is tried with these grammars in order and passes if any parses: models write JSX
  * in `js` fences and TSX in `ts` fences often enough that one strict dialect would cry wolf.
  */
-const GRAMMARS: Readonly<Record<CodeLanguage, readonly LRParser[]>> = {
-  typescript: [javascriptParser.configure({ dialect: 'ts' }), javascriptParser.configure({ dialect: 'ts jsx' })],
-  tsx: [javascriptParser.configure({ dialect: 'ts jsx' })],
-  javascript: [javascriptParser, javascriptParser.configure({ dialect: 'jsx' })],
-  jsx: [javascriptParser.configure({ dialect: 'jsx' })],
-  json: [jsonParser],
-  python: [pythonParser],
-};
+let grammars: Readonly<Record<CodeLanguage, readonly LRParser[]>> | undefined;
+
+/**
+ * Loaded on the first code answer judged, not at import: deserializing the three parse tables
+ * takes ~30 ms, which would otherwise land on the extension's activation path.
+ */
+function grammarsFor(language: CodeLanguage): readonly LRParser[] {
+  if (!grammars) {
+    /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
+    const javascriptParser = (require('@lezer/javascript') as typeof import('@lezer/javascript')).parser;
+    const jsonParser = (require('@lezer/json') as typeof import('@lezer/json')).parser;
+    const pythonParser = (require('@lezer/python') as typeof import('@lezer/python')).parser;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    grammars = {
+      typescript: [javascriptParser.configure({ dialect: 'ts' }), javascriptParser.configure({ dialect: 'ts jsx' })],
+      tsx: [javascriptParser.configure({ dialect: 'ts jsx' })],
+      javascript: [javascriptParser, javascriptParser.configure({ dialect: 'jsx' })],
+      jsx: [javascriptParser.configure({ dialect: 'jsx' })],
+      json: [jsonParser],
+      python: [pythonParser],
+    };
+  }
+  return grammars[language];
+}
 
 /**
  * Answers elide code with "..." (`function f() { ... }`, `[1, 2, ...]`). That is prose, not a
@@ -124,14 +138,14 @@ function dedent(code: string): string {
 export function firstSyntaxError(language: CodeLanguage, code: string): SyntaxProblem | undefined {
   const source = language === 'python' ? code.replace(UNICODE_ELLIPSIS, ' ') : code.replace(JS_ELISION, (m) => ' '.repeat(m.length));
   let first: SyntaxProblem | undefined;
-  for (const grammar of GRAMMARS[language]) {
+  for (const grammar of grammarsFor(language)) {
     const at = errorOffset(grammar, source);
     if (at === undefined) return undefined;
     // Errors are reported where they are in the code as written, not in a fragment context.
     first ??= locate(code, at);
   }
   for (const context of FRAGMENT_CONTEXTS[language]) {
-    if (GRAMMARS[language].some((grammar) => errorOffset(grammar, context(source)) === undefined)) return undefined;
+    if (grammarsFor(language).some((grammar) => errorOffset(grammar, context(source)) === undefined)) return undefined;
   }
   return first;
 }
