@@ -39,28 +39,25 @@ async function main(): Promise<void> {
     const panel = webviewFrame(ui.page);
     const body = panel.locator('body');
     await panel.locator('#prompt').waitFor({ timeout: 60_000 });
-    await body.evaluate(() => {
-      const w = window as unknown as { __bench: { frames: number; maxGap: number; longTasks: number; longest: number; last: number; run: boolean } };
-      w.__bench = { frames: 0, maxGap: 0, longTasks: 0, longest: 0, last: performance.now(), run: true };
-      const tick = (now: number) => {
-        const b = w.__bench;
+    // A string, not a function: tsx would wrap named inner functions in a helper the page lacks.
+    await body.evaluate(`(() => {
+      const b = (window.__bench = { frames: 0, maxGap: 0, longTasks: 0, longest: 0, last: performance.now(), run: true });
+      function tick(now) {
         b.frames++;
         b.maxGap = Math.max(b.maxGap, now - b.last);
         b.last = now;
         if (b.run) requestAnimationFrame(tick);
-      };
+      }
       requestAnimationFrame(tick);
       try {
         new PerformanceObserver((list) => {
           for (const e of list.getEntries()) {
-            w.__bench.longTasks++;
-            w.__bench.longest = Math.max(w.__bench.longest, e.duration);
+            b.longTasks++;
+            b.longest = Math.max(b.longest, e.duration);
           }
         }).observe({ type: 'longtask', buffered: false });
-      } catch {
-        // longtask is Chromium-only; the frame gap still tells the story.
-      }
-    });
+      } catch {}
+    })()`);
     const started = Date.now();
     await panel.locator('#prompt').fill('Write a long answer');
     await panel.locator('#prompt').press('Enter');
@@ -68,11 +65,12 @@ async function main(): Promise<void> {
     const firstVisible = Date.now();
     await panel.locator('.answer.status-done').waitFor({ timeout: 300_000 });
     const ended = Date.now();
-    const result = await body.evaluate(() => {
-      const b = (window as unknown as { __bench: { frames: number; maxGap: number; longTasks: number; longest: number; run: boolean } }).__bench;
-      b.run = false;
-      return b;
-    });
+    const result = (await body.evaluate('(() => { window.__bench.run = false; return window.__bench; })()')) as {
+      frames: number;
+      maxGap: number;
+      longTasks: number;
+      longest: number;
+    };
     const streamSeconds = (ended - firstVisible) / 1000;
     const rows: [string, string][] = [
       ['tokens streamed', String(TOKENS)],

@@ -22,6 +22,11 @@ interface AnswerView {
   thinkingBody: HTMLElement;
   meta: HTMLElement;
   dirty: boolean;
+  /** While streaming: characters of text already rendered as finished blocks (never redrawn). */
+  stableChars: number;
+  /** While streaming: finished blocks, appended once, and the open last block, redrawn per frame. */
+  stable?: HTMLElement;
+  tail?: HTMLElement;
 }
 
 export class ConversationView {
@@ -164,7 +169,7 @@ export class ConversationView {
     for (const view of this.answers.values()) {
       if (!view.dirty) continue;
       view.dirty = false;
-      view.body.innerHTML = renderMarkdown(view.answer.text, false);
+      renderStreaming(view);
       if (view.answer.thinking) {
         view.thinking.hidden = false;
         view.thinkingBody.textContent = view.answer.thinking;
@@ -208,12 +213,13 @@ export class ConversationView {
 
     const body = document.createElement('div');
     body.className = 'md';
-    body.innerHTML = renderMarkdown(answer.text, answer.status !== 'streaming');
+    if (answer.status !== 'streaming') body.innerHTML = renderMarkdown(answer.text, true);
 
     const meta = document.createElement('footer');
     meta.className = 'meta';
 
-    const view: AnswerView = { answer, turnId, root: article, body, thinking, thinkingBody, meta, dirty: false };
+    const view: AnswerView = { answer, turnId, root: article, body, thinking, thinkingBody, meta, dirty: false, stableChars: 0 };
+    if (answer.status === 'streaming') renderStreaming(view);
     this.renderMeta(view);
 
     if (answer.status === 'escalated' || answer.status === 'failed_over') {
@@ -341,6 +347,49 @@ export class ConversationView {
   private scrollToBottom(): void {
     this.scroller.scrollTop = this.scroller.scrollHeight;
   }
+}
+
+/**
+ * Streaming render that stays O(new text) per frame: text up to the last blank line outside a
+ * code fence is a finished block, rendered once and appended; only the open last block is
+ * re-rendered each frame. (The final render, with highlighting, redoes the whole answer once.)
+ */
+function renderStreaming(view: AnswerView): void {
+  if (!view.stable || !view.tail) {
+    view.body.textContent = '';
+    view.stable = document.createElement('div');
+    view.tail = document.createElement('div');
+    view.stable.className = 'md-stable';
+    view.tail.className = 'md-tail';
+    view.body.append(view.stable, view.tail);
+    view.stableChars = 0;
+  }
+  const text = view.answer.text;
+  const cut = lastBlockBoundary(text, view.stableChars);
+  if (cut > view.stableChars) {
+    view.stable.insertAdjacentHTML('beforeend', renderMarkdown(text.slice(view.stableChars, cut), false));
+    view.stableChars = cut;
+  }
+  view.tail.innerHTML = renderMarkdown(text.slice(view.stableChars), false);
+}
+
+const FENCE_LINE = /^ {0,3}(```|~~~)/;
+
+/** The index after the last "\n\n" at or after `from` that is not inside a code fence (or `from`). */
+export function lastBlockBoundary(text: string, from: number): number {
+  let boundary = from;
+  let inFence = false;
+  let lineStart = from;
+  // Fences opened before `from` are closed: `from` itself was a boundary outside any fence.
+  for (let i = from; i <= text.length; i++) {
+    if (i === text.length || text[i] === '\n') {
+      const line = text.slice(lineStart, i);
+      if (FENCE_LINE.test(line)) inFence = !inFence;
+      else if (line.trim() === '' && !inFence && i < text.length && lineStart > from) boundary = i + 1;
+      lineStart = i + 1;
+    }
+  }
+  return boundary;
 }
 
 function meterRow(label: string, spent: number, limit: number | undefined, currency: string): HTMLElement {
