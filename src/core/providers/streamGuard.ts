@@ -9,7 +9,9 @@
  *   cancelling is prompt even before the first byte; once streaming, the aborted socket ends
  *   the SDK's read at once;
  * - no data for `idleTimeoutMs` (before the first byte or between parts) aborts and throws a
- *   `timeout` error;
+ *   `timeout` error. Only time spent waiting on the socket counts: while the consumer holds an
+ *   event (the router pausing a local answer to ask the user whether to escalate), the clock
+ *   stops, so a slow answer from the user is not blamed on the provider;
  * - any other failure is classified once (errors.ts) and thrown as a SwitchyardError after the
  *   events that already streamed (the consumer keeps the partial text).
  *
@@ -50,14 +52,16 @@ export async function* guardStream<Part>(opts: GuardOptions, source: StreamSourc
   const inner = new AbortController();
   let timedOut = false;
   let lastActivity = performance.now();
+  /** True while the consumer holds an event we yielded: not the provider's time. */
+  let consumerHolds = false;
   // One timer per idle window, re-armed lazily: cheaper than resetting a timer on every token.
   const check = () => {
     const idle = performance.now() - lastActivity;
-    if (idle >= opts.idleTimeoutMs) {
+    if (!consumerHolds && idle >= opts.idleTimeoutMs) {
       timedOut = true;
       inner.abort(new Error('idle timeout'));
     } else {
-      timer = setTimeout(check, opts.idleTimeoutMs - idle);
+      timer = setTimeout(check, consumerHolds ? opts.idleTimeoutMs : opts.idleTimeoutMs - idle);
     }
   };
   let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(check, opts.idleTimeoutMs);
@@ -80,14 +84,17 @@ export async function* guardStream<Part>(opts: GuardOptions, source: StreamSourc
       for (;;) {
         const r = await it.next();
         if (r.done || inner.signal.aborted) break;
-        lastActivity = performance.now();
         source.map(r.value, out);
+        consumerHolds = true;
         for (let i = 0; i < out.length; i++) {
           const ev = out[i]!;
           if (ev.type === 'text' || ev.type === 'thinking') midStream = true;
           yield ev;
           if (signal.aborted) break;
         }
+        consumerHolds = false;
+        // The idle window restarts when we go back to the socket, not when the part arrived.
+        lastActivity = performance.now();
         out.length = 0;
         if (signal.aborted) break;
       }

@@ -1,7 +1,7 @@
 /** The Ollama provider against the protocol-faithful Ollama double (real HTTP, real NDJSON). */
 import assert from 'node:assert/strict';
 import { type OllamaServer, startOllamaServer } from '../../servers/ollama';
-import type { Provider } from '../../../src/core/types';
+import type { Provider, ProviderEvent } from '../../../src/core/types';
 import { drain, lastOf, makeProvider, request } from './helpers';
 
 const CHINESE = '你好，世界！这是一个测试。';
@@ -172,6 +172,21 @@ describe('providers/ollama', () => {
     assert.equal(out.error?.kind, 'timeout');
     const rec = await server.settled(server.requests.findIndex((r) => r.path === '/api/chat'));
     assert.equal(rec.aborted, true, 'the socket was closed');
+  });
+
+  it('does not count time the consumer holds an event against the idle limit (a user deciding whether to escalate)', async () => {
+    const slow = makeProvider('ollama', { kind: 'ollama', baseUrl: server.url, timeoutMs: 300 });
+    server.enqueue({ text: 'a b c d' });
+    const events: ProviderEvent[] = [];
+    for await (const ev of slow.stream(request({ model: 'llama3.2' }))) {
+      events.push(ev);
+      // Pause after the first text delta for twice the idle limit, as the router does while it asks.
+      if (ev.type === 'text' && events.filter((e) => e.type === 'text').length === 1) await new Promise((r) => setTimeout(r, 700));
+    }
+    const text = events.map((e) => (e.type === 'text' ? e.text : '')).join('');
+    assert.equal(text, 'a b c d');
+    assert.deepEqual(events.at(-1), events.find((e) => e.type === 'finish'));
+    assert.equal((events.at(-1) as { reason?: string }).reason, 'stop');
   });
 
   it('lists installed models with details, capabilities and context length', async () => {
