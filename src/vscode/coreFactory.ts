@@ -2,7 +2,7 @@
  * The one place that knows how the core modules are constructed (cost ledger, escalation hook,
  * router). services.ts calls it lazily; nothing else in src/vscode builds core objects.
  */
-import type { Candidate, KeyStore, Logger, SignalResult } from '../core/types';
+import type { Candidate, KeyStore, LocalAvailability, Logger, SignalResult } from '../core/types';
 import type { SwitchyardConfig } from '../core/config';
 import { createSpendGuard, type BudgetAlert, type CostService } from '../core/cost';
 import { createEscalationHook, worstCaseFromPrices } from '../core/escalation';
@@ -28,6 +28,8 @@ export interface RouterDeps {
   cost: CostService;
   /** Asks the user whether to escalate (escalation policy "ask"). */
   confirm(reasons: SignalResult[], next: Candidate): Promise<boolean>;
+  /** The local sidecar: the router skips a local provider that is down and takes keep_alive from its plan. */
+  local?: LocalAvailability;
 }
 
 /** Builds the router with the escalation hook (policy, signals, per-request cost ceiling) and the budget guard. */
@@ -38,5 +40,5 @@ export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard
     estimateWorstCaseUsd: worstCaseFromPrices(deps.config),
     logger: deps.logger,
   });
-  return createSwitchyard({ config: deps.config, keys: deps.keys, logger: deps.logger, spendGuard: deps.cost, escalation });
+  return createSwitchyard({ config: deps.config, keys: deps.keys, logger: deps.logger, spendGuard: deps.cost, escalation, ...(deps.local ? { local: deps.local } : {}) });
 }

@@ -21,6 +21,7 @@ import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOver
 import { SecretKeyStore } from './keyStore';
 import { OutputLogger } from './outputLogger';
 import { buildCost, buildRouter } from './coreFactory';
+import { getLocalSidecarService } from './localModelsService';
 import type { BudgetAlert, CostService } from '../core/cost';
 
 const MODE_STATE_KEY = 'switchyard.workspaceMode';
@@ -70,6 +71,7 @@ class ExtensionServices implements Services, vscode.Disposable {
   readonly onBudgetAlert = this.alerts.event;
   private lastReportedProblems = '';
   private declared: SettingSpec[] | undefined;
+  private readonly watchedSidecars = new WeakSet<object>();
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.keys = new SecretKeyStore(context.secrets, context.globalState);
@@ -83,7 +85,7 @@ class ExtensionServices implements Services, vscode.Disposable {
       this.changed,
       this.alerts,
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('switchyard')) this.invalidate('settings');
+        if (e.affectsConfiguration('switchyard') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.noProxy')) this.invalidate('settings');
       }),
       this.keys.onDidChange(() => this.invalidate('keys')),
     );
@@ -105,6 +107,7 @@ class ExtensionServices implements Services, vscode.Disposable {
         logger: this.logger,
         cost: this.cost(),
         confirm: (reasons, next) => confirmEscalation(reasons, next),
+        local: this.localSidecar(),
       });
       this.router = router;
       // A failed build is not cached: the next request tries again (e.g. after a fix).
@@ -113,6 +116,19 @@ class ExtensionServices implements Services, vscode.Disposable {
       });
     }
     return this.router;
+  }
+
+  /**
+   * The local sidecar as the router sees it. After a pull or delete the router is rebuilt, so its
+   * cached list of installed models never hides a model the user just pulled.
+   */
+  private localSidecar() {
+    const sidecar = getLocalSidecarService(this.context).sidecar();
+    if (!this.watchedSidecars.has(sidecar)) {
+      this.watchedSidecars.add(sidecar);
+      this.disposables.push(sidecar.onDidChangeModels(() => this.invalidate('models')));
+    }
+    return sidecar;
   }
 
   cost(): CostService {
@@ -152,7 +168,7 @@ class ExtensionServices implements Services, vscode.Disposable {
     const section = vscode.workspace.getConfiguration('switchyard');
     this.declared ??= declaredSettings(this.context.extension.packageJSON);
     const { raw, ignored } = readRawSettings({ inspect: (key) => section.inspect(key) }, this.declared, this.workspaceMode());
-    const parsed = parseConfig(raw);
+    const parsed = parseConfig(withEditorProxy(raw));
     this.cached = parsed;
     for (const entry of ignored) {
       // Said once per read, in the log: the user did not do anything wrong, a workspace tried.
@@ -185,7 +201,7 @@ class ExtensionServices implements Services, vscode.Disposable {
       });
   }
 
-  private invalidate(why: 'settings' | 'keys' | 'mode'): void {
+  private invalidate(why: 'settings' | 'keys' | 'mode' | 'models'): void {
     this.cached = undefined;
     const old = this.router;
     this.router = undefined;
@@ -217,4 +233,20 @@ export function workspaceIdOf(folders: readonly vscode.WorkspaceFolder[] | undef
   if (!folders || folders.length === 0) return 'no-workspace';
   const uris = folders.map((f) => f.uri.toString()).sort();
   return createHash('sha256').update(uris.join('\n')).digest('hex').slice(0, 16);
+}
+
+/**
+ * Without a Switchyard proxy setting, cloud requests follow VS Code's own `http.proxy` /
+ * `http.noProxy` — but only the user-level values: a workspace must not be able to route
+ * requests (and the keys in them) through a proxy of its choosing.
+ */
+function withEditorProxy(raw: Record<string, unknown>): Record<string, unknown> {
+  const network = (raw.network && typeof raw.network === 'object' ? raw.network : {}) as Record<string, unknown>;
+  if (typeof network.proxy === 'string' && network.proxy) return raw;
+  const http = vscode.workspace.getConfiguration('http');
+  const proxy = http.inspect<string>('proxy')?.globalValue;
+  if (!proxy) return raw;
+  const noProxy = http.inspect<string[]>('noProxy')?.globalValue ?? [];
+  const existing = Array.isArray(network.noProxy) ? (network.noProxy as unknown[]) : [];
+  return { ...raw, network: { ...network, proxy, noProxy: [...existing, ...noProxy] } };
 }
