@@ -16,7 +16,8 @@ CODE_SERVER_VERSION=4.100.3
 # script looks for in its cache (names from @vscode/ripgrep's lib/download.js).
 RIPGREP_PKG_VERSION=1.15.11
 RIPGREP_TARBALL=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
-DEBIAN_PACKAGES=(libkrb5-dev pkg-config ripgrep chromium chromium-driver)
+# fonts-wqy-microhei: Chinese glyphs for the zh-cn UI tests and screenshots (Chromium shows boxes without it).
+DEBIAN_PACKAGES=(libkrb5-dev pkg-config ripgrep chromium chromium-driver fonts-wqy-microhei)
 
 TOOLS="$ROOT/.test-tools"
 # code-server (~300 MB, minutes to build) is installed once per machine into a cache outside the
