@@ -61,8 +61,11 @@ describe('Inline completion (extension host)', function () {
     await settings().update('completion.model', 'ollama/qwen2.5-coder:1.5b', g);
     await waitFor(() => settings().get<{ ollama?: { baseUrl?: string } }>('providers')?.ollama?.baseUrl === server.url, 'the settings to arrive');
     api = (await vscode.extensions.getExtension(EXTENSION_ID)!.activate()) as SwitchyardExtensionApi;
-    // Completion warms up (engine loaded, models listed) a few seconds after start-up.
-    await waitFor(() => server.requests.some((r) => r.path === '/api/tags'), 'the completion warm-up', 90_000);
+    // Completion warms up (engine loaded) a few seconds after activation. When an earlier suite
+    // activated the extension, that warm-up listed another suite's server, so wait for the engine
+    // itself, not for a request to this server: the settings change above makes the engine
+    // re-list models on the next completion.
+    await waitFor(() => api.inlineCompletion.engine() !== undefined, 'the completion warm-up', 90_000);
     const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: '' });
     editor = await vscode.window.showTextDocument(doc);
   });
