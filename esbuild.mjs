@@ -23,22 +23,59 @@ const common = {
 };
 
 /**
- * Libraries that are only `require()`d inside functions, on first use, and are big: each is its
- * own bundle in dist/vendor/ so that loading dist/extension.js (which VS Code does on the
- * activation path) does not compile them. Compiling the 2.6 MB single bundle took ~170 ms of
- * the ~350 ms require time; the cl100k rank table (~1 MB) and undici (~0.5 MB) were most of it.
+ * Libraries that are only `require()`d inside functions, on first use, and are big: each named
+ * bundle in dist/vendor/ holds the modules mapped to it, so that loading dist/extension.js (which
+ * VS Code does on the activation path) does not compile them. Compiling the 2.6 MB single bundle
+ * took ~170 ms of the ~350 ms require time; the cl100k rank table (~1 MB) and undici (~0.5 MB)
+ * were most of it. The provider SDKs (a client is made per request), markdown-it and the Lezer
+ * grammars (the code-parse signal, on the first code answer) were ~400 KB more. Modules that
+ * share a bundle (the three grammars) share their dependencies (@lezer/lr, @lezer/common).
  */
 const LAZY_VENDORS = {
   'gpt-tokenizer/encoding/cl100k_base': 'cl100k',
   undici: 'undici',
+  openai: 'openai',
+  ollama: 'ollama',
+  'markdown-it': 'markdown-it',
+  '@lezer/javascript': 'lezer',
+  '@lezer/json': 'lezer',
+  '@lezer/python': 'lezer',
 };
 
-/** Resolves a lazy vendor's import to `./vendor/<name>.js`, next to the bundle that needs it. */
+/**
+ * In the extension and CLI bundles: `require('<module>')` of a lazy vendor becomes
+ * `require('./vendor/<bundle>.js')['<module>']`, loaded from next to the bundle on first use.
+ */
 const lazyVendors = {
   name: 'lazy-vendors',
   setup(build) {
     const filter = new RegExp(`^(${Object.keys(LAZY_VENDORS).map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})$`);
-    build.onResolve({ filter }, (args) => ({ path: `./vendor/${LAZY_VENDORS[args.path]}.js`, external: true }));
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-vendor' }));
+    build.onResolve({ filter: /^\.\/vendor\//, namespace: 'lazy-vendor' }, (args) => ({ path: args.path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-vendor' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./vendor/${LAZY_VENDORS[args.path]}.js`)})[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Each vendor bundle exports `{ '<module>': require('<module>') }` for its modules: exactly what
+ * Node's require gives the unbundled code (tests, tsx), i.e. the package's CommonJS side, not
+ * its ESM side with a `default` wrapper.
+ */
+const vendorEntries = {
+  name: 'vendor-entries',
+  setup(build) {
+    build.onResolve({ filter: /^vendor-entry:/ }, (args) => ({ path: args.path.slice('vendor-entry:'.length), namespace: 'vendor-entry' }));
+    build.onLoad({ filter: /.*/, namespace: 'vendor-entry' }, (args) => {
+      const modules = Object.keys(LAZY_VENDORS).filter((module) => LAZY_VENDORS[module] === args.path);
+      return {
+        contents: `module.exports = {${modules.map((m) => `${JSON.stringify(m)}: require(${JSON.stringify(m)})`).join(', ')}};`,
+        resolveDir: process.cwd(),
+        loader: 'js',
+      };
+    });
   },
 };
 
@@ -66,11 +103,12 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: Object.fromEntries(Object.entries(LAZY_VENDORS).map(([module, name]) => [`vendor/${name}`, module])),
+    entryPoints: Object.fromEntries([...new Set(Object.values(LAZY_VENDORS))].map((name) => [`vendor/${name}`, `vendor-entry:${name}`])),
     outdir: 'dist',
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    plugins: [vendorEntries],
   },
   {
     ...common,

@@ -9,7 +9,7 @@
  * still waiting for a model to load. Features are gated on the server version (think from
  * 0.9.0, logprobs from 0.12.11) and the model's capabilities, both fetched once and cached.
  */
-import { Ollama } from 'ollama';
+import type { Ollama } from 'ollama';
 import type { ProviderConfig } from '../config';
 import { featuresForModel } from '../local/ollamaVersion';
 import { type FetchLike, originBoundFetch, originOf } from '../net/keyOrigin';
@@ -66,7 +66,9 @@ export class OllamaProvider implements Provider {
       const merged = signal && own ? AbortSignal.any([signal, own]) : (signal ?? own);
       return base(input, { ...init, ...(merged ? { signal: merged } : {}) });
     };
-    return new Ollama({ host: this.baseUrl, fetch: fetchWithSignal as unknown as typeof fetch });
+    // Required here, not imported: its own bundle in dist/vendor (esbuild.mjs LAZY_VENDORS).
+    const { Ollama: OllamaClient } = require('ollama') as typeof import('ollama');
+    return new OllamaClient({ host: this.baseUrl, fetch: fetchWithSignal as unknown as typeof fetch });
   }
 
   /** /api/version, once per provider (a failed lookup is retried next time). */

@@ -7,7 +7,7 @@
  * SDK would retry Zhipu's 1113 "balance exhausted" 429s and cannot read Gemini's RetryInfo.
  * A fresh, cheap SDK client per request carries that request's capturing fetch.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ProviderConfig } from '../config';
 import { type FetchLike, keyForEndpoint, originBoundFetch, originOf } from '../net/keyOrigin';
 import type { KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob } from '../types';
@@ -84,7 +84,10 @@ export class OpenAICompatibleProvider implements Provider {
 
   private client(key: string): OpenAI {
     if (this.cached?.key === key) return this.cached.client;
-    const client = new OpenAI({
+    // Required here, not imported: the SDK is its own bundle in dist/vendor (esbuild.mjs
+    // LAZY_VENDORS), so loading the extension does not compile and initialise it.
+    const { OpenAI: OpenAIClient } = require('openai') as typeof import('openai');
+    const client = new OpenAIClient({
       apiKey: key,
       baseURL: this.baseUrl,
       maxRetries: 0,

@@ -4,7 +4,7 @@
  * an exception), and fences are found with markdown-it, the same Markdown parser the panel uses.
  * Only languages we can parse are judged; a `bash` or `rust` block is left alone.
  */
-import MarkdownIt from 'markdown-it';
+import type MarkdownIt from 'markdown-it';
 import type { parser as javascriptParserType } from '@lezer/javascript';
 import type { EscalationSignalsConfig } from '../../config';
 import { fired, quiet, type FinishedAnswer, type SignalJudge } from '../signal';
@@ -90,11 +90,20 @@ export interface CodeBlock {
   line: number;
 }
 
-const markdown = new MarkdownIt();
+type MarkdownParser = InstanceType<typeof MarkdownIt>;
+let markdownParser: MarkdownParser | undefined;
+
+/**
+ * markdown-it, required on the first code answer rather than imported: it is its own bundle in
+ * dist/vendor (see esbuild.mjs LAZY_VENDORS), kept off the extension's activation path.
+ */
+function markdown(): MarkdownParser {
+  return (markdownParser ??= new (require('markdown-it') as typeof MarkdownIt)());
+}
 
 /** Fenced blocks with the language they will be judged as (the editor's language for bare fences). */
 export function codeBlocks(text: string, languageId?: string): CodeBlock[] {
-  return markdown
+  return markdown()
     .parse(text, {})
     .filter((t) => t.type === 'fence')
     .map((t) => {
