@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, ModelRef, NormalizedError, RouteRequest, Task } from '../core/types';
-import { fromUsd } from '../core/cost';
+import { fromUsd } from '../core/cost/currency';
 import type { Answer, ToWebview, Turn } from '../shared/messages';
 import type { Services } from './services';
 import type { ConversationStore } from './conversationStore';

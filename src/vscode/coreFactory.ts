@@ -4,9 +4,12 @@
  */
 import type { Candidate, KeyStore, LocalAvailability, Logger, SignalResult } from '../core/types';
 import type { SwitchyardConfig } from '../core/config';
-import { createSpendGuard, type BudgetAlert, type CostService } from '../core/cost';
-import { createEscalationHook, worstCaseFromPrices } from '../core/escalation';
-import { createSwitchyard, type AssembledSwitchyard } from '../core/switchyard';
+import type { BudgetAlert, CostService } from '../core/cost';
+import type { AssembledSwitchyard } from '../core/switchyard';
+
+// The core modules are required inside the builders, not imported: the bundler then initialises
+// them (the ledger, its file locking, providers, router) on the first request instead of when
+// the extension loads, which VS Code does on the activation path (issue 3: activation < 50 ms).
 
 export interface CostDeps {
   config: SwitchyardConfig;
@@ -18,6 +21,7 @@ export interface CostDeps {
 
 /** The usage ledger and budget guard; lives as long as the extension, settings are pushed into it. */
 export function buildCost(deps: CostDeps): CostService {
+  const { createSpendGuard } = require('../core/cost') as typeof import('../core/cost');
   return createSpendGuard({ dir: deps.storageDir, config: deps.config, logger: deps.logger, onAlert: deps.onAlert });
 }
 
@@ -34,6 +38,8 @@ export interface RouterDeps {
 
 /** Builds the router with the escalation hook (policy, signals, per-request cost ceiling) and the budget guard. */
 export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard> {
+  const { createEscalationHook, worstCaseFromPrices } = require('../core/escalation') as typeof import('../core/escalation');
+  const { createSwitchyard } = require('../core/switchyard') as typeof import('../core/switchyard');
   const escalation = createEscalationHook({
     config: deps.config.escalation,
     confirm: deps.confirm,

@@ -5,9 +5,11 @@
  */
 import type { ProviderConfig, SwitchyardConfig } from '../core/config';
 import type { Locality } from '../core/types';
-import { effectiveProviderConfigs } from '../core/switchyard';
-import { providerBaseUrl } from '../core/providers';
 import { localityOf } from '../core/net/locality';
+
+// The router and provider modules are required inside the functions, not imported: the status
+// bar and commands import this file, and the bundler would otherwise initialise the whole router
+// when the extension loads, on the activation path (issue 3: activation < 50 ms).
 
 export interface Endpoint {
   baseUrl?: string;
@@ -18,6 +20,7 @@ export interface Endpoint {
 
 export function endpointOf(id: string, provider: ProviderConfig): Endpoint {
   try {
+    const { providerBaseUrl } = require('../core/providers') as typeof import('../core/providers');
     const baseUrl = providerBaseUrl(id, provider);
     return { baseUrl, locality: provider.locality ?? localityOf(baseUrl) };
   } catch (err) {
@@ -27,5 +30,6 @@ export function endpointOf(id: string, provider: ProviderConfig): Endpoint {
 
 /** The providers in force, exactly as the router builds them (the user's, else the shipped defaults). */
 export function allProviders(config: SwitchyardConfig): Record<string, ProviderConfig> {
+  const { effectiveProviderConfigs } = require('../core/switchyard') as typeof import('../core/switchyard');
   return effectiveProviderConfigs(config, process.env);
 }

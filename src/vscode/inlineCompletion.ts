@@ -40,7 +40,8 @@ export interface InlineCompletionHandle extends vscode.Disposable {
 export function registerInlineCompletion(context: vscode.ExtensionContext): InlineCompletionHandle {
   const services = getServices(context);
   const status = new InlineCompletionStatus(SHOW_LOG_COMMAND);
-  status.setModel(services.config().completion.model || DEFAULT_COMPLETION_MODEL);
+  // Reading the settings parses them: right after activation, not inside it (issue 3: < 50 ms).
+  const showModel = setTimeout(() => status.setModel(services.config().completion.model || DEFAULT_COMPLETION_MODEL), 0);
   let loaded: Promise<Loaded> | undefined;
   let ready: Loaded | undefined;
   const load = () =>
@@ -66,6 +67,7 @@ export function registerInlineCompletion(context: vscode.ExtensionContext): Inli
 
   const disposables: vscode.Disposable[] = [
     status,
+    { dispose: () => clearTimeout(showModel) },
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
     vscode.commands.registerCommand(SHOW_LOG_COMMAND, () => services.logger.show()),
     vscode.commands.registerCommand(TOGGLE_LANGUAGE_COMMAND, () => toggleLanguage(services)),

@@ -10,8 +10,7 @@
  *   local.sidecar()                             // the core LocalSidecar (router: ensureAvailable)
  */
 import * as vscode from 'vscode';
-import { localEndpointsOf } from '../core/local/localEndpoints';
-import { LocalSidecar } from '../core/local/localSidecar';
+import type { LocalSidecar } from '../core/local/localSidecar';
 import type { SidecarSnapshot } from '../core/local/sidecarState';
 import { getServices } from './services';
 
@@ -20,6 +19,9 @@ import { getServices } from './services';
  * soon enough that Ollama is up before the user's first request.
  */
 const BACKGROUND_START_DELAY_MS = 3_000;
+
+// The core local modules are required on first need, not imported: the bundler then
+// initialises them after activation, not when the extension loads (issue 3: activation < 50 ms).
 
 export class LocalSidecarService implements vscode.Disposable {
   private current: { key: string; sidecar: LocalSidecar; subscription: { dispose(): void } } | undefined;
@@ -50,6 +52,7 @@ export class LocalSidecarService implements vscode.Disposable {
     if (this.current?.key === key) return this.current.sidecar;
     const old = this.current;
     const services = getServices(this.context);
+    const { LocalSidecar } = require('../core/local/localSidecar') as typeof import('../core/local/localSidecar');
     const sidecar = new LocalSidecar({ config: services.config(), logger: services.logger, keys: services.keys });
     const subscriptions = [sidecar.onDidChangeState((s) => this.emitter.fire(s)), sidecar.onDidChangeModels(() => this.modelsEmitter.fire())];
     this.current = { key, sidecar, subscription: { dispose: () => subscriptions.forEach((d) => d.dispose()) } };
@@ -87,6 +90,7 @@ export class LocalSidecarService implements vscode.Disposable {
 
   private configKey(): string {
     const config = getServices(this.context).config();
+    const { localEndpointsOf } = require('../core/local/localEndpoints') as typeof import('../core/local/localEndpoints');
     const ollamaProvider = Object.entries(config.providers).find(([, p]) => p.kind === 'ollama');
     return JSON.stringify({ local: config.local, endpoints: localEndpointsOf(config.providers), ollamaProvider });
   }

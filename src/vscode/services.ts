@@ -16,7 +16,7 @@ import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import type { Candidate, Logger, Mode, SignalResult } from '../core/types';
 import type { AssembledSwitchyard } from '../core/switchyard';
-import { parseConfig, type ConfigProblem, type SwitchyardConfig } from '../core/config';
+import type { ConfigProblem, SwitchyardConfig } from '../core/config';
 import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOverrides } from './settingsModel';
 import { SecretKeyStore } from './keyStore';
 import { OutputLogger } from './outputLogger';
@@ -168,6 +168,9 @@ class ExtensionServices implements Services, vscode.Disposable {
     const section = vscode.workspace.getConfiguration('switchyard');
     this.declared ??= declaredSettings(this.context.extension.packageJSON);
     const { raw, ignored } = readRawSettings({ inspect: (key) => section.inspect(key) }, this.declared, this.workspaceMode());
+    // Required here, not imported: building the settings schema waits for the first read,
+    // after activation (issue 3: activation < 50 ms).
+    const { parseConfig } = require('../core/config') as typeof import('../core/config');
     const parsed = parseConfig(withEditorProxy(raw));
     this.cached = parsed;
     for (const entry of ignored) {

@@ -29,17 +29,22 @@ export class SwitchyardStatusBar implements vscode.Disposable {
     this.item = vscode.window.createStatusBarItem('switchyard.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Switchyard';
     this.item.command = 'switchyard.switchMode';
-    this.render();
-    this.item.show();
+    // The first draw reads the settings (parsing them) and the ledger: right after activation,
+    // not inside it, which must stay under 50 ms (issue 3).
+    const firstDraw = setTimeout(() => {
+      this.render();
+      this.item.show();
+      void this.refresh();
+    }, 0);
     const timer = setInterval(() => void this.refresh(), REFRESH_INTERVAL_MS);
     this.disposables.push(
       this.item,
+      { dispose: () => clearTimeout(firstDraw) },
       { dispose: () => clearInterval(timer) },
       services.onDidChange(() => void this.refresh()),
       services.onBudgetAlert(() => void this.refresh()),
       session.onDidFinish(() => void this.refresh()),
     );
-    void this.refresh();
   }
 
   /** Re-reads the budget and redraws; resolves when done (tests await it). */

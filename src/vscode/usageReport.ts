@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Services } from './services';
 import type { BudgetSummary, Report } from '../core/cost';
-import { formatMoney, toUsd } from '../core/cost';
+import { formatMoney, toUsd } from '../core/cost/currency';
 import type { Translate } from './errorStates';
 
 export interface UsageReportData {
