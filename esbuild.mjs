@@ -6,6 +6,7 @@
 //   out/test/extension/*.js, out/bench/*.js — extension-host tests and benchmarks (--tests)
 // Flags: --production (minify, no dev checks), --watch (rebuild on change), --tests.
 import * as esbuild from 'esbuild';
+import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -79,6 +80,55 @@ const vendorEntries = {
   },
 };
 
+/**
+ * The core modules src/vscode requires on first use rather than imports (coreFactory.ts,
+ * services.ts, endpoints.ts, localModelsService.ts): they are dist/core.js, so VS Code does not
+ * even compile them when it loads dist/extension.js on the activation path (issue 3). Each is
+ * initialised on its first require (the entry's getters). src/core/types.ts is its own bundle,
+ * dist/core-types.js, required by both, so SwitchyardError is one class (instanceof) on both sides.
+ */
+const LAZY_CORE = ['cost', 'escalation', 'switchyard', 'config', 'providers', 'local/localSidecar', 'local/localEndpoints'];
+const CORE_TYPES = path.resolve('src/core/types.ts');
+
+/** Points every import of src/core/types.ts at dist/core-types.js. */
+const sharedCoreTypes = {
+  name: 'shared-core-types',
+  setup(build) {
+    build.onResolve({ filter: /\/types$/ }, (args) =>
+      path.resolve(args.resolveDir, `${args.path}.ts`) === CORE_TYPES ? { path: './core-types.js', external: true } : undefined,
+    );
+  },
+};
+
+/** In dist/extension.js: `require('../core/<module>')` from src/vscode becomes `require('./core.js')['<module>']`. */
+const lazyCore = {
+  name: 'lazy-core',
+  setup(build) {
+    const filter = new RegExp(`^\\.\\./core/(${LAZY_CORE.map((m) => m.replace('/', '\\/')).join('|')})$`);
+    build.onResolve({ filter }, (args) =>
+      args.importer.startsWith(path.resolve('src/vscode')) ? { path: args.path.slice('../core/'.length), namespace: 'lazy-core' } : undefined,
+    );
+    build.onResolve({ filter: /^\.\/core\.js$/, namespace: 'lazy-core' }, (args) => ({ path: args.path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-core' }, (args) => ({
+      contents: `module.exports = require("./core.js")[${JSON.stringify(args.path)}];`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** dist/core.js's entry: a getter per module, so each is initialised on its first require. */
+const coreEntry = {
+  name: 'core-entry',
+  setup(build) {
+    build.onResolve({ filter: /^core-entry$/ }, () => ({ path: 'core-entry', namespace: 'core-entry' }));
+    build.onLoad({ filter: /.*/, namespace: 'core-entry' }, () => ({
+      contents: `module.exports = {${LAZY_CORE.map((m) => `get ${JSON.stringify(m)}() { return require(${JSON.stringify(`./src/core/${m}`)}); }`).join(', ')}};`,
+      resolveDir: process.cwd(),
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   {
@@ -89,7 +139,16 @@ const builds = [
     target: 'node20',
     format: 'cjs',
     external: ['vscode'],
-    plugins: [lazyVendors],
+    plugins: [lazyVendors, lazyCore, sharedCoreTypes],
+  },
+  {
+    ...common,
+    entryPoints: { core: 'core-entry', 'core-types': 'src/core/types.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    plugins: [lazyVendors, coreEntry, sharedCoreTypes],
   },
   {
     ...common,
