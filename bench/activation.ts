@@ -38,7 +38,8 @@ async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? DEFAULT_RUNS);
   // What ships: minified production bundles (the in-host bench entry is built alongside).
   execFileSync(process.execPath, ['esbuild.mjs', '--production', '--tests'], { cwd: REPO_ROOT, stdio: 'inherit' });
-  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--out', VSIX], { cwd: REPO_ROOT, stdio: 'ignore' });
+  // Same flags as `npm run package` (the README's screenshots are repository-only, see .vscodeignore).
+  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--no-rewrite-relative-links', '--out', VSIX], { cwd: REPO_ROOT, stdio: 'ignore' });
   const vsixBytes = fs.statSync(VSIX).size;
   const extensionPath = unpackForBench(VSIX);
   const testsPath = path.join(REPO_ROOT, 'out/bench/activationHost.js');
