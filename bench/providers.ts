@@ -16,6 +16,7 @@ import { createNetwork } from '../src/core/net';
 import { createProvider } from '../src/core/providers';
 import { startOllamaServer } from '../test/servers/ollama';
 import { startOpenAICompatibleServer } from '../test/servers/openaiCompatible';
+import { percentile, timeDeltas, type Sample } from './streamTiming';
 
 /** Measured runs per variant. */
 const RUNS = Number(process.argv[2] ?? 100);
@@ -25,25 +26,6 @@ const TOKENS = Number(process.argv[3] ?? 400);
 const WARMUP = 10;
 const KEY = 'gsk_bench_key';
 
-interface Sample {
-  ttftMs: number;
-  tokensPerSecond: number;
-}
-
-async function time(deltas: AsyncIterable<string | undefined>): Promise<Sample> {
-  const t0 = performance.now();
-  let first: number | undefined;
-  let count = 0;
-  for await (const d of deltas) {
-    if (!d) continue;
-    count++;
-    first ??= performance.now();
-  }
-  const end = performance.now();
-  return { ttftMs: (first ?? end) - t0, tokensPerSecond: ((count - 1) / (end - (first ?? end))) * 1000 };
-}
-
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function main(): Promise<void> {
   const words = Array.from({ length: TOKENS }, (_, i) => (i === 0 ? 'tok0' : ` tok${i}`));
@@ -64,18 +46,18 @@ async function main(): Promise<void> {
     {
       name: 'ollama SDK, direct',
       run: async () =>
-        time(
+        timeDeltas(
           (async function* () {
             for await (const p of await ollama.chat({ model: 'llama3.2', messages, stream: true })) yield p.message.content;
           })(),
         ),
       samples: [],
     },
-    { name: 'OllamaProvider', run: () => time(texts(ollamaProvider.stream({ model: 'llama3.2', messages, signal: new AbortController().signal }))), samples: [] },
+    { name: 'OllamaProvider', run: () => timeDeltas(texts(ollamaProvider.stream({ model: 'llama3.2', messages, signal: new AbortController().signal }))), samples: [] },
     {
       name: 'openai SDK, direct (Groq double)',
       run: async () =>
-        time(
+        timeDeltas(
           (async function* () {
             const s = await openai.chat.completions.create({ model: 'llama-3.3-70b-versatile', messages, stream: true });
             for await (const c of s) yield c.choices[0]?.delta?.content ?? undefined;
@@ -83,7 +65,7 @@ async function main(): Promise<void> {
         ),
       samples: [],
     },
-    { name: 'OpenAICompatibleProvider (groq)', run: () => time(texts(groqProvider.stream({ model: 'llama-3.3-70b-versatile', messages, signal: new AbortController().signal }))), samples: [] },
+    { name: 'OpenAICompatibleProvider (groq)', run: () => timeDeltas(texts(groqProvider.stream({ model: 'llama-3.3-70b-versatile', messages, signal: new AbortController().signal }))), samples: [] },
   ];
   for (let i = 0; i < WARMUP + RUNS; i++) {
     for (const v of variants) {
@@ -96,7 +78,7 @@ async function main(): Promise<void> {
   for (const v of variants) {
     const t = v.samples.map((s) => s.ttftMs);
     const r = v.samples.map((s) => s.tokensPerSecond);
-    console.log(`${v.name.padEnd(36)} ${pct(t, 50).toFixed(3).padStart(8)} ms ${pct(t, 95).toFixed(3).padStart(8)} ms ${Math.round(pct(r, 50)).toString().padStart(12)}`);
+    console.log(`${v.name.padEnd(36)} ${percentile(t, 50).toFixed(3).padStart(8)} ms ${percentile(t, 95).toFixed(3).padStart(8)} ms ${Math.round(percentile(r, 50)).toString().padStart(12)}`);
   }
   for (const [a, b] of [
     [0, 1],
@@ -104,10 +86,10 @@ async function main(): Promise<void> {
   ] as const) {
     const da = variants[a]!.samples;
     const db = variants[b]!.samples;
-    const ttft = pct(db.map((s) => s.ttftMs), 50) - pct(da.map((s) => s.ttftMs), 50);
-    const thr = pct(db.map((s) => s.tokensPerSecond), 50) / pct(da.map((s) => s.tokensPerSecond), 50);
+    const ttft = percentile(db.map((s) => s.ttftMs), 50) - percentile(da.map((s) => s.ttftMs), 50);
+    const thr = percentile(db.map((s) => s.tokensPerSecond), 50) / percentile(da.map((s) => s.tokensPerSecond), 50);
     // On a zero-delay stream the ratio is all CPU; per token it is what matters against a real model's pace.
-    const perTokenUs = (1 / pct(db.map((s) => s.tokensPerSecond), 50) - 1 / pct(da.map((s) => s.tokensPerSecond), 50)) * 1e6;
+    const perTokenUs = (1 / percentile(db.map((s) => s.tokensPerSecond), 50) - 1 / percentile(da.map((s) => s.tokensPerSecond), 50)) * 1e6;
     console.log(
       `${variants[b]!.name}: TTFT ${ttft >= 0 ? '+' : ''}${ttft.toFixed(3)} ms (p50); throughput ${(thr * 100).toFixed(1)} % of direct = ${perTokenUs.toFixed(2)} µs per token`,
     );

@@ -22,6 +22,7 @@ import { parseConfig } from '../src/core/config';
 import { createSwitchyard } from '../src/core/switchyard';
 import { silentLogger } from '../src/core/types';
 import { startOllamaServer } from '../test/servers/ollama';
+import { percentile, timeDeltas, type Sample } from './streamTiming';
 
 /** Measured runs per variant; enough for a stable p95. */
 const RUNS = Number(process.argv[2] ?? 200);
@@ -35,10 +36,6 @@ const REAL_FAST_TPS = 300;
 /** A 7B model on a laptop GPU, roughly (glm-4.7-flash is quoted at ~27 tok/s). */
 const REAL_LOCAL_TPS = 50;
 
-interface Sample {
-  ttftMs: number;
-  tokensPerSecond: number;
-}
 type Variant = { name: string; run: () => Promise<Sample> };
 
 async function main(): Promise<void> {
@@ -56,20 +53,7 @@ async function main(): Promise<void> {
   const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'ollama', maxRetries: 0 });
   const ollama = new Ollama({ host: server.url });
 
-  /** Times a stream of text deltas: TTFT and tokens/s after the first. */
-  async function time(deltas: AsyncIterable<string | undefined>): Promise<Sample> {
-    const t0 = performance.now();
-    let first: number | undefined;
-    let count = 0;
-    for await (const d of deltas) {
-      if (!d) continue;
-      first ??= performance.now();
-      count++;
-    }
-    const end = performance.now();
-    if (first === undefined || count !== TOKENS) throw new Error(`expected ${TOKENS} deltas, got ${count}`);
-    return { ttftMs: first - t0, tokensPerSecond: (count - 1) / ((end - first) / 1000) };
-  }
+  const time = (deltas: AsyncIterable<string | undefined>) => timeDeltas(deltas, TOKENS);
 
   async function* viaSwitchyard(pinned: string): AsyncIterable<string | undefined> {
     for await (const ev of sy.stream({ messages, task: 'code', pinned, workspaceId: 'bench', signal: new AbortController().signal })) {
@@ -100,16 +84,12 @@ async function main(): Promise<void> {
     }
   }
 
-  const pct = (xs: number[], p: number) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-  };
-  const stats = (name: string) => {
+    const stats = (name: string) => {
     const xs = samples.get(name)!;
     return {
-      ttft50: pct(xs.map((s) => s.ttftMs), 50),
-      ttft95: pct(xs.map((s) => s.ttftMs), 95),
-      tps50: pct(xs.map((s) => s.tokensPerSecond), 50),
+      ttft50: percentile(xs.map((s) => s.ttftMs), 50),
+      ttft95: percentile(xs.map((s) => s.ttftMs), 95),
+      tps50: percentile(xs.map((s) => s.tokensPerSecond), 50),
     };
   };
   console.log(`router overhead: ${RUNS} interleaved runs per variant (after ${WARMUP} warm-up), ${TOKENS} tokens per answer, Node ${process.version}`);
