@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { configSchema, type BudgetConfig, type SwitchyardConfig } from '../../../src/core/config';
+import { createSpendGuard, type CostService } from '../../../src/core/cost';
 
 export function tempLedgerDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ledger-'));
@@ -26,4 +27,30 @@ export function usageLines(dir: string): Array<Record<string, unknown>> {
     }
   }
   return out;
+}
+
+/**
+ * A fresh ledger directory per test and spend guards over it, all disposed (and the directory
+ * removed) after each test. Call inside a `describe`: it registers the mocha hooks.
+ */
+export function useSpendGuards(): { readonly dir: string; create(config: SwitchyardConfig, opts?: Omit<Parameters<typeof createSpendGuard>[0], 'dir' | 'config'>): CostService } {
+  let dir = '';
+  const guards: CostService[] = [];
+  beforeEach(() => {
+    dir = tempLedgerDir();
+  });
+  afterEach(() => {
+    for (const g of guards.splice(0)) g.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    create(config, opts = {}) {
+      const g = createSpendGuard({ dir, config, ...opts });
+      guards.push(g);
+      return g;
+    },
+  };
 }

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createSpendGuard, type BudgetAlert, type CostService } from '../../../src/core/cost';
+import type { BudgetAlert, CostService } from '../../../src/core/cost';
 import { ledgerFileName } from '../../../src/core/cost/ledger';
 import { dayKey, monthKey } from '../../../src/core/cost/periods';
 import { estimateTextTokens } from '../../../src/core/cost/tokens';
 import { SwitchyardError, type SpendRequest } from '../../../src/core/types';
-import { configWith, tempLedgerDir, usageLines } from './helpers';
+import { configWith, usageLines, useSpendGuards } from './helpers';
 
 const GPT4O = { provider: 'openai', model: 'gpt-4o' };
 // gpt-4o: 1000 input tokens = $0.0025 (reserved with the 10 % margin: 1100 = $0.00275); each output token $0.00001.
@@ -33,20 +33,9 @@ async function refusal(p: Promise<unknown>): Promise<SwitchyardError> {
 describe('SpendGuard: budgets enforced before spending', function () {
   // The first estimate builds cl100k's rank table: ~1.5 s on a loaded 2-core machine.
   this.timeout(30_000);
-  let dir: string;
-  const guards: CostService[] = [];
-  const guard = (budget = {}, extra: Record<string, unknown> = {}, opts: { onAlert?: (a: BudgetAlert) => void; now?: () => number } = {}) => {
-    const g = createSpendGuard({ dir, config: configWith(budget, extra), ...opts });
-    guards.push(g);
-    return g;
-  };
-  beforeEach(() => {
-    dir = tempLedgerDir();
-  });
-  afterEach(() => {
-    for (const g of guards.splice(0)) g.dispose();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const ledger = useSpendGuards();
+  const guard = (budget = {}, extra: Record<string, unknown> = {}, opts: { onAlert?: (a: BudgetAlert) => void; now?: () => number } = {}) =>
+    ledger.create(configWith(budget, extra), opts);
 
   it('reserves within budget, settles with the reported usage and records one line', async () => {
     const g = guard({ dailyLimit: 1 });
@@ -55,7 +44,7 @@ describe('SpendGuard: budgets enforced before spending', function () {
     assert.equal(r.notice, undefined);
     const cost = await r.settle({ usage: { inputTokens: 1_000, outputTokens: 200, estimated: false }, finish: 'stop', latencyMs: 812 });
     assert.ok(Math.abs(cost.totalUsd - (0.0025 + 0.002)) < 1e-12);
-    const lines = usageLines(dir);
+    const lines = usageLines(ledger.dir);
     assert.equal(lines.length, 1);
     assert.deepEqual(
       { ...lines[0], time: undefined, day: undefined, id: undefined, pid: undefined, v: undefined },
@@ -97,7 +86,7 @@ describe('SpendGuard: budgets enforced before spending', function () {
     assert.equal(err.info.retryable, false);
     assert.match(err.message, /\$0\.0150 of the \$0\.0200 workspace daily limit is spent today/);
     assert.match(err.message, /No call was made\. Raise switchyard\.budget\.dailyLimit/);
-    assert.equal(usageLines(dir).length, 2, 'a refused request writes no usage');
+    assert.equal(usageLines(ledger.dir).length, 2, 'a refused request writes no usage');
   });
 
   it('holds open reservations against the budget until they settle (budget exceeded during a stream)', async () => {
@@ -155,7 +144,7 @@ describe('SpendGuard: budgets enforced before spending', function () {
     assert.equal(cost.totalUsd, 0);
     assert.equal(cost.priceSource, 'local');
     await g.flush(); // local lines are written in the background
-    const [line] = usageLines(dir);
+    const [line] = usageLines(ledger.dir);
     assert.equal(line?.purpose, 'completion');
     assert.equal(line?.locality, 'local');
     await refusal(g.reserve(cloudReq()));
@@ -169,7 +158,7 @@ describe('SpendGuard: budgets enforced before spending', function () {
     const out = estimateTextTokens(partial);
     assert.ok(Math.abs(cost.totalUsd - (0.0025 + out * 0.00001)) < 1e-12);
     assert.equal(cost.estimated, true);
-    const [line] = usageLines(dir);
+    const [line] = usageLines(ledger.dir);
     assert.equal(line?.outcome, 'cancelled');
     assert.equal(line?.outputTokens, out);
     assert.equal(line?.estimated, true);
@@ -183,7 +172,7 @@ describe('SpendGuard: budgets enforced before spending', function () {
     const second = r.settle({ usage: { inputTokens: 1_000, outputTokens: 1_000, estimated: false }, finish: 'stop', latencyMs: 20 });
     assert.equal((await first).totalUsd, 0);
     assert.equal(await second, await first);
-    assert.equal(usageLines(dir).length, 1);
+    assert.equal(usageLines(ledger.dir).length, 1);
   });
 
   it('counts both attempts of an escalated request, linked by request id', async () => {
@@ -192,7 +181,7 @@ describe('SpendGuard: budgets enforced before spending', function () {
     await local.settle({ usage: { inputTokens: 1_000, outputTokens: 300, estimated: false }, finish: 'stop', latencyMs: 900 });
     const cloud = await g.reserve(cloudReq({ requestId: 'req-9', escalatedFrom: { provider: 'ollama', model: 'qwen2.5:7b' } }));
     await cloud.settle({ usage: { inputTokens: 1_000, outputTokens: 300, estimated: false }, finish: 'stop', latencyMs: 1200 });
-    const lines = usageLines(dir);
+    const lines = usageLines(ledger.dir);
     assert.deepEqual(lines.map((l) => [l.requestId, l.provider, l.escalatedFrom]), [
       ['req-9', 'ollama', undefined],
       ['req-9', 'openai', 'ollama/qwen2.5:7b'],
@@ -231,11 +220,11 @@ describe('SpendGuard: budgets enforced before spending', function () {
       provider: 'openai', model: 'gpt-4o', worstUsd: 0.03, maxTokens: 2_750, inputTokensEstimate: 1_000,
       pid: 2 ** 22 + 12_345, host: require('node:os').hostname(), proc: 'gone',
     };
-    fs.appendFileSync(path.join(dir, ledgerFileName(monthKey(Date.now()))), `${JSON.stringify(ghost)}\n`);
+    fs.appendFileSync(path.join(ledger.dir, ledgerFileName(monthKey(Date.now()))), `${JSON.stringify(ghost)}\n`);
     const r = await g.reserve(cloudReq({ maxTokens: 1_000 }));
     // $0.05 − $0.03 charged to the ghost − $0.00275 input = $0.01725 → 1725 tokens fit, 1000 asked.
     assert.equal(r.maxTokens, 1_000);
-    const abandoned = usageLines(dir).find((l) => l.id === 'ghost-1');
+    const abandoned = usageLines(ledger.dir).find((l) => l.id === 'ghost-1');
     assert.equal(abandoned?.outcome, 'abandoned');
     assert.equal(abandoned?.costUsd, 0.03);
     await r.settle({ finish: 'cancelled', latencyMs: 1 });
