@@ -3,7 +3,7 @@
  * (Enter sends, Shift+Enter new line, Escape stops), and forwards clicks as validated messages.
  */
 import './style.css';
-import { fromWebviewSchema, toWebviewSchema, type FromWebview, type ToWebview } from '../src/shared/messages';
+import { messageSchemas, type FromWebview, type ToWebview } from '../src/shared/messages';
 import { ConversationView } from './view';
 import { setCodeActionLabels } from './markdown';
 import { setStrings, t } from './strings';
@@ -21,7 +21,7 @@ const COPIED_FEEDBACK_MS = 1500;
 
 function send(message: FromWebview): void {
   // Validated on this side too: a bug shows up here, not as a silently dropped message.
-  vscode.postMessage(fromWebviewSchema.parse(message));
+  vscode.postMessage(messageSchemas().fromWebview.parse(message));
 }
 
 const app = document.getElementById('app')!;
@@ -125,7 +125,7 @@ list.addEventListener('click', (e) => {
 });
 
 window.addEventListener('message', (event: MessageEvent) => {
-  const parsed = toWebviewSchema.safeParse(event.data);
+  const parsed = messageSchemas().toWebview.safeParse(event.data);
   if (!parsed.success) {
     console.warn('Switchyard: dropped an invalid message from the host', parsed.error.issues[0]);
     return;

@@ -4,7 +4,7 @@
  * edge (and is logged) instead of half-working. Nothing here may carry an API key: the webview
  * only ever sees answers, metadata and localized strings.
  */
-import { z } from 'zod/v3';
+import type { z } from 'zod/v3';
 
 /** Bounds so that a confused or hostile peer cannot make the other side allocate without limit. */
 const MAX_PROMPT_CHARS = 200_000;
@@ -12,144 +12,175 @@ const MAX_CODE_CHARS = 1_000_000;
 const MAX_DELTA_CHARS = 1_000_000;
 const MAX_ID_CHARS = 64;
 
-const id = z.string().min(1).max(MAX_ID_CHARS);
+/** zod's namespace: the only value this module needs from the package. */
+type Zod = typeof z;
 
-/** What the panel shows under an answer. All optional: filled in as events arrive. */
-export const answerMetaSchema = z.object({
-  task: z.string().optional(),
-  taskReason: z.string().optional(),
-  mode: z.string().optional(),
-  /** Why this model: the router's reasons, and for an escalated answer why the previous one was not enough. */
-  why: z.array(z.string()).default([]),
-  escalationReason: z.string().optional(),
-  /** Set on a local answer that was escalated or failed over: why a stronger/other model was asked. */
-  supersededBecause: z.string().optional(),
-  inputTokens: z.number().nonnegative().optional(),
-  outputTokens: z.number().nonnegative().optional(),
-  tokensEstimated: z.boolean().optional(),
-  ttftMs: z.number().nonnegative().optional(),
-  totalMs: z.number().nonnegative().optional(),
-  tokensPerSecond: z.number().nonnegative().optional(),
-  costTotal: z.number().nonnegative().optional(),
-  costEstimated: z.boolean().optional(),
-  currency: z.string().optional(),
-  priceSource: z.string().optional(),
-  notices: z.array(z.string()).default([]),
-});
-export type AnswerMeta = z.infer<typeof answerMetaSchema>;
+function buildSchemas(z: Zod) {
+  const id = z.string().min(1).max(MAX_ID_CHARS);
 
-export const answerStatusSchema = z.enum(['streaming', 'done', 'cancelled', 'error', 'escalated', 'failed_over']);
-export type AnswerStatus = z.infer<typeof answerStatusSchema>;
+  /** What the panel shows under an answer. All optional: filled in as events arrive. */
+  const answerMeta = z.object({
+    task: z.string().optional(),
+    taskReason: z.string().optional(),
+    mode: z.string().optional(),
+    /** Why this model: the router's reasons, and for an escalated answer why the previous one was not enough. */
+    why: z.array(z.string()).default([]),
+    escalationReason: z.string().optional(),
+    /** Set on a local answer that was escalated or failed over: why a stronger/other model was asked. */
+    supersededBecause: z.string().optional(),
+    inputTokens: z.number().nonnegative().optional(),
+    outputTokens: z.number().nonnegative().optional(),
+    tokensEstimated: z.boolean().optional(),
+    ttftMs: z.number().nonnegative().optional(),
+    totalMs: z.number().nonnegative().optional(),
+    tokensPerSecond: z.number().nonnegative().optional(),
+    costTotal: z.number().nonnegative().optional(),
+    costEstimated: z.boolean().optional(),
+    currency: z.string().optional(),
+    priceSource: z.string().optional(),
+    notices: z.array(z.string()).default([]),
+  });
 
-export const answerSchema = z.object({
-  id,
-  provider: z.string(),
-  model: z.string(),
-  locality: z.enum(['local', 'cloud']),
-  text: z.string().max(MAX_DELTA_CHARS),
-  thinking: z.string().max(MAX_DELTA_CHARS).default(''),
-  status: answerStatusSchema,
-  meta: answerMetaSchema,
-});
-export type Answer = z.infer<typeof answerSchema>;
+  const answerStatus = z.enum(['streaming', 'done', 'cancelled', 'error', 'escalated', 'failed_over']);
+
+  const answer = z.object({
+    id,
+    provider: z.string(),
+    model: z.string(),
+    locality: z.enum(['local', 'cloud']),
+    text: z.string().max(MAX_DELTA_CHARS),
+    thinking: z.string().max(MAX_DELTA_CHARS).default(''),
+    status: answerStatus,
+    meta: answerMeta,
+  });
+
+  /**
+   * Commands the webview may ask the host to run (fix buttons, toolbar). An allow-list, not a
+   * free string: a compromised webview cannot run arbitrary VS Code commands.
+   */
+  const panelCommand = z.enum([
+    'switchyard.setApiKey',
+    'switchyard.switchMode',
+    'switchyard.setBudget',
+    'switchyard.showUsage',
+    'switchyard.showLog',
+    'switchyard.openSettings',
+    'switchyard.startOllama',
+    'switchyard.newConversation',
+    'switchyard.retryLast',
+  ]);
+
+  /** A fixing action offered with an error: runs one of the allow-listed commands below. */
+  const fixAction = z.object({ label: z.string(), command: panelCommand });
+
+  const turnError = z.object({
+    kind: z.string(),
+    message: z.string(),
+    actions: z.array(fixAction).default([]),
+  });
+
+  const turn = z.object({
+    id,
+    prompt: z.string().max(MAX_PROMPT_CHARS),
+    /** Short label for what the prompt was built from ("Explain · main.ts:10-24"). */
+    label: z.string().optional(),
+    createdAt: z.number(),
+    answers: z.array(answer),
+    error: turnError.optional(),
+    done: z.boolean(),
+  });
+
+  const budgetView = z.object({
+    currency: z.string(),
+    today: z.number().nonnegative(),
+    month: z.number().nonnegative(),
+    dailyLimit: z.number().nonnegative().optional(),
+    monthlyLimit: z.number().nonnegative().optional(),
+  });
+
+
+  // ---------------------------------------------------------------------------------------------
+  // Host → webview
+
+  const toWebview = z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('init'),
+      /** English source string → localized string, for everything the webview shows. */
+      strings: z.record(z.string(), z.string()),
+      locale: z.string(),
+      turns: z.array(turn),
+      budget: budgetView.optional(),
+      streaming: z.boolean(),
+    }),
+    z.object({ type: z.literal('turn'), turn: turn }),
+    z.object({ type: z.literal('answer'), turnId: id, answer: answer }),
+    /** Appended text; batched by the host, rendered by the webview at most once per frame. */
+    z.object({
+      type: z.literal('delta'),
+      turnId: id,
+      answerId: id,
+      text: z.string().max(MAX_DELTA_CHARS).default(''),
+      thinking: z.string().max(MAX_DELTA_CHARS).default(''),
+    }),
+    z.object({ type: z.literal('budget'), budget: budgetView.optional() }),
+    z.object({ type: z.literal('streaming'), streaming: z.boolean() }),
+    z.object({ type: z.literal('cleared') }),
+    /** Puts a prompt into the input box (Ask about Selection when the user still has to type). */
+    z.object({ type: z.literal('focusInput'), prefill: z.string().max(MAX_PROMPT_CHARS).optional() }),
+  ]);
+
+  // ---------------------------------------------------------------------------------------------
+  // Webview → host
+
+  const fromWebview = z.discriminatedUnion('type', [
+    z.object({ type: z.literal('ready') }),
+    z.object({ type: z.literal('ask'), prompt: z.string().trim().min(1).max(MAX_PROMPT_CHARS) }),
+    z.object({ type: z.literal('stop') }),
+    z.object({ type: z.literal('retryWith'), turnId: id }),
+    z.object({ type: z.literal('escalate'), turnId: id }),
+    z.object({ type: z.literal('copy'), code: z.string().max(MAX_CODE_CHARS) }),
+    z.object({ type: z.literal('insert'), code: z.string().max(MAX_CODE_CHARS) }),
+    z.object({ type: z.literal('newFile'), code: z.string().max(MAX_CODE_CHARS), language: z.string().max(MAX_ID_CHARS).optional() }),
+    z.object({ type: z.literal('openLink'), href: z.string().max(4096) }),
+    z.object({ type: z.literal('command'), command: panelCommand }),
+  ]);
+
+  return {
+    answerMeta,
+    answerStatus,
+    answer,
+    panelCommand,
+    fixAction,
+    turnError,
+    turn,
+    budgetView,
+    toWebview,
+    fromWebview,
+  };
+}
+
+export type MessageSchemas = ReturnType<typeof buildSchemas>;
+let built: MessageSchemas | undefined;
 
 /**
- * Commands the webview may ask the host to run (fix buttons, toolbar). An allow-list, not a
- * free string: a compromised webview cannot run arbitrary VS Code commands.
+ * The schemas, built on first use: both sides validate only once messages flow, and compiling
+ * zod plus building these schemas was ~20 ms of the extension's activation (issue 3: < 50 ms).
  */
-export const panelCommandSchema = z.enum([
-  'switchyard.setApiKey',
-  'switchyard.switchMode',
-  'switchyard.setBudget',
-  'switchyard.showUsage',
-  'switchyard.showLog',
-  'switchyard.openSettings',
-  'switchyard.startOllama',
-  'switchyard.newConversation',
-  'switchyard.retryLast',
-]);
-export type PanelCommand = z.infer<typeof panelCommandSchema>;
+export function messageSchemas(): MessageSchemas {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (built ??= buildSchemas((require('zod/v3') as typeof import('zod/v3')).z));
+}
 
-/** A fixing action offered with an error: runs one of the allow-listed commands below. */
-export const fixActionSchema = z.object({ label: z.string(), command: panelCommandSchema });
-export type FixAction = z.infer<typeof fixActionSchema>;
-
-export const turnErrorSchema = z.object({
-  kind: z.string(),
-  message: z.string(),
-  actions: z.array(fixActionSchema).default([]),
-});
-export type TurnError = z.infer<typeof turnErrorSchema>;
-
-export const turnSchema = z.object({
-  id,
-  prompt: z.string().max(MAX_PROMPT_CHARS),
-  /** Short label for what the prompt was built from ("Explain · main.ts:10-24"). */
-  label: z.string().optional(),
-  createdAt: z.number(),
-  answers: z.array(answerSchema),
-  error: turnErrorSchema.optional(),
-  done: z.boolean(),
-});
-export type Turn = z.infer<typeof turnSchema>;
-
-export const budgetViewSchema = z.object({
-  currency: z.string(),
-  today: z.number().nonnegative(),
-  month: z.number().nonnegative(),
-  dailyLimit: z.number().nonnegative().optional(),
-  monthlyLimit: z.number().nonnegative().optional(),
-});
-export type BudgetView = z.infer<typeof budgetViewSchema>;
-
-
-// ---------------------------------------------------------------------------------------------
-// Host → webview
-
-export const toWebviewSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('init'),
-    /** English source string → localized string, for everything the webview shows. */
-    strings: z.record(z.string(), z.string()),
-    locale: z.string(),
-    turns: z.array(turnSchema),
-    budget: budgetViewSchema.optional(),
-    streaming: z.boolean(),
-  }),
-  z.object({ type: z.literal('turn'), turn: turnSchema }),
-  z.object({ type: z.literal('answer'), turnId: id, answer: answerSchema }),
-  /** Appended text; batched by the host, rendered by the webview at most once per frame. */
-  z.object({
-    type: z.literal('delta'),
-    turnId: id,
-    answerId: id,
-    text: z.string().max(MAX_DELTA_CHARS).default(''),
-    thinking: z.string().max(MAX_DELTA_CHARS).default(''),
-  }),
-  z.object({ type: z.literal('budget'), budget: budgetViewSchema.optional() }),
-  z.object({ type: z.literal('streaming'), streaming: z.boolean() }),
-  z.object({ type: z.literal('cleared') }),
-  /** Puts a prompt into the input box (Ask about Selection when the user still has to type). */
-  z.object({ type: z.literal('focusInput'), prefill: z.string().max(MAX_PROMPT_CHARS).optional() }),
-]);
-export type ToWebview = z.infer<typeof toWebviewSchema>;
-
-// ---------------------------------------------------------------------------------------------
-// Webview → host
-
-export const fromWebviewSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('ask'), prompt: z.string().trim().min(1).max(MAX_PROMPT_CHARS) }),
-  z.object({ type: z.literal('stop') }),
-  z.object({ type: z.literal('retryWith'), turnId: id }),
-  z.object({ type: z.literal('escalate'), turnId: id }),
-  z.object({ type: z.literal('copy'), code: z.string().max(MAX_CODE_CHARS) }),
-  z.object({ type: z.literal('insert'), code: z.string().max(MAX_CODE_CHARS) }),
-  z.object({ type: z.literal('newFile'), code: z.string().max(MAX_CODE_CHARS), language: z.string().max(MAX_ID_CHARS).optional() }),
-  z.object({ type: z.literal('openLink'), href: z.string().max(4096) }),
-  z.object({ type: z.literal('command'), command: panelCommandSchema }),
-]);
-export type FromWebview = z.infer<typeof fromWebviewSchema>;
+export type AnswerMeta = z.infer<MessageSchemas['answerMeta']>;
+export type AnswerStatus = z.infer<MessageSchemas['answerStatus']>;
+export type Answer = z.infer<MessageSchemas['answer']>;
+export type PanelCommand = z.infer<MessageSchemas['panelCommand']>;
+export type FixAction = z.infer<MessageSchemas['fixAction']>;
+export type TurnError = z.infer<MessageSchemas['turnError']>;
+export type Turn = z.infer<MessageSchemas['turn']>;
+export type BudgetView = z.infer<MessageSchemas['budgetView']>;
+export type ToWebview = z.infer<MessageSchemas['toWebview']>;
+export type FromWebview = z.infer<MessageSchemas['fromWebview']>;
 
 /** Every string the webview shows, in English; the host sends their translations in `init`. */
 export const WEBVIEW_STRINGS = [

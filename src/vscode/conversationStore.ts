@@ -3,8 +3,7 @@
  * (the webview itself is recreated on reload and gets it back in its `init` message).
  */
 import type * as vscode from 'vscode';
-import { z } from 'zod/v3';
-import { turnSchema, type Turn } from '../shared/messages';
+import { messageSchemas, type Turn } from '../shared/messages';
 
 const STATE_KEY = 'switchyard.conversation.v1';
 /** Older turns are dropped: workspaceState is loaded on every activation and should stay small. */
@@ -13,22 +12,34 @@ export const MAX_TURNS_KEPT = 50;
 const MAX_SAVED_ANSWER_CHARS = 100_000;
 
 export class ConversationStore {
-  readonly turns: Turn[];
+  private loaded: Turn[] | undefined;
 
-  constructor(private readonly state: vscode.Memento) {
+  constructor(private readonly state: vscode.Memento) {}
+
+  /**
+   * The turns, read and validated on first use (when the panel opens or a prompt is sent), not
+   * at activation: validating up to 50 saved turns needs the message schemas (issue 3).
+   */
+  get turns(): Turn[] {
+    return (this.loaded ??= this.load());
+  }
+
+  private load(): Turn[] {
     // Saved data from an older or broken version is dropped turn by turn, never fatal.
-    const saved = state.get<unknown>(STATE_KEY);
-    this.turns = Array.isArray(saved)
+    const saved = this.state.get<unknown>(STATE_KEY);
+    const { turn: turnSchema } = messageSchemas();
+    const turns = Array.isArray(saved)
       ? saved.flatMap((t) => {
           const parsed = turnSchema.safeParse(t);
           return parsed.success ? [parsed.data] : [];
         })
       : [];
     // A turn that was streaming when the window closed is over.
-    for (const turn of this.turns) {
+    for (const turn of turns) {
       turn.done = true;
       for (const answer of turn.answers) if (answer.status === 'streaming') answer.status = 'cancelled';
     }
+    return turns;
   }
 
   add(turn: Turn): void {
@@ -58,6 +69,6 @@ export class ConversationStore {
         thinking: a.thinking.slice(0, MAX_SAVED_ANSWER_CHARS),
       })),
     }));
-    await this.state.update(STATE_KEY, z.array(turnSchema).parse(trimmed));
+    await this.state.update(STATE_KEY, messageSchemas().turn.array().parse(trimmed));
   }
 }

@@ -5,7 +5,7 @@
  * logged. The webview never receives keys: only answers, metadata and localized strings.
  */
 import * as vscode from 'vscode';
-import { fromWebviewSchema, toWebviewSchema, WEBVIEW_STRINGS, type FromWebview, type ToWebview } from '../shared/messages';
+import { messageSchemas, WEBVIEW_STRINGS, type FromWebview, type ToWebview } from '../shared/messages';
 import { webviewHtml } from './webviewHtml';
 import type { ChatSession } from './chatSession';
 import type { Services } from './services';
@@ -78,7 +78,7 @@ export class SwitchyardPanel implements vscode.Disposable {
       if (message.type === 'focusInput') this.queue.push(message);
       return;
     }
-    void this.panel.webview.postMessage(toWebviewSchema.parse(message));
+    void this.panel.webview.postMessage(messageSchemas().toWebview.parse(message));
   }
 
   dispose(): void {
@@ -90,7 +90,7 @@ export class SwitchyardPanel implements vscode.Disposable {
   }
 
   private async receive(raw: unknown): Promise<void> {
-    const parsed = fromWebviewSchema.safeParse(raw);
+    const parsed = messageSchemas().fromWebview.safeParse(raw);
     if (!parsed.success) {
       this.services.logger.warn('panel.message.rejected', { issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) });
       return;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { fromWebviewSchema, toWebviewSchema } from '../../../src/shared/messages';
+import { messageSchemas } from '../../../src/shared/messages';
 
 describe('panel protocol: messages are validated at the edge', () => {
   it('accepts what the webview really sends', () => {
@@ -11,7 +11,7 @@ describe('panel protocol: messages are validated at the edge', () => {
       { type: 'copy', code: 'x = 1' },
       { type: 'command', command: 'switchyard.setApiKey' },
     ]) {
-      assert.equal(fromWebviewSchema.safeParse(m).success, true, JSON.stringify(m));
+      assert.equal(messageSchemas().fromWebview.safeParse(m).success, true, JSON.stringify(m));
     }
   });
 
@@ -26,12 +26,12 @@ describe('panel protocol: messages are validated at the edge', () => {
       'ask',
       null,
     ]) {
-      assert.equal(fromWebviewSchema.safeParse(m).success, false, JSON.stringify(m)?.slice(0, 80));
+      assert.equal(messageSchemas().fromWebview.safeParse(m).success, false, JSON.stringify(m)?.slice(0, 80));
     }
   });
 
   it('has no field that could carry a key to the webview', () => {
-    const init = toWebviewSchema.parse({ type: 'init', strings: {}, locale: 'en', turns: [], streaming: false, apiKey: 'gsk_secret' });
+    const init = messageSchemas().toWebview.parse({ type: 'init', strings: {}, locale: 'en', turns: [], streaming: false, apiKey: 'gsk_secret' });
     assert.equal(JSON.stringify(init).includes('gsk_secret'), false, 'unknown fields are stripped');
   });
 });

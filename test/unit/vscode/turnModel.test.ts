@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { TurnBuilder, finalAnswerOf } from '../../../src/vscode/turnModel';
 import type { StreamEvent } from '../../../src/core/types';
 import type { Turn } from '../../../src/shared/messages';
-import { turnSchema } from '../../../src/shared/messages';
+import { messageSchemas } from '../../../src/shared/messages';
 
 const local = { provider: 'ollama', model: 'qwen2.5:7b' };
 const cloud = { provider: 'groq', model: 'llama-3.3-70b-versatile' };
@@ -55,7 +55,7 @@ describe('turnModel: StreamEvents → panel answers', () => {
     assert.equal(second.meta.currency, 'CNY');
     assert.equal(finalAnswerOf(turn), second);
     // Whatever the builder produced is valid on the wire.
-    assert.equal(turnSchema.safeParse(turn).success, true);
+    assert.equal(messageSchemas().turn.safeParse(turn).success, true);
   });
 
   it('emits one delta per text event, for the right answer', () => {
