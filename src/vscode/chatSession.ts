@@ -7,7 +7,6 @@
  * AbortSignal the router passes down to the provider).
  */
 import * as vscode from 'vscode';
-import { randomUUID } from 'node:crypto';
 import type { ChatMessage, ModelRef, NormalizedError, RouteRequest, Task } from '../core/types';
 import { fromUsd } from '../core/cost/currency';
 import type { Answer, ToWebview, Turn } from '../shared/messages';
@@ -77,7 +76,7 @@ export class ChatSession implements vscode.Disposable {
   async ask(options: AskOptions): Promise<Turn> {
     if (this.active) await this.stop();
     const turn = options.appendTo ?? {
-      id: randomUUID().slice(0, 8),
+      id: crypto.randomUUID().slice(0, 8),
       prompt: options.prompt,
       label: options.label,
       createdAt: Date.now(),
@@ -102,7 +101,7 @@ export class ChatSession implements vscode.Disposable {
 
     const config = this.services.config();
     const currency = { currency: config.budget.currency, usdRate: config.budget.usdRate };
-    const builder = new TurnBuilder(turn, randomUUID().slice(0, 6), config.budget.currency, (usd) => fromUsd(usd, currency), options.reason);
+    const builder = new TurnBuilder(turn, crypto.randomUUID().slice(0, 6), config.budget.currency, (usd) => fromUsd(usd, currency), options.reason);
     const controller = new AbortController();
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));

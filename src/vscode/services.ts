@@ -13,7 +13,6 @@
  * Inline completion (H7) and local models (H8) import from here; nothing else builds core objects.
  */
 import * as vscode from 'vscode';
-import { createHash } from 'node:crypto';
 import type { Candidate, Logger, Mode, SignalResult } from '../core/types';
 import type { AssembledSwitchyard } from '../core/switchyard';
 import type { ConfigProblem, SwitchyardConfig } from '../core/config';
@@ -58,7 +57,7 @@ export function getServices(context: vscode.ExtensionContext): Services {
 }
 
 class ExtensionServices implements Services, vscode.Disposable {
-  readonly workspaceId = workspaceIdOf(vscode.workspace.workspaceFolders);
+  private workspaceIdCache: string | undefined;
   readonly keys: SecretKeyStore;
   readonly logger: OutputLogger;
   private readonly changed = new vscode.EventEmitter<void>();
@@ -89,6 +88,11 @@ class ExtensionServices implements Services, vscode.Disposable {
       }),
       this.keys.onDidChange(() => this.invalidate('keys')),
     );
+  }
+
+  /** Hashed on first use (the first request or budget read), keeping node:crypto off activation. */
+  get workspaceId(): string {
+    return (this.workspaceIdCache ??= workspaceIdOf(vscode.workspace.workspaceFolders));
   }
 
   config(): SwitchyardConfig {
@@ -235,6 +239,7 @@ async function confirmEscalation(reasons: SignalResult[], next: Candidate): Prom
 export function workspaceIdOf(folders: readonly vscode.WorkspaceFolder[] | undefined): string {
   if (!folders || folders.length === 0) return 'no-workspace';
   const uris = folders.map((f) => f.uri.toString()).sort();
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(uris.join('\n')).digest('hex').slice(0, 16);
 }
 

@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 
 /**
  * The panel's HTML shell. Strict CSP: no remote anything, scripts only with this load's nonce,
  * styles only from the extension's dist folder (plus the nonce'd inline theme bridge).
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.css'));
   const csp = [
