@@ -132,6 +132,22 @@ const coreEntry = {
   },
 };
 
+/**
+ * Each `import * as vscode from 'vscode'` (one per adapter module) would copy the whole API
+ * object again (esbuild's __toESM over its hundreds of properties): ~15 ms of loading
+ * dist/extension.js in the extension host, a third of the activation budget (issue 3). Every
+ * import goes to one ES module that re-exports the API instead, so it is copied once.
+ */
+const vscodeApiOnce = {
+  name: 'vscode-api-once',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) =>
+      args.namespace === 'vscode-api' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-api' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'vscode-api' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   {
@@ -142,7 +158,7 @@ const builds = [
     target: 'node20',
     format: 'cjs',
     external: ['vscode'],
-    plugins: [lazyVendors, lazyCore, sharedCoreTypes],
+    plugins: [vscodeApiOnce, lazyVendors, lazyCore, sharedCoreTypes],
   },
   {
     ...common,
