@@ -17,6 +17,9 @@ import {
   DEFAULT_MIN_LOGPROB_TOKENS,
 } from './escalation/defaults';
 
+/** Ways of filling in the middle over /completions; see `fim` below. */
+export const FIM_MODES = ['auto', 'suffix', 'template'] as const;
+
 export const providerConfigSchema = z.object({
   /** Wire protocol. */
   kind: z.enum(['ollama', 'openai-compatible', 'npu-simple']),
@@ -37,6 +40,17 @@ export const providerConfigSchema = z.object({
   apiKeyEnv: z.string().optional(),
   /** Request timeout before the first byte, ms. 30 s is the requirements' switch condition. */
   timeoutMs: z.number().int().positive().default(30_000),
+  /**
+   * How inline completion fills in the middle over an OpenAI-compatible /completions endpoint
+   * (src/core/completion/fimRequest.ts): "suffix" sends prefix and `suffix` and lets the server
+   * apply the model's template; "template" sends the raw FIM prompt of the model's family with its
+   * stop tokens; "auto" uses "suffix" where the server is known to apply it (Ollama /v1), else
+   * "template" when the model's family is known. Many servers (llama.cpp, vLLM, LM Studio) ignore
+   * or reject `suffix`, which is why "auto" does not trust it elsewhere. Absent means "auto".
+   */
+  fim: z
+    .enum(FIM_MODES, { errorMap: () => ({ message: `write ${FIM_MODES.map((m) => `"${m}"`).join(', ')} (how inline completion fills in the middle)` }) })
+    .optional(),
 });
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 

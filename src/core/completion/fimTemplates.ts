@@ -10,6 +10,15 @@
 
 export type FimFamily = 'qwen' | 'deepseek' | 'starcoder' | 'codellama' | 'codestral';
 
+/** The families' names as users know them, for messages. */
+export const FIM_FAMILY_NAMES: Readonly<Record<FimFamily, string>> = {
+  qwen: 'Qwen2.5-Coder',
+  deepseek: 'DeepSeek-Coder',
+  starcoder: 'StarCoder2',
+  codellama: 'CodeLlama',
+  codestral: 'Codestral',
+};
+
 /** Another file of the same project, offered as context (repo-level FIM where the family has it). */
 export interface FimSnippet {
   path: string;
@@ -131,3 +140,80 @@ export function renderFimPrompt(family: FimFamily, parts: FimParts): FimPrompt {
 export const ALL_FIM_CONTROL_TOKENS: readonly string[] = [
   ...new Set(Object.values(TEMPLATES).flatMap((t) => t.stop)),
 ];
+
+/** The control tokens to remove from a model's answer: its family's, or every family's when unknown. */
+export function fimControlTokensFor(modelName: string): readonly string[] {
+  const family = fimFamilyOf(modelName);
+  return family ? TEMPLATES[family].stop : ALL_FIM_CONTROL_TOKENS;
+}
+
+/**
+ * Removes FIM control tokens from a streamed answer, tokens cut across chunks included. Servers
+ * that do not apply `stop`, or detokenise special tokens into text, echo them: a token before any
+ * text (an echoed `<|fim_middle|>`) is dropped, and the first one after text ends the answer (the
+ * model left the hole: `<|endoftext|>`, `<EOT>`, `<|file_sep|>`…).
+ */
+export class FimControlFilter {
+  /** True once a control token ended the answer; everything after it is dropped. */
+  ended = false;
+  private held = '';
+  private started = false;
+
+  constructor(private readonly tokens: readonly string[] = ALL_FIM_CONTROL_TOKENS) {}
+
+  /** The text of `chunk` to pass on; a tail that may be the start of a token is held back. */
+  push(chunk: string): string {
+    if (this.ended) return '';
+    let buf = this.held + chunk;
+    this.held = '';
+    for (let hit = firstToken(buf, this.tokens); hit; hit = firstToken(buf, this.tokens)) {
+      if (this.started || hit.at > 0) {
+        this.ended = true;
+        return buf.slice(0, hit.at);
+      }
+      buf = buf.slice(hit.token.length);
+    }
+    const keep = partialTokenTail(buf, this.tokens);
+    const out = buf.slice(0, buf.length - keep);
+    this.held = buf.slice(buf.length - keep);
+    if (out) this.started = true;
+    return out;
+  }
+
+  /** At the end of the stream: the held-back tail was not a token after all. */
+  flush(): string {
+    const rest = this.ended ? '' : this.held;
+    this.held = '';
+    return rest;
+  }
+}
+
+/** `text` without FIM control tokens (see FimControlFilter), and whether one ended it. */
+export function stripFimControl(text: string, tokens?: readonly string[]): { text: string; ended: boolean } {
+  const filter = new FimControlFilter(tokens);
+  const out = filter.push(text) + filter.flush();
+  return { text: out, ended: filter.ended };
+}
+
+function firstToken(text: string, tokens: readonly string[]): { at: number; token: string } | undefined {
+  let first: { at: number; token: string } | undefined;
+  for (const token of tokens) {
+    const at = text.indexOf(token);
+    if (at !== -1 && (!first || at < first.at)) first = { at, token };
+  }
+  return first;
+}
+
+/** Length of the longest end of `text` that is the start of a token (to wait for the next chunk). */
+function partialTokenTail(text: string, tokens: readonly string[]): number {
+  let keep = 0;
+  for (const token of tokens) {
+    for (let k = Math.min(token.length - 1, text.length); k > keep; k--) {
+      if (text.endsWith(token.slice(0, k))) {
+        keep = k;
+        break;
+      }
+    }
+  }
+  return keep;
+}

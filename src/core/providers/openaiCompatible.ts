@@ -14,6 +14,8 @@ import type { KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, Pro
 import { SwitchyardError } from '../types';
 import { type CapturingFetch, capturingFetch } from './captureFetch';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
+import { FimControlFilter, fimControlTokensFor } from '../completion/fimTemplates';
+import { planFimRequest } from '../completion/fimRequest';
 import { type StreamSource, guardStream } from './streamGuard';
 import { type Piece, ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf, usageFromOpenAI } from './usage';
@@ -105,7 +107,34 @@ export class OpenAICompatibleProvider implements Provider {
 
   stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
     const ctx = this.errorContext(req.model);
-    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx, failureOf: this.capture.failureOf }, this.source(req, ctx));
+    const source = this.source(req, ctx);
+    return guardStream(
+      { signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx, failureOf: this.capture.failureOf },
+      req.fim ? withoutFimControlTokens(source, fimControlTokensFor(req.model)) : source,
+    );
+  }
+
+  /**
+   * A fill-in-the-middle request on /completions, with `suffix` or with the raw template of the
+   * model's family, as the provider's `fim` setting decides (completion/fimRequest.ts). Refused
+   * before any byte is sent when neither way can work, with a reason saying what to change.
+   */
+  private async openCompletion(client: OpenAI, common: Record<string, unknown>, req: ProviderRequest, ctx: ErrorContext, signal: AbortSignal): Promise<any> {
+    const fim = req.fim!;
+    if (!this.quirks.fim) throw providerFailure('bad_request', `${ctx.label} has no fill-in-the-middle endpoint; use a local model (Ollama, LM Studio, vLLM) for completions.`, ctx);
+    const plan = planFimRequest({
+      mode: this.opts.config.fim ?? 'auto',
+      serverAppliesSuffix: this.quirks.appliesSuffix === true,
+      model: req.model,
+      prefix: fim.prefix,
+      suffix: fim.suffix,
+      settingName: `switchyard.providers.${this.id}.fim`,
+    });
+    if (!plan.ok) throw providerFailure('bad_request', `${ctx.label}: ${plan.reason}`, ctx, { retryable: false });
+    const wire = plan.request;
+    const stop = [...(req.stop ?? []), ...wire.stop];
+    const body = { ...common, prompt: wire.prompt, ...(wire.suffix !== undefined ? { suffix: wire.suffix } : {}), ...(stop.length ? { stop } : {}) };
+    return client.completions.create(body as any, { signal });
   }
 
   private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<any> {
@@ -140,10 +169,7 @@ export class OpenAICompatibleProvider implements Provider {
           ...(q.streamUsageOptIn ? { stream_options: { include_usage: true } } : {}),
           ...(req.logprobs && q.logprobs ? { logprobs: true } : {}),
         };
-        if (req.fim) {
-          if (!q.fim) throw providerFailure('bad_request', `${ctx.label} has no fill-in-the-middle endpoint; use a local model (Ollama, LM Studio, vLLM) for completions.`, ctx);
-          return (await client.completions.create({ ...common, prompt: req.fim.prefix, suffix: req.fim.suffix } as any, { signal })) as any;
-        }
+        if (req.fim) return await this.openCompletion(client, common, req, ctx, signal);
         return (await client.chat.completions.create({ ...common, messages: req.messages, ...q.thinkingParams(req.thinking) } as any, { signal })) as any;
       },
       map: (chunk, out) => {
@@ -190,6 +216,45 @@ export class OpenAICompatibleProvider implements Provider {
       throw new SwitchyardError(classifyError(err, ctx, { signal, httpFailure: this.capture.failureOf(err) }));
     }
   }
+}
+
+/**
+ * The FIM answer without the family's control tokens, even from a server that echoes them or does
+ * not apply `stop`: text events go through a FimControlFilter, its held-back tail comes out before
+ * the closing events. Applied to completions only, so the chat stream's per-token path is unchanged.
+ */
+function withoutFimControlTokens<Part>(source: StreamSource<Part>, tokens: readonly string[]): StreamSource<Part> {
+  const filter = new FimControlFilter(tokens);
+  const filterText = (events: ProviderEvent[], out: ProviderEvent[]) => {
+    for (const ev of events) {
+      if (ev.type !== 'text') out.push(ev);
+      else {
+        const text = filter.push(ev.text);
+        if (text) out.push({ ...ev, text });
+      }
+    }
+  };
+  return {
+    open: (signal) => source.open(signal),
+    map: (part, out) => {
+      const events: ProviderEvent[] = [];
+      source.map(part, events);
+      filterText(events, out);
+    },
+    end: (out) => {
+      const events: ProviderEvent[] = [];
+      try {
+        source.end(events);
+      } finally {
+        const closing = events.findIndex((ev) => ev.type !== 'text');
+        const text = closing === -1 ? events : events.slice(0, closing);
+        filterText(text, out);
+        const rest = filter.flush();
+        if (rest) out.push({ type: 'text', text: rest });
+        if (closing !== -1) out.push(...events.slice(closing));
+      }
+    },
+  };
 }
 
 /** Chat-style `{content:[{token, logprob, top_logprobs}]}` or legacy `{tokens, token_logprobs}` → ours. */

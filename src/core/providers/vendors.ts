@@ -20,8 +20,10 @@ export interface VendorQuirks {
   usageArrives: 'usage chunk (opt-in)' | 'finish chunk' | 'x_groq.usage on finish chunk' | 'every chunk, cumulative';
   /** `logprobs: true` is accepted (Groq answers 400). */
   logprobs: boolean;
-  /** /completions takes `suffix` (fill-in-the-middle). */
+  /** /completions exists, so fill-in-the-middle can work (with `suffix` or a raw template: completion/fimRequest.ts). */
   fim: boolean;
+  /** /completions applies the model's own FIM template to `prompt` + `suffix` (Ollama /v1); others may ignore or reject `suffix`. */
+  appliesSuffix?: boolean;
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
   /** Request fields that ask for (or turn off) reasoning. `undefined` = leave the model's default. */
   thinkingParams(thinking: boolean | undefined): Record<string, unknown>;
@@ -155,6 +157,7 @@ export const VENDORS: Readonly<Record<VendorName, VendorQuirks>> = {
     usageArrives: 'usage chunk (opt-in)',
     logprobs: true,
     fim: true,
+    appliesSuffix: true,
     maxTokensField: 'max_tokens',
     thinkingParams: (t) => (t === undefined ? {} : { reasoning_effort: t ? 'medium' : 'none' }),
     reasoningField: 'reasoning',

@@ -226,10 +226,10 @@ describe('providers/openaiCompatible', () => {
   });
 
   describe('local OpenAI-compatible servers', () => {
-    it('lists models from /models (local) and fills in the middle through /completions with suffix', async () => {
+    it('lists models from /models (local) and fills in the middle through /completions with suffix (fim: "suffix")', async () => {
       const server = await startOpenAICompatibleServer({ vendor: 'custom', apiKey: null, models: ['qwen2.5-coder-7b-instruct', 'llama-3.2-3b'] });
       servers.push(server);
-      const provider = makeProvider('lmstudio', { kind: 'openai-compatible', vendor: 'custom', baseUrl: server.baseUrl });
+      const provider = makeProvider('lmstudio', { kind: 'openai-compatible', vendor: 'custom', baseUrl: server.baseUrl, fim: 'suffix' });
       assert.equal(provider.locality, 'local');
       const models = await provider.listModels();
       assert.deepEqual(models.map((m) => m.ref.model), ['qwen2.5-coder-7b-instruct', 'llama-3.2-3b']);
