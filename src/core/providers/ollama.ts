@@ -16,6 +16,7 @@ import { type FetchLike, originBoundFetch, originOf } from '../net/keyOrigin';
 import type { Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob, Usage } from '../types';
 import { SwitchyardError } from '../types';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
+import { LineSplitter } from './lineSplitter';
 import { type StreamSource, guardStream } from './streamGuard';
 import { ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf } from './usage';
@@ -58,13 +59,18 @@ export class OllamaProvider implements Provider {
     return { providerId: this.id, label: 'Ollama', vendor: 'ollama', model, endpoint: this.baseUrl, local: this.locality === 'local', timeoutMs: this.opts.config.timeoutMs };
   }
 
-  /** A client whose every request (streaming or not) is aborted by `signal`. */
-  private client(signal?: AbortSignal): Ollama {
+  /**
+   * A client whose every request (streaming or not) is aborted by `signal`. `onResponse` sees
+   * each answer the client receives (the streaming one is read by us, see source()).
+   */
+  private client(signal?: AbortSignal, onResponse?: (response: Response) => void): Ollama {
     const base = this.fetchImpl;
-    const fetchWithSignal: FetchLike = (input, init) => {
+    const fetchWithSignal: FetchLike = async (input, init) => {
       const own = init?.signal ?? undefined;
       const merged = signal && own ? AbortSignal.any([signal, own]) : (signal ?? own);
-      return base(input, { ...init, ...(merged ? { signal: merged } : {}) });
+      const response = await base(input, { ...init, ...(merged ? { signal: merged } : {}) });
+      onResponse?.(response);
+      return response;
     };
     // Required here, not imported: its own bundle in dist/vendor (esbuild.mjs LAZY_VENDORS).
     const { Ollama: OllamaClient } = require('ollama') as typeof import('ollama');
@@ -106,14 +112,48 @@ export class OllamaProvider implements Provider {
     return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx }, this.source(req, ctx));
   }
 
-  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<any> {
+  /**
+   * The SDK sends the request and turns an error status into its ResponseError (headers and
+   * errors exactly as ollama-js has them); the NDJSON body is then read here, a network chunk
+   * at a time, instead of through the SDK's two async generators (one hop each per token).
+   * Like ollama-js: a line that is not JSON is skipped, an `error` line fails the stream, and
+   * nothing after the `done` line counts.
+   */
+  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<Uint8Array> {
     const splitter = new ThinkTagSplitter(); // servers before 0.9.0 put <think> inline
+    const lines = new LineSplitter();
     let text = '';
     let thinking = '';
     let last: any;
+    const mapPart = (part: any, out: ProviderEvent[]): void => {
+      if (last) return;
+      if (typeof part.error === 'string') throw new Error(part.error);
+      const t = part.message?.thinking ?? part.thinking;
+      if (typeof t === 'string' && t) {
+        thinking += t;
+        out.push({ type: 'thinking', text: t });
+      }
+      const content = part.message?.content ?? part.response;
+      if (typeof content === 'string' && content) {
+        const logprobs = logprobsOf(part.logprobs);
+        for (const p of splitter.push(content)) {
+          if (p.type === 'thinking') thinking += p.text;
+          else text += p.text;
+          out.push(p.type === 'text' && logprobs ? { type: 'text', text: p.text, logprobs } : p);
+        }
+      }
+      if (part.done) last = part;
+    };
+    const mapLines = (ls: string[], out: ProviderEvent[]): void => {
+      for (const line of ls) {
+        const part = parseLine(line);
+        if (part !== undefined) mapPart(part, out);
+      }
+    };
     return {
       open: async (signal) => {
-        const client = this.client(signal);
+        let answer: Response | undefined;
+        const client = this.client(signal, (response) => (answer = response));
         const version = await this.version(client);
         const details = req.thinking === true || req.fim ? await this.modelDetails(client, req.model) : undefined;
         const features = featuresForModel(version, details?.capabilities);
@@ -137,28 +177,15 @@ export class OllamaProvider implements Provider {
           ...(req.thinking !== undefined && features.thinking ? { think: req.thinking } : {}),
           ...(req.logprobs && features.logprobs ? { logprobs: true } : {}),
         };
-        return req.fim
-          ? ((await client.generate({ ...base, prompt: req.fim.prefix, suffix: req.fim.suffix } as any)) as AsyncIterable<any>)
-          : ((await client.chat({ ...base, messages: req.messages } as any)) as AsyncIterable<any>);
+        // Resolves once the status is OK; the SDK's own iterator over the body is never started.
+        if (req.fim) await client.generate({ ...base, prompt: req.fim.prefix, suffix: req.fim.suffix } as any);
+        else await client.chat({ ...base, messages: req.messages } as any);
+        if (!answer?.body) throw providerFailure('bad_response', 'Ollama answered without a body.', ctx);
+        return answer.body as unknown as AsyncIterable<Uint8Array>;
       },
-      map: (part, out) => {
-        const t = part.message?.thinking ?? part.thinking;
-        if (typeof t === 'string' && t) {
-          thinking += t;
-          out.push({ type: 'thinking', text: t });
-        }
-        const content = part.message?.content ?? part.response;
-        if (typeof content === 'string' && content) {
-          const logprobs = logprobsOf(part.logprobs);
-          for (const p of splitter.push(content)) {
-            if (p.type === 'thinking') thinking += p.text;
-            else text += p.text;
-            out.push(p.type === 'text' && logprobs ? { type: 'text', text: p.text, logprobs } : p);
-          }
-        }
-        if (part.done) last = part;
-      },
+      map: (chunk, out) => mapLines(lines.push(chunk), out),
       end: (out) => {
+        mapLines(lines.end(), out);
         out.push(...splitter.flush());
         if (!last) throw providerFailure('bad_response', 'Ollama ended the stream before the answer finished.', ctx);
         out.push({ type: 'usage', usage: usageOf(last) ?? estimateUsage(req.messages, req.fim, text, thinking) });
@@ -195,6 +222,16 @@ export class OllamaProvider implements Provider {
     } catch (err) {
       throw new SwitchyardError(classifyError(err, this.ctx(), { signal }));
     }
+  }
+}
+
+/** One NDJSON line as JSON; undefined for a blank or malformed line (ollama-js skips those too). */
+function parseLine(line: string): unknown {
+  if (!line) return undefined;
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
   }
 }
 

@@ -35,7 +35,11 @@ export interface GuardOptions {
 export interface StreamSource<Part> {
   /** Sends the request; resolves once the answer's stream can be read. */
   open(signal: AbortSignal): Promise<AsyncIterable<Part>>;
-  /** Turns one wire part into events, pushed onto `out` (synchronous: it runs per token). */
+  /**
+   * Turns one wire part into events, pushed onto `out` (synchronous: it runs per token). A part
+   * may hold many lines (a network chunk): when one of them fails, `map` throws, and the events
+   * it pushed before are still delivered ahead of the error.
+   */
   map(part: Part, out: ProviderEvent[]): void;
   /** After the last part: the closing events (usage, finish), or a throw for a stream that ended wrong. */
   end(out: ProviderEvent[]): void;
@@ -84,7 +88,12 @@ export async function* guardStream<Part>(opts: GuardOptions, source: StreamSourc
       for (;;) {
         const r = await it.next();
         if (r.done || inner.signal.aborted) break;
-        source.map(r.value, out);
+        let broken: { err: unknown } | undefined;
+        try {
+          source.map(r.value, out);
+        } catch (err) {
+          broken = { err };
+        }
         consumerHolds = true;
         for (let i = 0; i < out.length; i++) {
           const ev = out[i]!;
@@ -96,6 +105,7 @@ export async function* guardStream<Part>(opts: GuardOptions, source: StreamSourc
         // The idle window restarts when we go back to the socket, not when the part arrived.
         lastActivity = performance.now();
         out.length = 0;
+        if (broken) throw broken.err;
         if (signal.aborted) break;
       }
       if (!inner.signal.aborted) source.end(out);

@@ -1,0 +1,27 @@
+/**
+ * Cuts a streamed HTTP body (NDJSON, SSE) into lines, one network chunk at a time, synchronously.
+ *
+ * Why the providers read their streams through this and not through the SDKs' own line
+ * parsers: those are async generators, so every line — i.e. every token — costs a few microtask
+ * hops per layer. Here one network chunk (often dozens of tokens on a fast local model) becomes
+ * all of its lines in one synchronous pass (bench/router-overhead.ts).
+ */
+export class LineSplitter {
+  private readonly decoder = new TextDecoder();
+  /** The unfinished last line of the chunks so far (a chunk may end anywhere, even inside a UTF-8 character). */
+  private tail = '';
+
+  /** The lines this chunk completes, without their '\n'. */
+  push(chunk: Uint8Array): string[] {
+    const lines = (this.tail + this.decoder.decode(chunk, { stream: true })).split('\n');
+    this.tail = lines.pop()!;
+    return lines;
+  }
+
+  /** At the end of the body: a last line that had no '\n', if any. */
+  end(): string[] {
+    const rest = this.tail + this.decoder.decode();
+    this.tail = '';
+    return rest ? [rest] : [];
+  }
+}
