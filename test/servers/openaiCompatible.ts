@@ -213,8 +213,17 @@ export interface ChatReply {
   chunking?: Chunking;
 }
 
+/**
+ * What a server does with `suffix` on /completions: Ollama /v1 applies the model's FIM template
+ * ("honoured"); llama.cpp's server and LM Studio accept and drop it, so the model sees the prefix
+ * alone ("ignored"); vLLM answers 400 "suffix is not currently supported" ("rejected").
+ */
+export type SuffixSupport = 'honoured' | 'ignored' | 'rejected';
+
 export interface OpenAICompatibleServerOptions {
   vendor?: VendorName;
+  /** Default "honoured". */
+  suffix?: SuffixSupport;
   /** Required bearer key; null turns the check off (local servers). Default "test-key". */
   apiKey?: string | null;
   /** Models the server has (without Gemini's "models/" prefix). */
@@ -251,6 +260,7 @@ export async function startOpenAICompatibleServer(options: OpenAICompatibleServe
       models,
       nextReply: () => queue.shift() ?? (typeof reply === 'function' ? reply(rec) : reply),
       pathPrefix: profile.basePath,
+      suffix: options.suffix ?? 'honoured',
     });
   }, options.port);
 
@@ -271,7 +281,15 @@ export interface OpenAIRouteContext {
   models: string[];
   nextReply(): ChatReply;
   pathPrefix: string;
+  /** Default "honoured". */
+  suffix?: SuffixSupport;
 }
+
+/** vLLM's reply to `suffix` on /v1/completions (its OpenAI-compatible server has no FIM). */
+const SUFFIX_REJECTED: ErrorReply = {
+  status: 400,
+  body: { object: 'error', message: 'suffix is not currently supported', type: 'BadRequestError', param: null, code: 400 },
+};
 
 /**
  * Serves one OpenAI-compatible request. Exported so the Ollama double can serve its /v1 routes
@@ -350,6 +368,10 @@ async function serveCompletion(
     send(res, vendorError(ctx.vendor, 'model_not_found', { model }), base);
     return;
   }
+  if (legacy && body.suffix != null && ctx.suffix === 'rejected') {
+    send(res, SUFFIX_REJECTED, base);
+    return;
+  }
   if (body.logprobs && profile.logprobs === 'rejected') {
     send(res, vendorError(ctx.vendor, 'logprobs_unsupported', { model }), base);
     return;
@@ -365,7 +387,8 @@ async function serveCompletion(
   const thinking = thinkingMode === 'none' ? [] : toTokens(plan.thinking ?? []);
   // OpenAI reasoning models think without streaming the thoughts, but bill and count them.
   const hiddenReasoning = !profile.reasoningField && plan.thinking ? toTokens(plan.thinking).length : 0;
-  const promptText = legacy ? `${body.prompt ?? ''}${body.suffix ?? ''}` : (body.messages ?? []).map((m: any) => String(m.content ?? '')).join('\n');
+  const suffixSeen = ctx.suffix === 'ignored' ? '' : body.suffix ?? '';
+  const promptText = legacy ? `${body.prompt ?? ''}${suffixSeen}` : (body.messages ?? []).map((m: any) => String(m.content ?? '')).join('\n');
   const promptTokens = plan.promptTokens ?? countPromptTokens(promptText);
   const wantLogprobs = body.logprobs && profile.logprobs === 'supported';
   const finish = plan.finishReason ?? 'stop';

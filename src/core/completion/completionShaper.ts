@@ -4,7 +4,7 @@
  * code after the cursor already has.
  */
 import type { CursorContext } from './cursorContext';
-import { ALL_FIM_CONTROL_TOKENS } from './fimTemplates';
+import { stripFimControl } from './fimTemplates';
 
 /** A multi-line suggestion longer than this is rarely read, let alone accepted (Copilot-style UIs cap near here). */
 export const MAX_SUGGESTION_LINES = 16;
@@ -20,6 +20,9 @@ export interface ShapedCompletion {
 }
 
 export class CompletionShaper {
+  /** Everything the model sent. */
+  private wire = '';
+  /** The same without FIM control tokens. */
   private raw = '';
   private cut: string | undefined;
   /** Characters received from the model, including any after the cut. */
@@ -38,10 +41,11 @@ export class CompletionShaper {
   push(delta: string): boolean {
     if (this.cut !== undefined) return true;
     this.consumed += delta.length;
-    this.raw += delta;
-    const control = firstControlToken(this.raw);
-    if (control !== -1) {
-      this.raw = this.raw.slice(0, control);
+    this.wire += delta;
+    // Defence in depth for every provider: an echoed leading control token is dropped, a later one ends the answer.
+    const clean = stripFimControl(this.wire);
+    this.raw = clean.text;
+    if (clean.ended) {
       this.cut = this.shape(true) ?? this.raw;
       return true;
     }
@@ -128,15 +132,6 @@ export class CompletionShaper {
     }
     return text;
   }
-}
-
-function firstControlToken(text: string): number {
-  let first = -1;
-  for (const token of ALL_FIM_CONTROL_TOKENS) {
-    const at = text.indexOf(token);
-    if (at !== -1 && (first === -1 || at < first)) first = at;
-  }
-  return first;
 }
 
 /** Tabs count as 4 columns: only comparisons between lines of one file matter. */

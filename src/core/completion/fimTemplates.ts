@@ -43,7 +43,10 @@ export interface FimPrompt {
 
 interface FimTemplate {
   render(parts: FimParts): string;
-  stop: string[];
+  /** The hole's own markers: a server may echo the prompt's last one before the answer. */
+  layout: string[];
+  /** Tokens that end the text (end of file, next file, chat turn): at the very start, the hole stays empty. */
+  end: string[];
 }
 
 // DeepSeek-Coder's control tokens use U+FF5C FULLWIDTH VERTICAL LINE and U+2581 LOWER ONE EIGHTH
@@ -66,17 +69,8 @@ const TEMPLATES: Record<FimFamily, FimTemplate> = {
       for (const s of snippets ?? []) head += `<|file_sep|>${s.path}\n${s.text}\n`;
       return `${head}<|file_sep|>${filePath ?? 'untitled'}\n${fim}`;
     },
-    stop: [
-      '<|endoftext|>',
-      '<|fim_prefix|>',
-      '<|fim_suffix|>',
-      '<|fim_middle|>',
-      '<|fim_pad|>',
-      '<|repo_name|>',
-      '<|file_sep|>',
-      '<|im_start|>',
-      '<|im_end|>',
-    ],
+    layout: ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|fim_pad|>'],
+    end: ['<|endoftext|>', '<|repo_name|>', '<|file_sep|>', '<|im_start|>', '<|im_end|>'],
   },
   // DeepSeek-Coder README: <｜fim▁begin｜>{prefix}<｜fim▁hole｜>{suffix}<｜fim▁end｜>
   // (file context goes before the begin token as "# path" sections, as in its repo-level examples).
@@ -85,7 +79,8 @@ const TEMPLATES: Record<FimFamily, FimTemplate> = {
       const head = (snippets ?? []).map((s) => `# ${s.path}\n${s.text}\n`).join('');
       return `${head}${DEEPSEEK_FIM_BEGIN}${prefix}${DEEPSEEK_FIM_HOLE}${suffix}${DEEPSEEK_FIM_END}`;
     },
-    stop: [DEEPSEEK_FIM_BEGIN, DEEPSEEK_FIM_HOLE, DEEPSEEK_FIM_END, '<|EOT|>', `<${DS_BAR}end${DS_SPACE}of${DS_SPACE}sentence${DS_BAR}>`],
+    layout: [DEEPSEEK_FIM_BEGIN, DEEPSEEK_FIM_HOLE, DEEPSEEK_FIM_END],
+    end: ['<|EOT|>', DS(`end${DS_SPACE}of${DS_SPACE}sentence`)],
   },
   // StarCoder2 (bigcode): <repo_name>{repo}<file_sep>{path}\n{content}<file_sep>… then
   // <fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>.
@@ -97,7 +92,8 @@ const TEMPLATES: Record<FimFamily, FimTemplate> = {
       for (const s of snippets) head += `<file_sep>${s.path}\n${s.text}`;
       return `${head}<file_sep>${filePath ?? 'untitled'}\n${fim}`;
     },
-    stop: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<file_sep>', '<|endoftext|>'],
+    layout: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'],
+    end: ['<file_sep>', '<|endoftext|>'],
   },
   // CodeLlama (Meta's infilling format, as Ollama's codellama:code template spells it):
   // "<PRE> {prefix} <SUF>{suffix} <MID>" — one space after <PRE>, before <SUF> and before <MID>.
@@ -105,14 +101,16 @@ const TEMPLATES: Record<FimFamily, FimTemplate> = {
     render({ prefix, suffix }) {
       return `<PRE> ${prefix} <SUF>${suffix} <MID>`;
     },
-    stop: ['<PRE>', '<SUF>', '<MID>', '<EOT>'],
+    layout: ['<PRE>', '<SUF>', '<MID>'],
+    end: ['<EOT>'],
   },
   // Codestral (Mistral's FIM): suffix first, then prefix: [SUFFIX]{suffix}[PREFIX]{prefix}
   codestral: {
     render({ prefix, suffix }) {
       return `[SUFFIX]${suffix}[PREFIX]${prefix}`;
     },
-    stop: ['[PREFIX]', '[SUFFIX]', '[MIDDLE]', '</s>'],
+    layout: ['[PREFIX]', '[SUFFIX]', '[MIDDLE]'],
+    end: ['</s>'],
   },
 };
 
@@ -133,33 +131,36 @@ export function fimFamilyOf(modelName: string): FimFamily | undefined {
 /** Renders the raw FIM prompt and stop sequences for a family. */
 export function renderFimPrompt(family: FimFamily, parts: FimParts): FimPrompt {
   const template = TEMPLATES[family];
-  return { prompt: template.render(parts), stop: [...template.stop] };
+  return { prompt: template.render(parts), stop: [...template.layout, ...template.end] };
 }
+
+const ALL_LAYOUT_TOKENS = new Set(Object.values(TEMPLATES).flatMap((t) => t.layout));
 
 /** Every control token of every family: a completion containing one is cut there (defence in depth). */
 export const ALL_FIM_CONTROL_TOKENS: readonly string[] = [
-  ...new Set(Object.values(TEMPLATES).flatMap((t) => t.stop)),
+  ...new Set(Object.values(TEMPLATES).flatMap((t) => [...t.layout, ...t.end])),
 ];
-
-/** The control tokens to remove from a model's answer: its family's, or every family's when unknown. */
-export function fimControlTokensFor(modelName: string): readonly string[] {
-  const family = fimFamilyOf(modelName);
-  return family ? TEMPLATES[family].stop : ALL_FIM_CONTROL_TOKENS;
-}
 
 /**
  * Removes FIM control tokens from a streamed answer, tokens cut across chunks included. Servers
  * that do not apply `stop`, or detokenise special tokens into text, echo them: a token before any
- * text (an echoed `<|fim_middle|>`) is dropped, and the first one after text ends the answer (the
- * model left the hole: `<|endoftext|>`, `<EOT>`, `<|file_sep|>`…).
+ * text that marks the hole (an echoed `<|fim_middle|>`) is dropped; any other one, and the first one
+ * after text, ends the answer (the model left the hole: `<|endoftext|>`, `<EOT>`, `<|file_sep|>`…).
  */
 export class FimControlFilter {
   /** True once a control token ended the answer; everything after it is dropped. */
   ended = false;
   private held = '';
   private started = false;
+  private readonly tokens: readonly string[];
+  private readonly layout: ReadonlySet<string>;
 
-  constructor(private readonly tokens: readonly string[] = ALL_FIM_CONTROL_TOKENS) {}
+  /** With the model's family: its tokens only (another family's may be real code); without: every family's. */
+  constructor(family?: FimFamily) {
+    const template = family ? TEMPLATES[family] : undefined;
+    this.tokens = template ? [...template.layout, ...template.end] : ALL_FIM_CONTROL_TOKENS;
+    this.layout = template ? new Set(template.layout) : ALL_LAYOUT_TOKENS;
+  }
 
   /** The text of `chunk` to pass on; a tail that may be the start of a token is held back. */
   push(chunk: string): string {
@@ -167,7 +168,7 @@ export class FimControlFilter {
     let buf = this.held + chunk;
     this.held = '';
     for (let hit = firstToken(buf, this.tokens); hit; hit = firstToken(buf, this.tokens)) {
-      if (this.started || hit.at > 0) {
+      if (this.started || hit.at > 0 || !this.layout.has(hit.token)) {
         this.ended = true;
         return buf.slice(0, hit.at);
       }
@@ -189,8 +190,8 @@ export class FimControlFilter {
 }
 
 /** `text` without FIM control tokens (see FimControlFilter), and whether one ended it. */
-export function stripFimControl(text: string, tokens?: readonly string[]): { text: string; ended: boolean } {
-  const filter = new FimControlFilter(tokens);
+export function stripFimControl(text: string, family?: FimFamily): { text: string; ended: boolean } {
+  const filter = new FimControlFilter(family);
   const out = filter.push(text) + filter.flush();
   return { text: out, ended: filter.ended };
 }

@@ -14,7 +14,7 @@ import type { KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, Pro
 import { SwitchyardError } from '../types';
 import { type CapturingFetch, capturingFetch } from './captureFetch';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
-import { FimControlFilter, fimControlTokensFor } from '../completion/fimTemplates';
+import { FimControlFilter, type FimFamily, fimFamilyOf } from '../completion/fimTemplates';
 import { planFimRequest } from '../completion/fimRequest';
 import { type StreamSource, guardStream } from './streamGuard';
 import { type Piece, ThinkTagSplitter } from './thinkTags';
@@ -110,7 +110,7 @@ export class OpenAICompatibleProvider implements Provider {
     const source = this.source(req, ctx);
     return guardStream(
       { signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx, failureOf: this.capture.failureOf },
-      req.fim ? withoutFimControlTokens(source, fimControlTokensFor(req.model)) : source,
+      req.fim ? withoutFimControlTokens(source, fimFamilyOf(req.model)) : source,
     );
   }
 
@@ -223,8 +223,8 @@ export class OpenAICompatibleProvider implements Provider {
  * not apply `stop`: text events go through a FimControlFilter, its held-back tail comes out before
  * the closing events. Applied to completions only, so the chat stream's per-token path is unchanged.
  */
-function withoutFimControlTokens<Part>(source: StreamSource<Part>, tokens: readonly string[]): StreamSource<Part> {
-  const filter = new FimControlFilter(tokens);
+function withoutFimControlTokens<Part>(source: StreamSource<Part>, family: FimFamily | undefined): StreamSource<Part> {
+  const filter = new FimControlFilter(family);
   const filterText = (events: ProviderEvent[], out: ProviderEvent[]) => {
     for (const ev of events) {
       if (ev.type !== 'text') out.push(ev);
