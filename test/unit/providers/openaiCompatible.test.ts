@@ -1,6 +1,7 @@
 /** The OpenAI-compatible provider against the SSE double, one vendor's quirks at a time. */
 import assert from 'node:assert/strict';
-import { type OpenAICompatibleServer, type VendorName, startOpenAICompatibleServer } from '../../servers/openaiCompatible';
+import type { ProviderConfig } from '../../../src/core/config';
+import { type OpenAICompatibleServer, type SuffixSupport, type VendorName, startOpenAICompatibleServer } from '../../servers/openaiCompatible';
 import { startOllamaServer } from '../../servers/ollama';
 import { drain, lastOf, makeProvider, recordingKeys, request } from './helpers';
 
@@ -262,6 +263,108 @@ describe('providers/openaiCompatible', () => {
       const out = await drain(provider.stream(request({ model, fim: { prefix: 'a', suffix: 'b' } })));
       assert.equal(out.error?.kind, 'bad_request');
       assert.equal(server.requests.length, 0);
+    });
+  });
+
+  describe('fill-in-the-middle over /completions (the `fim` setting)', () => {
+    const parts = { prefix: 'def add(a, b):\n    ', suffix: '\n\nprint(add(1, 2))' };
+    const completions = (s: OpenAICompatibleServer) => s.requests.filter((r) => r.path.endsWith('/completions') && !r.path.endsWith('/chat/completions'));
+
+    /** A local server (LM Studio, vLLM, llama.cpp) with one model, and a provider for it. */
+    async function localServer(model: string, opts: { suffix?: SuffixSupport; fim?: ProviderConfig['fim']; vendor?: VendorName } = {}) {
+      const server = await startOpenAICompatibleServer({ vendor: opts.vendor ?? 'custom', apiKey: null, models: [model], suffix: opts.suffix });
+      servers.push(server);
+      const provider = makeProvider('lmstudio', { kind: 'openai-compatible', vendor: opts.vendor ?? 'custom', baseUrl: server.baseUrl, ...(opts.fim ? { fim: opts.fim } : {}) });
+      return { server, provider };
+    }
+
+    it('auto: sends the raw Qwen2.5-Coder template with its stop tokens and no `suffix` to a server that rejects `suffix` (vLLM)', async () => {
+      const { server, provider } = await localServer('Qwen/Qwen2.5-Coder-1.5B', { suffix: 'rejected' });
+      server.enqueue({ text: 'return a + b' });
+      const out = await drain(provider.stream(request({ model: 'Qwen/Qwen2.5-Coder-1.5B', fim: parts })));
+      assert.equal(out.error, undefined);
+      assert.equal(out.text, 'return a + b');
+      const [rec] = completions(server);
+      assert.equal(rec!.path, '/v1/completions');
+      assert.equal(rec!.body.prompt, '<|fim_prefix|>def add(a, b):\n    <|fim_suffix|>\n\nprint(add(1, 2))<|fim_middle|>');
+      assert.equal('suffix' in rec!.body, false);
+      assert.deepEqual(rec!.body.stop, ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|fim_pad|>', '<|endoftext|>', '<|repo_name|>', '<|file_sep|>', '<|im_start|>', '<|im_end|>']);
+      assert.equal(rec!.body.stream, true);
+    });
+
+    it('auto: sends the raw DeepSeek-Coder template (full-width bars, U+2581) with its stop tokens to a server that ignores `suffix` (llama.cpp, LM Studio)', async () => {
+      const { server, provider } = await localServer('deepseek-coder-6.7b-base', { suffix: 'ignored' });
+      server.enqueue({ text: 'return a + b' });
+      const out = await drain(provider.stream(request({ model: 'deepseek-coder-6.7b-base', fim: parts, maxTokens: 64 })));
+      assert.equal(out.text, 'return a + b');
+      const [rec] = completions(server);
+      assert.equal(rec!.body.prompt, '<\uFF5Cfim\u2581begin\uFF5C>def add(a, b):\n    <\uFF5Cfim\u2581hole\uFF5C>\n\nprint(add(1, 2))<\uFF5Cfim\u2581end\uFF5C>');
+      assert.equal('suffix' in rec!.body, false);
+      assert.deepEqual(rec!.body.stop, ['<\uFF5Cfim\u2581begin\uFF5C>', '<\uFF5Cfim\u2581hole\uFF5C>', '<\uFF5Cfim\u2581end\uFF5C>', '<|EOT|>', '<\uFF5Cend\u2581of\u2581sentence\uFF5C>']);
+      assert.equal(rec!.body.max_tokens, 64);
+    });
+
+    it('auto on Ollama /v1: prefix as `prompt` and `suffix` (Ollama applies the model template), no raw tokens', async () => {
+      const { server, provider } = await localServer('qwen2.5-coder:1.5b', { vendor: 'ollama-openai' });
+      server.enqueue({ text: 'return a + b' });
+      const out = await drain(provider.stream(request({ model: 'qwen2.5-coder:1.5b', fim: parts })));
+      assert.equal(out.text, 'return a + b');
+      const [rec] = completions(server);
+      assert.equal(rec!.body.prompt, parts.prefix);
+      assert.equal(rec!.body.suffix, parts.suffix);
+      assert.equal(rec!.body.stop, undefined);
+    });
+
+    for (const chunkBytes of [1, 7]) {
+      it(`removes FIM tokens a server echoes or does not stop at, split every ${chunkBytes} byte(s) and across deltas`, async () => {
+        const { server, provider } = await localServer('qwen2.5-coder-7b');
+        server.enqueue({ text: ['<|fim_', 'middle|>', 'return', ' a', ' +', ' b', '<|endof', 'text|>', '<|file_sep|>', 'garbage.py'], chunking: { chunkBytes } });
+        const out = await drain(provider.stream(request({ model: 'qwen2.5-coder-7b', fim: parts })));
+        assert.equal(out.error, undefined);
+        assert.equal(out.text, 'return a + b');
+        assert.equal(lastOf(out.events, 'finish')?.reason, 'stop');
+      });
+    }
+
+    it("cuts at CodeLlama's <EOT> but keeps another family's token that is real code for this model", async () => {
+      const { server, provider } = await localServer('codellama-7b-code');
+      server.enqueue({ text: ['html = "<s>old</s>"', '<EO', 'T>', 'more'] });
+      const out = await drain(provider.stream(request({ model: 'codellama-7b-code', fim: parts })));
+      assert.equal(out.text, 'html = "<s>old</s>"');
+      assert.equal(completions(server)[0]!.body.prompt, '<PRE> def add(a, b):\n     <SUF>\n\nprint(add(1, 2)) <MID>');
+    });
+
+    it('an end token before any text is an empty hole, not the start of one', async () => {
+      const { server, provider } = await localServer('qwen2.5-coder-7b');
+      server.enqueue({ text: ['<|endoftext|>', 'print("unrelated")'] });
+      const out = await drain(provider.stream(request({ model: 'qwen2.5-coder-7b', fim: parts })));
+      assert.equal(out.error, undefined);
+      assert.equal(out.text, '');
+    });
+
+    it('auto: refuses a model of unknown family on a server not known to apply `suffix`, with what to change, before any request', async () => {
+      const { server, provider } = await localServer('llama-3.2-3b-instruct');
+      const out = await drain(provider.stream(request({ model: 'llama-3.2-3b-instruct', fim: parts })));
+      assert.equal(out.error?.kind, 'bad_request');
+      assert.match(out.error!.message, /"llama-3\.2-3b-instruct" has no known fill-in-the-middle template/);
+      assert.match(out.error!.message, /Qwen2\.5-Coder, DeepSeek-Coder, StarCoder2, CodeLlama, Codestral/);
+      assert.match(out.error!.message, /set switchyard\.providers\.lmstudio\.fim to "suffix"/);
+      assert.equal(server.requests.length, 0);
+    });
+
+    it('template: refuses a model of unknown family even on Ollama /v1, naming the setting', async () => {
+      const { server, provider } = await localServer('llama3.2:3b', { vendor: 'ollama-openai', fim: 'template' });
+      const out = await drain(provider.stream(request({ model: 'llama3.2:3b', fim: parts })));
+      assert.match(out.error?.message ?? '', /switchyard\.providers\.lmstudio\.fim is "template"/);
+      assert.equal(server.requests.length, 0);
+    });
+
+    it('suffix: sends `suffix` as told, and a server that rejects it (vLLM) answers with its 400', async () => {
+      const { server, provider } = await localServer('qwen2.5-coder-7b', { suffix: 'rejected', fim: 'suffix' });
+      const out = await drain(provider.stream(request({ model: 'qwen2.5-coder-7b', fim: parts })));
+      assert.equal(out.error?.kind, 'bad_request');
+      assert.match(out.error!.message, /suffix is not currently supported/);
+      assert.equal(completions(server)[0]!.body.suffix, parts.suffix);
     });
   });
 
