@@ -70,6 +70,13 @@ describe('completion/completionShaper', () => {
     assert.equal(s.result().text, '42');
   });
 
+  it('drops a hole marker echoed before the answer instead of cutting the answer to nothing', () => {
+    const s = shaper('x = ', '');
+    assert.equal(s.push('<|fim_middle|>'), false);
+    assert.equal(s.push('42<|endoftext|>'), true);
+    assert.equal(s.result().text, '42');
+  });
+
   it('reports an empty answer', () => {
     const s = shaper('x = ', '');
     s.push('   ');
