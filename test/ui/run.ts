@@ -24,6 +24,10 @@ async function main(): Promise<number> {
     console.error(`no UI tests (*.ui.ts) in ${__dirname}`);
     return 1;
   }
+  // The folder shows this run: a full run starts it empty, a filtered one drops only old failures
+  // (a FAILED-* picture from an earlier run reads like a failure of this one).
+  if (!process.argv[2]) fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+  else for (const name of fs.existsSync(SCREENSHOT_DIR) ? fs.readdirSync(SCREENSHOT_DIR) : []) if (name.startsWith('FAILED-')) fs.rmSync(path.join(SCREENSHOT_DIR, name));
   const mocha = new Mocha({
     ui: 'bdd',
     timeout: UI_TEST_TIMEOUT_MS,
