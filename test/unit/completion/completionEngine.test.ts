@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { CompletionEngine, DEFAULT_COMPLETION_MODEL, type CompletionRequest, type CompletionSettings, type CompletionStatus } from '../../../src/core/completion/completionEngine';
-import type { Logger, ModelInfo } from '../../../src/core/types';
+import { CompletionEngine, DEFAULT_COMPLETION_MODEL, type CompletionSettings, type CompletionStatus } from '../../../src/core/completion/completionEngine';
+import type { ModelInfo } from '../../../src/core/types';
+import { cursor, live, recordingLogger } from './helpers';
 import { ScriptedRouter } from './scriptedRouter';
 
 const SETTINGS: CompletionSettings = {
@@ -18,8 +19,8 @@ const SETTINGS: CompletionSettings = {
 
 function setup(overrides: Partial<CompletionSettings> = {}, listModels?: () => Promise<ModelInfo[]>) {
   const router = new ScriptedRouter();
-  const logs: { event: string; fields?: Record<string, unknown> }[] = [];
-  const logger: Logger = { info: (event, fields) => logs.push({ event, fields }), warn: () => {}, error: () => {} };
+  const logger = recordingLogger();
+  const logs = logger.lines;
   const status: CompletionStatus[] = [];
   const engine = new CompletionEngine({
     stream: router.stream,
@@ -32,14 +33,6 @@ function setup(overrides: Partial<CompletionSettings> = {}, listModels?: () => P
   return { router, engine, logs, status };
 }
 
-/** The cursor in `doc` at the "|" marker. */
-function cursor(docWithBar: string, docKey = 'file:///a.ts', languageId = 'typescript'): CompletionRequest {
-  const offset = docWithBar.indexOf('|');
-  const doc = docWithBar.replace('|', '');
-  return { docKey, languageId, offset, before: doc.slice(0, offset), after: doc.slice(offset) };
-}
-
-const live = () => new AbortController().signal;
 /** Lets the engine consume what the scripted router was given. */
 const flush = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));

@@ -4,23 +4,19 @@
  * are aborted at the socket (the server sees the connection close).
  */
 import { strict as assert } from 'node:assert';
-import { CompletionEngine, type CompletionRequest, type CompletionSettings } from '../../../src/core/completion/completionEngine';
+import { CompletionEngine, type CompletionSettings } from '../../../src/core/completion/completionEngine';
 import { completionConfigSchema, parseConfig } from '../../../src/core/config';
 import { createSwitchyard } from '../../../src/core/switchyard';
 import { silentLogger } from '../../../src/core/types';
 import { startOllamaServer, type OllamaServer } from '../../servers/ollama';
+import { cursor as cursorAt, live } from './helpers';
 
 const SETTINGS: CompletionSettings = { ...completionConfigSchema.parse({}), minDelayMs: 0, maxDelayMs: 0, contextTokens: 0 };
 const CODER = { name: 'qwen2.5-coder:1.5b', capabilities: ['completion', 'insert'] };
 
-function cursor(docWithBar: string): CompletionRequest {
-  const offset = docWithBar.indexOf('|');
-  const doc = docWithBar.replace('|', '');
-  return { docKey: 'file:///w/a.ts', languageId: 'typescript', offset, before: doc.slice(0, offset), after: doc.slice(offset) };
-}
+const cursor = (docWithBar: string) => cursorAt(docWithBar, 'file:///w/a.ts');
 
 const generates = (server: OllamaServer) => server.requests.filter((r) => r.path === '/api/generate');
-const live = () => new AbortController().signal;
 
 async function until(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));

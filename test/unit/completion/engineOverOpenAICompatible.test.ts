@@ -5,27 +5,21 @@
  * never reach the ghost text, and a model that cannot fill in the middle is logged with why.
  */
 import { strict as assert } from 'node:assert';
-import { CompletionEngine, type CompletionRequest, type CompletionSettings } from '../../../src/core/completion/completionEngine';
+import { CompletionEngine, type CompletionSettings } from '../../../src/core/completion/completionEngine';
 import { completionConfigSchema, parseConfig } from '../../../src/core/config';
 import { createSwitchyard } from '../../../src/core/switchyard';
-import type { Logger } from '../../../src/core/types';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer, type SuffixSupport } from '../../servers/openaiCompatible';
+import { cursor as cursorAt, live, recordingLogger, type LogLine } from './helpers';
 
 const SETTINGS: CompletionSettings = { ...completionConfigSchema.parse({}), minDelayMs: 0, maxDelayMs: 0, contextTokens: 0 };
 
-function cursor(docWithBar: string): CompletionRequest {
-  const offset = docWithBar.indexOf('|');
-  const doc = docWithBar.replace('|', '');
-  return { docKey: 'file:///w/a.py', languageId: 'python', offset, before: doc.slice(0, offset), after: doc.slice(offset) };
-}
-
-const live = () => new AbortController().signal;
+const cursor = (docWithBar: string) => cursorAt(docWithBar, 'file:///w/a.py', 'python');
 
 describe('completion engine over createSwitchyard and a local OpenAI-compatible server without `suffix`', () => {
   let server: OpenAICompatibleServer;
   let engine: CompletionEngine;
   let dispose: () => void;
-  let logs: { event: string; fields?: Record<string, unknown> }[];
+  let logs: LogLine[];
 
   async function setup(model: string, suffix: SuffixSupport) {
     server = await startOpenAICompatibleServer({ vendor: 'custom', apiKey: null, models: [model], suffix });
@@ -34,8 +28,8 @@ describe('completion engine over createSwitchyard and a local OpenAI-compatible 
     assert.deepEqual(problems, []);
     const switchyard = createSwitchyard({ config, keys: { getKey: async () => undefined } });
     dispose = () => switchyard.dispose();
-    logs = [];
-    const logger: Logger = { info: (event, fields) => logs.push({ event, fields }), warn: () => {}, error: () => {} };
+    const logger = recordingLogger();
+    logs = logger.lines;
     engine = new CompletionEngine({
       stream: (req) => switchyard.stream(req),
       listModels: (signal) => switchyard.listModels(signal),
