@@ -25,3 +25,20 @@ export class LineSplitter {
     return rest ? [rest] : [];
   }
 }
+
+/**
+ * A response body's network chunks, read straight off its reader: each `next()` is one
+ * `reader.read()`, with none of the extra promise steps of the stream's own async iterator.
+ * `return()` (the consumer stopped early) cancels the body, which closes the socket.
+ */
+export function bodyChunks(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+  const reader = body.getReader();
+  const iterator: AsyncIterator<Uint8Array> = {
+    next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+    return: async () => {
+      await reader.cancel();
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}

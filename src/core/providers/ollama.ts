@@ -16,7 +16,7 @@ import { type FetchLike, originBoundFetch, originOf } from '../net/keyOrigin';
 import type { Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob, Usage } from '../types';
 import { SwitchyardError } from '../types';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
-import { LineSplitter } from './lineSplitter';
+import { LineSplitter, bodyChunks } from './lineSplitter';
 import { type StreamSource, guardStream } from './streamGuard';
 import { ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf } from './usage';
@@ -181,7 +181,7 @@ export class OllamaProvider implements Provider {
         if (req.fim) await client.generate({ ...base, prompt: req.fim.prefix, suffix: req.fim.suffix } as any);
         else await client.chat({ ...base, messages: req.messages } as any);
         if (!answer?.body) throw providerFailure('bad_response', 'Ollama answered without a body.', ctx);
-        return answer.body as unknown as AsyncIterable<Uint8Array>;
+        return bodyChunks(answer.body as ReadableStream<Uint8Array>);
       },
       map: (chunk, out) => mapLines(lines.push(chunk), out),
       end: (out) => {
