@@ -101,7 +101,7 @@ export class ChatSession implements vscode.Disposable {
 
     const config = this.services.config();
     const currency = { currency: config.budget.currency, usdRate: config.budget.usdRate };
-    const builder = new TurnBuilder(turn, crypto.randomUUID().slice(0, 6), config.budget.currency, (usd) => fromUsd(usd, currency), options.reason);
+    const builder = new TurnBuilder(turn, crypto.randomUUID().slice(0, 6), config.budget.currency, (usd) => fromUsd(usd, currency), vscode.l10n.t, options.reason);
     const controller = new AbortController();
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Mode, ModelInfo } from '../core/types';
 import type { Services } from './services';
 import { allProviders } from './endpoints';
+import { modeText } from './reasonText';
 
 /** Listing models asks every provider; a dead one must not keep the quick pick waiting. */
 const LIST_MODELS_TIMEOUT_MS = 3_000;
@@ -16,16 +17,7 @@ interface ModeItem extends vscode.QuickPickItem {
 }
 
 export function modeLabel(mode: Mode, pinned?: string): string {
-  switch (mode) {
-    case 'auto':
-      return vscode.l10n.t('Auto');
-    case 'local':
-      return vscode.l10n.t('Local only');
-    case 'cloud':
-      return vscode.l10n.t('Cloud only');
-    case 'pinned':
-      return pinned ?? vscode.l10n.t('Pinned');
-  }
+  return mode === 'pinned' && pinned ? pinned : modeText(mode, vscode.l10n.t);
 }
 
 /** Shows the switcher; resolves with the choice after storing it, or undefined when dismissed. */

@@ -5,6 +5,8 @@
  */
 import type { NormalizedError, RoutingDecision, SignalResult, StreamEvent } from '../core/types';
 import type { Answer, AnswerMeta, Turn } from '../shared/messages';
+import type { Translate } from './errorStates';
+import { modeText, taskLabel, taskReasonText, whyText } from './reasonText';
 
 /** What changed, so the controller can send the smallest message. */
 export type TurnUpdate =
@@ -28,6 +30,8 @@ export class TurnBuilder {
     /** The user's budget currency, and the conversion from the router's USD costs into it. */
     private readonly currency: string,
     private readonly fromUsd: (usd: number) => number,
+    /** Translates what the panel shows of the router's English reasons (vscode.l10n.t). */
+    private readonly t: Translate,
     /** Pre-set reason for the first answer (user pressed Escalate / chose Retry with…). */
     firstReason?: string,
   ) {
@@ -57,10 +61,10 @@ export class TurnBuilder {
           thinking: '',
           status: 'streaming',
           meta: {
-            task: this.decision?.task,
-            taskReason: this.decision?.taskReason,
-            mode: this.decision?.mode,
-            why: event.why,
+            task: this.decision && taskLabel(this.decision.task, this.t),
+            taskReason: this.decision && taskReasonText(this.decision.task, this.decision.taskReason, this.t),
+            mode: this.decision && modeText(this.decision.mode, this.t),
+            why: event.why.map((why) => whyText(why, this.t)),
             escalationReason: this.pendingReason,
             currency: this.currency,
             notices: [],

@@ -1,9 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describeError } from '../../../src/vscode/errorStates';
 import type { NormalizedError, RoutingDecision } from '../../../src/core/types';
+import { english as t } from './translate';
 
-/** Identity "translation" that still fills in {0}, {1}… like vscode.l10n.t. */
-const t = (m: string, ...args: (string | number)[]) => m.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)]));
 const err = (kind: NormalizedError['kind'], extra: Partial<NormalizedError> = {}): NormalizedError => ({ kind, message: 'boom', retryable: false, ...extra });
 const commands = (e: ReturnType<typeof describeError>) => e.actions.map((a) => a.command);
 

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { TurnBuilder, finalAnswerOf } from '../../../src/vscode/turnModel';
 import type { StreamEvent } from '../../../src/core/types';
+import { english } from './translate';
 import type { Turn } from '../../../src/shared/messages';
 import { messageSchemas } from '../../../src/shared/messages';
 
@@ -33,7 +34,7 @@ const escalatedRun: StreamEvent[] = [
 describe('turnModel: StreamEvents → panel answers', () => {
   it('keeps the escalated local answer with its reason and attaches the reason to the cloud answer', () => {
     const turn = newTurn();
-    const builder = new TurnBuilder(turn, 'r1', 'CNY', (usd) => usd * 7);
+    const builder = new TurnBuilder(turn, 'r1', 'CNY', (usd) => usd * 7, english);
     for (const e of escalatedRun) builder.apply(e);
     assert.equal(turn.done, true);
     assert.equal(turn.answers.length, 2);
@@ -59,7 +60,7 @@ describe('turnModel: StreamEvents → panel answers', () => {
   });
 
   it('emits one delta per text event, for the right answer', () => {
-    const builder = new TurnBuilder(newTurn(), 'r1', 'USD', (u) => u);
+    const builder = new TurnBuilder(newTurn(), 'r1', 'USD', (u) => u, english);
     const deltas = escalatedRun.flatMap((e) => builder.apply(e)).filter((u) => u.kind === 'delta');
     assert.deepEqual(
       deltas.map((d) => (d.kind === 'delta' ? [d.answerId, d.text, d.thinking] : [])),
@@ -74,7 +75,7 @@ describe('turnModel: StreamEvents → panel answers', () => {
 
   it('marks a failed-over answer and says why on the next one', () => {
     const turn = newTurn();
-    const builder = new TurnBuilder(turn, 'r1', 'USD', (u) => u);
+    const builder = new TurnBuilder(turn, 'r1', 'USD', (u) => u, english);
     builder.apply({ type: 'start', attempt: 1, ref: cloud, locality: 'cloud', why: [] });
     builder.apply({ type: 'failover', from: cloud, to: local, error: { kind: 'rate_limit', message: '429 slow down', retryable: true } });
     builder.apply({ type: 'start', attempt: 2, ref: local, locality: 'local', why: [] });
@@ -84,7 +85,7 @@ describe('turnModel: StreamEvents → panel answers', () => {
 
   it('closes a stopped answer as cancelled and reports errors', () => {
     const turn = newTurn();
-    const builder = new TurnBuilder(turn, 'r1', 'USD', (u) => u);
+    const builder = new TurnBuilder(turn, 'r1', 'USD', (u) => u, english);
     builder.apply({ type: 'start', attempt: 1, ref: local, locality: 'local', why: [] });
     builder.apply({ type: 'text', attempt: 1, text: 'partial' });
     assert.deepEqual(builder.cancel().map((a) => a.status), ['cancelled']);
