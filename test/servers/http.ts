@@ -45,6 +45,12 @@ export interface Chunking {
   stallAfterChunks?: number;
   /** End the response cleanly after this many chunks (a well-closed but truncated stream). */
   endAfterChunks?: number;
+  /**
+   * A model's steady rate instead of fixed pauses: frames (tokens) per second on the wall clock.
+   * Each write carries every frame due by then, so a late timer on a busy machine is made up on
+   * the next write rather than slowing the stream. The other fields are ignored.
+   */
+  framesPerSecond?: number;
 }
 
 export interface ErrorReply {
@@ -240,6 +246,7 @@ export async function writeStream(
   if (res.destroyed) return 'aborted';
   res.writeHead(status, headers);
   res.flushHeaders();
+  if (chunking.framesPerSecond) return writePaced(res, rec, frames, chunking.framesPerSecond);
   const chunks = cutIntoChunks(frames, chunking);
   for (let i = 0; i < chunks.length; i++) {
     if (i > 0 && chunking.delayMs) await sleep(chunking.delayMs);
@@ -256,6 +263,24 @@ export async function writeStream(
     if (res.destroyed) return 'aborted';
     res.write(chunks[i]);
     rec.chunksWritten++;
+  }
+  res.end();
+  return 'completed';
+}
+
+/** How often a paced stream wakes up to write what is due (a 200 Hz writer). */
+const PACE_TICK_MS = 5;
+
+async function writePaced(res: http.ServerResponse, rec: RecordedRequest, frames: string[], framesPerSecond: number): Promise<'completed' | 'aborted'> {
+  const started = performance.now();
+  let sent = 0;
+  while (sent < frames.length) {
+    if (res.destroyed) return 'aborted';
+    const due = Math.min(frames.length, Math.max(sent + 1, Math.floor(((performance.now() - started) * framesPerSecond) / 1000)));
+    res.write(frames.slice(sent, due).join(''));
+    rec.chunksWritten++;
+    sent = due;
+    if (sent < frames.length) await sleep(PACE_TICK_MS);
   }
   res.end();
   return 'completed';

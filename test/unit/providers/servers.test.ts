@@ -123,6 +123,22 @@ describe('test servers', () => {
       assert.deepEqual(cutIntoChunks(['abc', 'def'], { splitAt: [4, 1] }).map(String), ['a', 'bcd', 'ef']);
     });
 
+    it('paces frames by the wall clock: every token arrives in order, several per write', async () => {
+      const tokens = Array.from({ length: 300 }, (_, i) => ` t${i}`);
+      const server = await startOllamaServer({ models: ['qwen2.5:7b'], reply: { text: tokens, chunking: { framesPerSecond: 3000 } } });
+      try {
+        const stream = await new Ollama({ host: server.url }).chat({ model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'go' }], stream: true });
+        let text = '';
+        for await (const part of stream) text += part.message.content;
+        assert.equal(text, tokens.join(''));
+        // 300 tokens at 3,000/s take ~100 ms: about 20 writes of a 200 Hz writer, never one per token.
+        const writes = server.requests.at(-1)!.chunksWritten;
+        assert.ok(writes > 1 && writes < tokens.length / 2, `${writes} writes`);
+      } finally {
+        await server.close();
+      }
+    });
+
     it('tokenizes CJK per character and words with their leading space', () => {
       assert.deepEqual(splitTokens('你好 hello world'), ['你', '好', ' hello', ' world']);
     });
