@@ -42,3 +42,39 @@ export function bodyChunks(body: ReadableStream<Uint8Array>): AsyncIterable<Uint
   };
   return { [Symbol.asyncIterator]: () => iterator };
 }
+
+/** One server-sent event: its `event:` name (null when none) and its `data:` lines joined. */
+export interface SseMessage {
+  event: string | null;
+  data: string;
+}
+
+/**
+ * Server-sent events from lines, the way the openai SDK reads them: `event:` and `data:` fields
+ * (one optional space after the colon), comments (`:`) skipped, a blank line ends an event; an
+ * event left without its blank line when the body ends is dropped. Lines may end in "\r\n".
+ */
+export class SseDecoder {
+  private event: string | null = null;
+  private data: string[] = [];
+
+  /** The event this line completes, if any. */
+  line(raw: string): SseMessage | undefined {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (!line) {
+      if (this.event === null && this.data.length === 0) return undefined;
+      const message = { event: this.event, data: this.data.join('\n') };
+      this.event = null;
+      this.data = [];
+      return message;
+    }
+    if (line.startsWith(':')) return undefined;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') this.event = value;
+    else if (field === 'data') this.data.push(value);
+    return undefined;
+  }
+}

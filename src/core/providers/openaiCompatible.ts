@@ -16,6 +16,7 @@ import { type CapturingFetch, capturingFetch } from './captureFetch';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
 import { FimControlFilter, type FimFamily, fimFamilyOf } from '../completion/fimTemplates';
 import { planFimRequest } from '../completion/fimRequest';
+import { LineSplitter, SseDecoder, type SseMessage, bodyChunks } from './lineSplitter';
 import { type StreamSource, guardStream } from './streamGuard';
 import { type Piece, ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf, usageFromOpenAI } from './usage';
@@ -119,7 +120,7 @@ export class OpenAICompatibleProvider implements Provider {
    * model's family, as the provider's `fim` setting decides (completion/fimRequest.ts). Refused
    * before any byte is sent when neither way can work, with a reason saying what to change.
    */
-  private async openCompletion(client: OpenAI, common: Record<string, unknown>, req: ProviderRequest, ctx: ErrorContext, signal: AbortSignal): Promise<any> {
+  private async openCompletion(client: OpenAI, common: Record<string, unknown>, req: ProviderRequest, ctx: ErrorContext, signal: AbortSignal): Promise<Response> {
     const fim = req.fim!;
     if (!this.quirks.fim) throw providerFailure('bad_request', `${ctx.label} has no fill-in-the-middle endpoint; use a local model (Ollama, LM Studio, vLLM) for completions.`, ctx);
     const plan = planFimRequest({
@@ -134,11 +135,22 @@ export class OpenAICompatibleProvider implements Provider {
     const wire = plan.request;
     const stop = [...(req.stop ?? []), ...wire.stop];
     const body = { ...common, prompt: wire.prompt, ...(wire.suffix !== undefined ? { suffix: wire.suffix } : {}), ...(stop.length ? { stop } : {}) };
-    return client.completions.create(body as any, { signal });
+    return client.completions.create(body as any, { signal }).asResponse();
   }
 
-  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<any> {
+  /**
+   * The SDK sends the request and turns an error status into its APIError (with the captured
+   * body); the SSE body is then read here, a network chunk at a time, instead of through the
+   * SDK's three per-event async generators (bench/router-overhead.ts). Like the SDK: nothing
+   * after `[DONE]` counts, a chunk that is not JSON fails the stream, and an `error` in the data
+   * (or an `error` event) becomes the SDK's own APIError, classified as before.
+   */
+  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<Uint8Array> {
     const q = this.quirks;
+    const lines = new LineSplitter();
+    const sse = new SseDecoder();
+    let sawDone = false;
+    let headers: Headers | undefined;
     const splitter = new ThinkTagSplitter();
     let text = '';
     let thinking = '';
@@ -169,36 +181,68 @@ export class OpenAICompatibleProvider implements Provider {
           ...(q.streamUsageOptIn ? { stream_options: { include_usage: true } } : {}),
           ...(req.logprobs && q.logprobs ? { logprobs: true } : {}),
         };
-        if (req.fim) return await this.openCompletion(client, common, req, ctx, signal);
-        return (await client.chat.completions.create({ ...common, messages: req.messages, ...q.thinkingParams(req.thinking) } as any, { signal })) as any;
+        const response = req.fim
+          ? await this.openCompletion(client, common, req, ctx, signal)
+          : await client.chat.completions.create({ ...common, messages: req.messages, ...q.thinkingParams(req.thinking) } as any, { signal }).asResponse();
+        if (!response.body) throw providerFailure('bad_response', `${ctx.label} answered without a body.`, ctx);
+        headers = response.headers;
+        return bodyChunks(response.body as ReadableStream<Uint8Array>);
       },
-      map: (chunk, out) => {
-        // Usage may come on any chunk and may repeat (Gemini): the last one wins, never a sum.
-        if (chunk?.usage) usage = chunk.usage;
-        if (chunk?.x_groq?.usage) usage = chunk.x_groq.usage;
-        const choice = chunk?.choices?.[0];
-        if (!choice) return;
-        const delta = choice.delta ?? {};
-        const reasoning = delta[q.reasoningField] ?? delta.reasoning_content ?? delta.reasoning;
-        if (typeof reasoning === 'string' && reasoning) {
-          thinking += reasoning;
-          out.push({ type: 'thinking', text: reasoning });
-        }
-        const content = req.fim ? choice.text : delta.content;
-        if (typeof content === 'string' && content) emit(splitter.push(content), out, logprobsOf(choice.logprobs));
-        if (choice.finish_reason) finish = String(choice.finish_reason);
-      },
+      map: (bytes, out) => mapLines(lines.push(bytes), out),
       end: (out) => {
-        emit(splitter.flush(), out);
-        if (finish === 'network_error') {
-          // Zhipu ends a stream it could not complete with this finish reason.
-          throw providerFailure('server', `${ctx.label} stopped the answer early (network_error). Try again or use another provider.`, ctx);
-        }
-        if (!finish) throw providerFailure('bad_response', `${ctx.label} ended the stream before the answer finished.`, ctx);
-        out.push({ type: 'usage', usage: usageFromOpenAI(usage) ?? estimateUsage(req.messages, req.fim, text, thinking) });
-        out.push({ type: 'finish', reason: finishReasonOf(finish) });
+        mapLines(lines.end(), out);
+        endAnswer(out);
       },
     };
+
+    function mapLines(ls: string[], out: ProviderEvent[]): void {
+      for (const line of ls) {
+        const message = sawDone ? undefined : sse.line(line);
+        if (message) mapMessage(message, out);
+      }
+    }
+
+    function mapMessage(message: SseMessage, out: ProviderEvent[]): void {
+      if (message.data.startsWith('[DONE]')) {
+        sawDone = true;
+        return;
+      }
+      const data = JSON.parse(message.data);
+      if (message.event === null || !message.event.startsWith('thread.')) {
+        if (data?.error) throw apiError(data.error, undefined, headers);
+        mapChunk(data, out);
+      } else if (message.event === 'error') {
+        throw apiError(data.error, data.message, undefined);
+      }
+    }
+
+    function mapChunk(chunk: any, out: ProviderEvent[]): void {
+      // Usage may come on any chunk and may repeat (Gemini): the last one wins, never a sum.
+      if (chunk?.usage) usage = chunk.usage;
+      if (chunk?.x_groq?.usage) usage = chunk.x_groq.usage;
+      const choice = chunk?.choices?.[0];
+      if (!choice) return;
+      const delta = choice.delta ?? {};
+      const reasoning = delta[q.reasoningField] ?? delta.reasoning_content ?? delta.reasoning;
+      if (typeof reasoning === 'string' && reasoning) {
+        thinking += reasoning;
+        out.push({ type: 'thinking', text: reasoning });
+      }
+      const content = req.fim ? choice.text : delta.content;
+      if (typeof content === 'string' && content) emit(splitter.push(content), out, logprobsOf(choice.logprobs));
+      if (choice.finish_reason) finish = String(choice.finish_reason);
+    }
+
+    function endAnswer(out: ProviderEvent[]): void {
+      emit(splitter.flush(), out);
+      if (finish === 'network_error') {
+        // Zhipu ends a stream it could not complete with this finish reason.
+        throw providerFailure('server', `${ctx.label} stopped the answer early (network_error). Try again or use another provider.`, ctx);
+      }
+      if (!finish) throw providerFailure('bad_response', `${ctx.label} ended the stream before the answer finished.`, ctx);
+      out.push({ type: 'usage', usage: usageFromOpenAI(usage) ?? estimateUsage(req.messages, req.fim, text, thinking) });
+      out.push({ type: 'finish', reason: finishReasonOf(finish) });
+    }
   }
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
@@ -255,6 +299,12 @@ function withoutFimControlTokens<Part>(source: StreamSource<Part>, family: FimFa
       }
     },
   };
+}
+
+/** The SDK's own error for an `error` inside the stream, so that errors.ts classifies it as it always has. */
+function apiError(error: unknown, message: string | undefined, headers: Headers | undefined): Error {
+  const { APIError } = require('openai') as typeof import('openai');
+  return new APIError(undefined, error as object | undefined, message, headers);
 }
 
 /** Chat-style `{content:[{token, logprob, top_logprobs}]}` or legacy `{tokens, token_logprobs}` → ours. */
