@@ -72,7 +72,12 @@ type AttemptOutcome =
   /** Failed in a way no other candidate fixes, or after the first token. */
   | { kind: 'fatal'; error: NormalizedError };
 
-export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGenerator<StreamEvent, void, undefined> {
+export function routeStream(req: RouteRequest, deps: RouterDeps): AsyncIterableIterator<StreamEvent> {
+  return new RouteStream(routeEvents(req, deps));
+}
+
+/** The loop itself; its attempts hand their answer streams to RouteStream as TokenPhases. */
+async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator<StreamEvent | TokenPhase, void, undefined> {
   const log = deps.logger;
   const requestId = newRequestId();
   let attempts = 0;
@@ -95,7 +100,7 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
   }
   yield { type: 'done', attempts, finalRef };
 
-  async function* route(): AsyncGenerator<StreamEvent, void, undefined> {
+  async function* route(): AsyncGenerator<StreamEvent | TokenPhase, void, undefined> {
     if (req.signal.aborted) return;
     const decision = await deps.plan(req);
     const task = decision.task;
@@ -199,7 +204,7 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
     task: Task,
     /** Set when this attempt's answer could be escalated: where to, and the context for confirm. */
     escalation: { target: Candidate; context: EscalationContext } | undefined,
-  ): AsyncGenerator<StreamEvent, AttemptOutcome, undefined> {
+  ): AsyncGenerator<StreamEvent | TokenPhase, AttemptOutcome, undefined> {
     const { ref, locality } = candidate;
     const provider = deps.provider(ref.provider);
     if (!provider) return { kind: 'next', error: { kind: 'unknown', message: `No provider "${ref.provider}" is set up.`, provider: ref.provider, retryable: false } };
@@ -248,18 +253,9 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
     if (req.signal.aborted) controller.abort(req.signal.reason);
     const hook = deps.escalation;
 
-    let text = '';
-    let thinking = '';
-    let usage: Usage | undefined;
-    let providerFinish: FinishReason | undefined;
-    let firstAt: number | undefined;
-    let error: NormalizedError | undefined;
-    let stoppedByWatcher: SignalResult[] = [];
-    /** Signals that fired mid-stream without stopping it. */
-    const firedEarly: SignalResult[] = [];
-    let verdict: 'agreed' | 'declined' | undefined;
     const startedAt = Date.now();
     let t0 = now();
+    let streaming: TokenPhase | undefined;
 
     try {
       countAttempt();
@@ -282,43 +278,12 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
         keepAlive: locality === 'local' ? deps.keepAliveFor?.(ref.model) : undefined,
         signal: controller.signal,
       });
-      try {
-        for await (const ev of events) {
-          if (ev.type === 'text' || ev.type === 'thinking') {
-            firstAt ??= now();
-            if (ev.type === 'thinking') {
-              thinking += ev.text;
-              yield { type: 'thinking', attempt, text: ev.text };
-              continue;
-            }
-            text += ev.text;
-            yield ev.logprobs ? { type: 'text', attempt, text: ev.text, logprobs: ev.logprobs } : { type: 'text', attempt, text: ev.text };
-            // Hot path (one pass per token): no allocation unless the watcher reports something.
-            const results = watcher?.onText(ev.text, ev.logprobs);
-            if (!results || results.length === 0) continue;
-            const fired = results.filter((r) => r.fired);
-            if (fired.length > 0 && escalation && hook && verdict === undefined) {
-              // Ask now, with the stream paused (unread, so backpressure holds the model): when
-              // the answer will be replaced, every further token is wasted time; when the
-              // escalation is declined, the user keeps a complete local answer.
-              verdict = (await confirmEscalation(hook, fired, escalation.target, escalation.context)) ? 'agreed' : 'declined';
-              if (verdict === 'agreed' && !req.signal.aborted) {
-                stoppedByWatcher = fired;
-                controller.abort();
-                break;
-              }
-            }
-            for (const f of fired) if (!firedEarly.some((e) => e.signal === f.signal)) firedEarly.push(f);
-          } else if (ev.type === 'usage') {
-            usage = ev.usage;
-            yield { type: 'usage', attempt, usage: ev.usage };
-          } else if (ev.type === 'finish') {
-            providerFinish = ev.reason;
-          }
-        }
-      } catch (err) {
-        error = toNormalizedError(err, ref);
-      }
+      // The answer streams through the fast lane (TokenPhase); the loop resumes here when it ends.
+      const phase = new TokenPhase(events, { attempt, ref, now, watcher, escalation, hook, requestSignal: req.signal, controller });
+      streaming = phase;
+      yield phase;
+      const { text, thinking, usage, providerFinish, firstAt, stoppedByWatcher, firedEarly, verdict } = phase;
+      let error = phase.error;
       const end = now();
       const timing: Timing = { startedAt, totalMs: end - t0 };
       if (firstAt !== undefined) {
@@ -368,10 +333,181 @@ export async function* routeStream(req: RouteRequest, deps: RouterDeps): AsyncGe
       // The caller walked away mid-stream (or something threw): stop the socket, settle once.
       if (!settled) {
         controller.abort();
-        await settle({ usage, finish: 'cancelled', latencyMs: now() - t0, outputText: thinking + text || undefined });
+        await settle({ usage: streaming?.usage, finish: 'cancelled', latencyMs: now() - t0, outputText: (streaming && streaming.thinking + streaming.text) || undefined });
       }
     }
   }
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+interface TokenPhaseContext {
+  attempt: number;
+  ref: ModelRef;
+  now: () => number;
+  watcher: AnswerWatcher | undefined;
+  /** Set when this attempt's answer could be escalated: where to, and the context for confirm. */
+  escalation: { target: Candidate; context: EscalationContext } | undefined;
+  hook: EscalationHook | undefined;
+  requestSignal: AbortSignal;
+  /** The attempt's own signal, given to the provider: aborting it closes the socket. */
+  controller: AbortController;
+}
+
+/**
+ * One attempt's answer, from the provider's events to the caller's: the per-token part of the
+ * router loop. It is a hand-written iterator and not a stretch of the loop's generators
+ * because every generator layer (and every `yield*` between them) costs microtask hops on
+ * every token; here a token costs one `.then` (bench/router-overhead.ts). What it learns
+ * (text, usage, finish, error, escalation signals) the attempt reads when it resumes.
+ */
+class TokenPhase implements AsyncIterator<StreamEvent> {
+  text = '';
+  thinking = '';
+  usage: Usage | undefined;
+  providerFinish: FinishReason | undefined;
+  firstAt: number | undefined;
+  error: NormalizedError | undefined;
+  /** Signals that stopped the stream because the escalation was confirmed. */
+  stoppedByWatcher: SignalResult[] = [];
+  /** Signals that fired mid-stream without stopping it. */
+  readonly firedEarly: SignalResult[] = [];
+  verdict: 'agreed' | 'declined' | undefined;
+  /** What follows the phase's last event: set by RouteStream, which resumes the loop. */
+  onEnd: () => Promise<IteratorResult<StreamEvent>> = () => Promise.resolve(DONE);
+  private readonly events: AsyncIterator<ProviderEvent>;
+  /** The watcher's verdict on the text event just handed out (or its failure), acted on when the caller asks for more, as a loop would after its `yield`. */
+  private watched: { results: SignalResult[] } | { err: unknown } | undefined;
+
+  constructor(
+    events: AsyncIterable<ProviderEvent>,
+    private readonly c: TokenPhaseContext,
+  ) {
+    this.events = events[Symbol.asyncIterator]();
+  }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    const watched = this.watched;
+    if (watched) {
+      this.watched = undefined;
+      if ('err' in watched) return this.fail(watched.err);
+      return this.afterSignals(watched.results).then((stop) => (stop ? this.stop() : this.read()), (err: unknown) => this.fail(err));
+    }
+    return this.read();
+  }
+
+  /** The caller walked away: stop reading the provider (which closes its socket). */
+  close(): void {
+    this.events.return?.().catch(() => undefined);
+  }
+
+  private read(): Promise<IteratorResult<StreamEvent>> {
+    return this.events.next().then(this.onEvent, (err: unknown) => this.fail(err));
+  }
+
+  private readonly onEvent = (r: IteratorResult<ProviderEvent>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
+    if (r.done) return this.onEnd();
+    const ev = r.value;
+    const { attempt } = this.c;
+    switch (ev.type) {
+      case 'text': {
+        this.firstAt ??= this.c.now();
+        this.text += ev.text;
+        // Hot path (one pass per token): no allocation beyond the event unless the watcher reports something.
+        if (this.c.watcher) {
+          try {
+            const results = this.c.watcher.onText(ev.text, ev.logprobs);
+            if (results && results.length > 0) this.watched = { results };
+          } catch (err) {
+            this.watched = { err };
+          }
+        }
+        return { done: false, value: ev.logprobs ? { type: 'text', attempt, text: ev.text, logprobs: ev.logprobs } : { type: 'text', attempt, text: ev.text } };
+      }
+      case 'thinking':
+        this.firstAt ??= this.c.now();
+        this.thinking += ev.text;
+        return { done: false, value: { type: 'thinking', attempt, text: ev.text } };
+      case 'usage':
+        this.usage = ev.usage;
+        return { done: false, value: { type: 'usage', attempt, usage: ev.usage } };
+      case 'finish':
+        this.providerFinish = ev.reason;
+        return this.read();
+    }
+  };
+
+  /** Escalation signals fired on the last text: true when the stream is to be cut here. */
+  private async afterSignals(results: SignalResult[]): Promise<boolean> {
+    const fired = results.filter((r) => r.fired);
+    const { escalation, hook } = this.c;
+    if (fired.length > 0 && escalation && hook && this.verdict === undefined) {
+      // Ask now, with the stream paused (unread, so backpressure holds the model): when
+      // the answer will be replaced, every further token is wasted time; when the
+      // escalation is declined, the user keeps a complete local answer.
+      this.verdict = (await confirmEscalation(hook, fired, escalation.target, escalation.context)) ? 'agreed' : 'declined';
+      if (this.verdict === 'agreed' && !this.c.requestSignal.aborted) {
+        this.stoppedByWatcher = fired;
+        return true;
+      }
+    }
+    for (const f of fired) if (!this.firedEarly.some((e) => e.signal === f.signal)) this.firedEarly.push(f);
+    return false;
+  }
+
+  private stop(): Promise<IteratorResult<StreamEvent>> {
+    this.c.controller.abort();
+    this.close();
+    return this.onEnd();
+  }
+
+  /** A failure of the provider or of the watcher ends the answer (a finished provider stream ignores the close). */
+  private fail(err: unknown): Promise<IteratorResult<StreamEvent>> {
+    this.error = toNormalizedError(err, this.c.ref);
+    this.close();
+    return this.onEnd();
+  }
+}
+
+/**
+ * The router's stream as callers see it: the loop's own events, and during each attempt its
+ * TokenPhase's, read straight from the phase (no generator in between).
+ */
+class RouteStream implements AsyncIterableIterator<StreamEvent> {
+  private phase: TokenPhase | undefined;
+
+  constructor(private readonly loop: AsyncGenerator<StreamEvent | TokenPhase, void, undefined>) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    return this.phase ? this.phase.next() : this.resume();
+  }
+
+  /** The caller walked away: the attempt's `finally` stops the socket and settles the reservation. */
+  return(): Promise<IteratorResult<StreamEvent>> {
+    this.phase?.close();
+    this.phase = undefined;
+    return this.loop.return(undefined).then((): IteratorResult<StreamEvent> => DONE);
+  }
+
+  private resume(): Promise<IteratorResult<StreamEvent>> {
+    return this.loop.next().then(this.onLoop);
+  }
+
+  private readonly onLoop = (r: IteratorResult<StreamEvent | TokenPhase, void>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
+    if (r.done) return DONE;
+    const value = r.value;
+    if (!(value instanceof TokenPhase)) return { done: false, value };
+    this.phase = value;
+    value.onEnd = () => {
+      this.phase = undefined;
+      return this.resume();
+    };
+    return value.next();
+  };
 }
 
 /** Next candidate index from `from`, skipping local ones once the request has escalated. */
