@@ -1,10 +1,12 @@
+import type { BufferedIterator } from './streamGuard';
+
 /**
- * Cuts a streamed HTTP body (NDJSON, SSE) into lines, one network chunk at a time, synchronously.
+ * Cuts a streamed HTTP body (NDJSON, SSE) into lines.
  *
  * Why the providers read their streams through this and not through the SDKs' own line
- * parsers: those are async generators, so every line — i.e. every token — costs a few microtask
- * hops per layer. Here one network chunk (often dozens of tokens on a fast local model) becomes
- * all of its lines in one synchronous pass (bench/router-overhead.ts).
+ * parsers: those are stacks of async generators, so every line — i.e. every token — costs a
+ * few microtask hops per layer. Here a line costs one resolved promise, or one socket read
+ * when none is buffered (bench/router-overhead.ts).
  */
 export class LineSplitter {
   private readonly decoder = new TextDecoder();
@@ -27,15 +29,39 @@ export class LineSplitter {
 }
 
 /**
- * A response body's network chunks, read straight off its reader: each `next()` is one
- * `reader.read()`, with none of the extra promise steps of the stream's own async iterator.
+ * A response body as lines. A network chunk may hold many lines (a fast local model, or a
+ * burst): they come out one per `next()`, the buffered ones without waiting on the socket, so
+ * the first token goes out as soon as its own line is read, not after the whole chunk (and
+ * `readBuffered` hands them out with no promise step at all).
  * `return()` (the consumer stopped early) cancels the body, which closes the socket.
  */
-export function bodyChunks(body: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+export function bodyLines(body: ReadableStream<Uint8Array>): AsyncIterable<string> {
   const reader = body.getReader();
-  const iterator: AsyncIterator<Uint8Array> = {
-    next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+  const splitter = new LineSplitter();
+  let lines: string[] = [];
+  let at = 0;
+  let ended = false;
+  const onChunk = (r: ReadableStreamReadResult<Uint8Array>): IteratorResult<string> | Promise<IteratorResult<string>> => {
+    if (r.done) {
+      ended = true;
+      lines = splitter.end();
+    } else {
+      lines = splitter.push(r.value);
+    }
+    at = 0;
+    if (at < lines.length) return { done: false, value: lines[at++]! };
+    return ended ? { done: true, value: undefined } : reader.read().then(onChunk);
+  };
+  const iterator: BufferedIterator<string> = {
+    readBuffered: () => (at < lines.length ? { done: false, value: lines[at++]! } : undefined),
+    next: () => {
+      if (at < lines.length) return Promise.resolve({ done: false, value: lines[at++]! });
+      if (ended) return Promise.resolve({ done: true, value: undefined });
+      return reader.read().then(onChunk);
+    },
     return: async () => {
+      ended = true;
+      lines = [];
       await reader.cancel();
       return { done: true, value: undefined };
     },

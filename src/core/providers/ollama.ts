@@ -16,7 +16,7 @@ import { type FetchLike, originBoundFetch, originOf } from '../net/keyOrigin';
 import type { Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob, Usage } from '../types';
 import { SwitchyardError } from '../types';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
-import { LineSplitter, bodyChunks } from './lineSplitter';
+import { bodyLines } from './lineSplitter';
 import { type StreamSource, guardStream } from './streamGuard';
 import { ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf } from './usage';
@@ -114,14 +114,13 @@ export class OllamaProvider implements Provider {
 
   /**
    * The SDK sends the request and turns an error status into its ResponseError (headers and
-   * errors exactly as ollama-js has them); the NDJSON body is then read here, a network chunk
-   * at a time, instead of through the SDK's two async generators (one hop each per token).
+   * errors exactly as ollama-js has them); the NDJSON body is then read here line by line
+   * (bodyLines), instead of through the SDK's two async generators (one hop each per token).
    * Like ollama-js: a line that is not JSON is skipped, an `error` line fails the stream, and
-   * nothing after the `done` line counts.
+   * the stream ends at the `done` line.
    */
-  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<Uint8Array> {
+  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
     const splitter = new ThinkTagSplitter(); // servers before 0.9.0 put <think> inline
-    const lines = new LineSplitter();
     let text = '';
     let thinking = '';
     let last: any;
@@ -143,12 +142,6 @@ export class OllamaProvider implements Provider {
         }
       }
       if (part.done) last = part;
-    };
-    const mapLines = (ls: string[], out: ProviderEvent[]): void => {
-      for (const line of ls) {
-        const part = parseLine(line);
-        if (part !== undefined) mapPart(part, out);
-      }
     };
     return {
       open: async (signal) => {
@@ -181,11 +174,14 @@ export class OllamaProvider implements Provider {
         if (req.fim) await client.generate({ ...base, prompt: req.fim.prefix, suffix: req.fim.suffix } as any);
         else await client.chat({ ...base, messages: req.messages } as any);
         if (!answer?.body) throw providerFailure('bad_response', 'Ollama answered without a body.', ctx);
-        return bodyChunks(answer.body as ReadableStream<Uint8Array>);
+        return bodyLines(answer.body as ReadableStream<Uint8Array>);
       },
-      map: (chunk, out) => mapLines(lines.push(chunk), out),
+      map: (line, out) => {
+        const part = parseLine(line);
+        if (part !== undefined) mapPart(part, out);
+      },
+      complete: () => last !== undefined,
       end: (out) => {
-        mapLines(lines.end(), out);
         out.push(...splitter.flush());
         if (!last) throw providerFailure('bad_response', 'Ollama ended the stream before the answer finished.', ctx);
         out.push({ type: 'usage', usage: usageOf(last) ?? estimateUsage(req.messages, req.fim, text, thinking) });

@@ -16,7 +16,7 @@ import { type CapturingFetch, capturingFetch } from './captureFetch';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
 import { FimControlFilter, type FimFamily, fimFamilyOf } from '../completion/fimTemplates';
 import { planFimRequest } from '../completion/fimRequest';
-import { LineSplitter, SseDecoder, type SseMessage, bodyChunks } from './lineSplitter';
+import { SseDecoder, type SseMessage, bodyLines } from './lineSplitter';
 import { type StreamSource, guardStream } from './streamGuard';
 import { type Piece, ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf, usageFromOpenAI } from './usage';
@@ -140,14 +140,13 @@ export class OpenAICompatibleProvider implements Provider {
 
   /**
    * The SDK sends the request and turns an error status into its APIError (with the captured
-   * body); the SSE body is then read here, a network chunk at a time, instead of through the
+   * body); the SSE body is then read here line by line (bodyLines), instead of through the
    * SDK's three per-event async generators (bench/router-overhead.ts). Like the SDK: nothing
-   * after `[DONE]` counts, a chunk that is not JSON fails the stream, and an `error` in the data
+   * after `[DONE]` counts (the stream ends there), a chunk that is not JSON fails the stream, and an `error` in the data
    * (or an `error` event) becomes the SDK's own APIError, classified as before.
    */
-  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<Uint8Array> {
+  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
     const q = this.quirks;
-    const lines = new LineSplitter();
     const sse = new SseDecoder();
     let sawDone = false;
     let headers: Headers | undefined;
@@ -186,21 +185,15 @@ export class OpenAICompatibleProvider implements Provider {
           : await client.chat.completions.create({ ...common, messages: req.messages, ...q.thinkingParams(req.thinking) } as any, { signal }).asResponse();
         if (!response.body) throw providerFailure('bad_response', `${ctx.label} answered without a body.`, ctx);
         headers = response.headers;
-        return bodyChunks(response.body as ReadableStream<Uint8Array>);
+        return bodyLines(response.body as ReadableStream<Uint8Array>);
       },
-      map: (bytes, out) => mapLines(lines.push(bytes), out),
-      end: (out) => {
-        mapLines(lines.end(), out);
-        endAnswer(out);
-      },
-    };
-
-    function mapLines(ls: string[], out: ProviderEvent[]): void {
-      for (const line of ls) {
+      map: (line, out) => {
         const message = sawDone ? undefined : sse.line(line);
         if (message) mapMessage(message, out);
-      }
-    }
+      },
+      complete: () => sawDone,
+      end: endAnswer,
+    };
 
     function mapMessage(message: SseMessage, out: ProviderEvent[]): void {
       if (message.data.startsWith('[DONE]')) {

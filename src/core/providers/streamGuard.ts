@@ -15,11 +15,12 @@
  * - any other failure is classified once (errors.ts) and thrown as a SwitchyardError after the
  *   events that already streamed (the consumer keeps the partial text).
  *
- * It is one hand-written async iterator over the SDK's iterator with a synchronous `map`, not
+ * It is one hand-written async iterator over the source's parts with a synchronous `map`, not
  * an async generator: every async layer costs microtask hops on every token, and a generator's
  * resume + await + yield costs about twice what one `.then` per part costs (0.68 vs 1.07 µs per
- * token on 400 in-memory parts; bench/router-overhead.ts shows it end to end). An event already
- * mapped is handed out at once, without going back to the SDK.
+ * token on 400 in-memory parts; bench/router-overhead.ts shows it end to end). Parts the source
+ * already holds (lines of a network chunk already read) and events already mapped are handed
+ * out through `readBuffered` with no promise step at all.
  */
 import type { ProviderEvent } from '../types';
 import { SwitchyardError } from '../types';
@@ -37,13 +38,27 @@ export interface StreamSource<Part> {
   /** Sends the request; resolves once the answer's stream can be read. */
   open(signal: AbortSignal): Promise<AsyncIterable<Part>>;
   /**
-   * Turns one wire part into events, pushed onto `out` (synchronous: it runs per token). A part
-   * may hold many lines (a network chunk): when one of them fails, `map` throws, and the events
-   * it pushed before are still delivered ahead of the error.
+   * Turns one wire part into events, pushed onto `out` (synchronous: it runs per token). When
+   * it throws, the events it pushed before are still delivered ahead of the error.
    */
   map(part: Part, out: ProviderEvent[]): void;
   /** After the last part: the closing events (usage, finish), or a throw for a stream that ended wrong. */
   end(out: ProviderEvent[]): void;
+  /**
+   * True once the answer is complete on the wire (Ollama's `done` line, OpenAI's `[DONE]`): the
+   * stream ends there, without waiting for the body's own end, as ollama-js does. The rest of
+   * the body is left to the HTTP client (the connection stays reusable).
+   */
+  complete?(): boolean;
+}
+
+/** An async iterator that can also hand out, synchronously, what it already holds. */
+export interface BufferedIterator<T> extends AsyncIterator<T> {
+  /**
+   * The next result when it is already here (no wait on the socket), else undefined: then call
+   * `next()`. Saves the promise step per token when a stream runs ahead of its reader.
+   */
+  readBuffered?(): IteratorResult<T> | undefined;
 }
 
 const STOPPED = Symbol('stopped');
@@ -54,7 +69,7 @@ export function guardStream<Part>(opts: GuardOptions, source: StreamSource<Part>
   return new GuardedStream(opts, source);
 }
 
-class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent> {
+class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, BufferedIterator<ProviderEvent> {
   /** The request's own signal: aborting it closes the socket. */
   private readonly inner = new AbortController();
   private it: AsyncIterator<Part> | undefined;
@@ -66,6 +81,8 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent> {
   private finished = false;
   private failure: SwitchyardError | undefined;
   private cleanedUp = false;
+  /** The answer was read to its end (the source's iterator ended, or the source said it is complete). */
+  private bodyEnded = false;
   private timedOut = false;
   /** Text or thinking went out before a failure: a broken stream, not a failed request. */
   private midStream = false;
@@ -87,7 +104,7 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent> {
   next(): Promise<IteratorResult<ProviderEvent>> {
     if (this.at < this.out.length) {
       // Cancelled between the events of one part: the rest of the part is dropped.
-      if (!this.finished && this.opts.signal.aborted) return Promise.resolve(this.close());
+      if (!this.finished && this.opts.signal.aborted) return this.closed();
       return Promise.resolve(this.handOut());
     }
     if (this.finished) {
@@ -99,7 +116,7 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent> {
     // Back to the socket: the idle window restarts now, not when the part arrived.
     this.consumerHolds = false;
     this.lastActivity = performance.now();
-    if (this.opts.signal.aborted) return Promise.resolve(this.close());
+    if (this.opts.signal.aborted) return this.closed();
     return this.read();
   }
 
@@ -145,12 +162,12 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent> {
       (opened) => {
         if (opened === STOPPED) {
           opening.catch(() => undefined); // rejects later with the abort; nobody waits for it
-          return this.close();
+          return this.closed();
         }
         this.it = opened[Symbol.asyncIterator]();
         return this.read();
       },
-      (err: unknown) => this.close({ err }),
+      (err: unknown) => this.closed({ err }),
     );
   }
 
@@ -158,24 +175,60 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent> {
     return this.it!.next().then(this.onPart, this.onReadFailure);
   }
 
-  private readonly onPart = (r: IteratorResult<Part>): IteratorResult<ProviderEvent> | Promise<IteratorResult<ProviderEvent>> => {
-    if (r.done || this.inner.signal.aborted) return this.close();
+  /**
+   * What is already here, handed out without a promise step: the rest of the current part's
+   * events, or the events of parts the source holds already read (see BufferedIterator).
+   * Undefined when the next event needs waiting (or closing): then `next()`.
+   */
+  readBuffered(): IteratorResult<ProviderEvent> | undefined {
+    if (this.at < this.out.length) return !this.finished && this.opts.signal.aborted ? undefined : this.handOut();
+    const it = this.it as BufferedIterator<Part> | undefined;
+    if (this.finished || !it?.readBuffered || this.opts.signal.aborted || this.inner.signal.aborted) return undefined;
+    this.consumerHolds = false;
+    this.lastActivity = performance.now();
+    for (;;) {
+      const r = it.readBuffered();
+      if (!r || r.done) return undefined;
+      if (this.take(r.value)) return this.finished ? undefined : this.handOut();
+    }
+  }
+
+  private readonly onPart = (r: IteratorResult<Part>): Promise<IteratorResult<ProviderEvent>> | IteratorResult<ProviderEvent> => {
+    if (r.done) this.bodyEnded = !this.inner.signal.aborted;
+    if (r.done || this.inner.signal.aborted) return this.closed();
+    if (!this.take(r.value)) return this.read();
+    return this.finished ? this.next() : this.handOut();
+  };
+
+  /** Maps one part into `out`; true when there is something to hand out (events, or the end after a failing part). */
+  private take(part: Part): boolean {
     const out = this.out;
     out.length = 0;
     this.at = 0;
-    let broken: { err: unknown } | undefined;
     try {
-      this.source.map(r.value, out);
+      this.source.map(part, out);
     } catch (err) {
-      broken = { err };
+      if (!this.midStream) this.midStream = out.some(isAnswerText);
+      // The events the part produced before it broke still go out, ahead of the error.
+      this.close({ err }, out);
+      return true;
     }
     if (!this.midStream) this.midStream = out.some(isAnswerText);
-    // The events the part produced before it broke still go out, ahead of the error.
-    if (broken) return this.close(broken, out);
-    return out.length > 0 ? this.handOut() : this.read();
-  };
+    if (this.source.complete?.()) {
+      this.bodyEnded = true;
+      this.close(undefined, out);
+      return true;
+    }
+    return out.length > 0;
+  }
 
-  private readonly onReadFailure = (err: unknown): IteratorResult<ProviderEvent> | Promise<IteratorResult<ProviderEvent>> => this.close({ err });
+  private readonly onReadFailure = (err: unknown): Promise<IteratorResult<ProviderEvent>> => this.closed({ err });
+
+  /** Closes (see `close`) and hands out what follows. */
+  private closed(failed?: { err: unknown }): Promise<IteratorResult<ProviderEvent>> {
+    this.close(failed);
+    return this.next();
+  }
 
   private handOut(): IteratorResult<ProviderEvent> {
     this.consumerHolds = true;
@@ -183,11 +236,11 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent> {
   }
 
   /**
-   * Ends the stream once: after a failure, a cancel, a timeout or the last part. Returns the
-   * first result to hand out (the cancelled finish, the closing events, or the error after the
-   * events `before` it).
+   * Ends the stream once: after a failure, a cancel, a timeout or the last part. What is left
+   * to hand out is the cancelled finish, or the events `before` and then the closing events or
+   * the error.
    */
-  private close(failed?: { err: unknown }, before: ProviderEvent[] = []): IteratorResult<ProviderEvent> | Promise<IteratorResult<ProviderEvent>> {
+  private close(failed?: { err: unknown }, before: ProviderEvent[] = []): void {
     const out: ProviderEvent[] = [];
     if (!failed && !this.inner.signal.aborted) {
       try {
@@ -202,16 +255,15 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent> {
     const { signal, ctx, failureOf } = this.opts;
     if (signal.aborted) {
       this.out = [{ type: 'finish', reason: 'cancelled' }];
-      return this.handOut();
+      return;
     }
     if (this.timedOut || failed) {
       this.out = before;
       const err = failed?.err;
       this.failure = new SwitchyardError(classifyError(err, ctx, { timedOut: this.timedOut, httpFailure: failed && !this.timedOut ? failureOf?.(err) : undefined, midStream: this.midStream }));
-      return this.next();
+      return;
     }
-    this.out = out;
-    return this.next();
+    this.out = before.length > 0 ? [...before, ...out] : out;
   }
 
   private cleanUp(): void {
@@ -219,7 +271,10 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent> {
     this.cleanedUp = true;
     clearTimeout(this.timer);
     this.opts.signal.removeEventListener('abort', this.onAbort);
-    // Closes the socket when the consumer stopped early, we were cancelled, or the source failed.
+    // A body read to its end leaves nothing to close (and aborting costs an AbortError with its
+    // stack, on every answer). Otherwise: the consumer stopped early, we were cancelled, or the
+    // source failed; aborting closes the socket.
+    if (this.bodyEnded) return;
     this.inner.abort();
     this.it?.return?.().catch(() => undefined);
   }
