@@ -40,6 +40,7 @@ import type {
 } from '../types';
 import { formatModelRef } from '../types';
 import { estimateInputTokens } from '../cost/tokens';
+import type { BufferedIterator } from '../providers/streamGuard';
 import { DEFAULT_MAX_TOKENS } from './defaults';
 import { FAILOVER_KINDS, cancelledError, toNormalizedError } from './errors';
 
@@ -236,8 +237,9 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
 
     let settled = false;
     const settle = async (outcome: { usage?: Usage; finish: FinishReason; latencyMs: number; outputText?: string }): Promise<CostBreakdown | undefined> => {
-      if (!reservation || settled) return undefined;
+      if (settled) return undefined;
       settled = true;
+      if (!reservation) return undefined;
       try {
         return await reservation.settle(outcome);
       } catch (err) {
@@ -375,7 +377,7 @@ class TokenPhase implements AsyncIterator<StreamEvent> {
   verdict: 'agreed' | 'declined' | undefined;
   /** What follows the phase's last event: set by RouteStream, which resumes the loop. */
   onEnd: () => Promise<IteratorResult<StreamEvent>> = () => Promise.resolve(DONE);
-  private readonly events: AsyncIterator<ProviderEvent>;
+  private readonly events: BufferedIterator<ProviderEvent>;
   /** The watcher's verdict on the text event just handed out (or its failure), acted on when the caller asks for more, as a loop would after its `yield`. */
   private watched: { results: SignalResult[] } | { err: unknown } | undefined;
 
@@ -402,6 +404,9 @@ class TokenPhase implements AsyncIterator<StreamEvent> {
   }
 
   private read(): Promise<IteratorResult<StreamEvent>> {
+    // An event the provider already holds costs no promise step of its own (BufferedIterator).
+    const buffered = this.events.readBuffered?.();
+    if (buffered) return Promise.resolve(this.onEvent(buffered));
     return this.events.next().then(this.onEvent, (err: unknown) => this.fail(err));
   }
 
