@@ -45,6 +45,8 @@ export interface Chunking {
   stallAfterChunks?: number;
   /** End the response cleanly after this many chunks (a well-closed but truncated stream). */
   endAfterChunks?: number;
+  /** Write every chunk, then destroy the socket instead of ending the response (a proxy that drops the tail). */
+  breakAtEnd?: boolean;
   /**
    * A model's steady rate instead of fixed pauses: frames (tokens) per second on the wall clock.
    * Each write carries every frame due by then, so a late timer on a busy machine is made up on
@@ -263,6 +265,12 @@ export async function writeStream(
     if (res.destroyed) return 'aborted';
     res.write(chunks[i]);
     rec.chunksWritten++;
+  }
+  if (chunking.breakAtEnd) {
+    rec.broken = true;
+    // After the last write has left, so the client has the whole body before the reset.
+    res.socket?.end(() => res.socket?.destroy());
+    return 'broken';
   }
   res.end();
   return 'completed';

@@ -146,6 +146,14 @@ describe('providers/ollama', () => {
     assert.equal(out.raw, undefined);
   });
 
+  it('ends the answer at the done line: a connection that breaks after it does not fail a complete answer', async () => {
+    server.enqueue({ text: 'one two three', chunking: { breakAtEnd: true } });
+    const out = await drain(provider.stream(request({ model: 'llama3.2' })));
+    assert.equal(server.requests.at(-1)!.broken, true);
+    assert.equal(out.error, undefined);
+    assert.equal(out.text, 'one two three');
+  });
+
   it('reports a stream closed without the done line as bad_response', async () => {
     server.enqueue({ text: 'one two three', chunking: { endAfterChunks: 2 } });
     const out = await drain(provider.stream(request({ model: 'llama3.2' })));

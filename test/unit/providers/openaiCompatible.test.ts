@@ -48,7 +48,18 @@ describe('providers/openaiCompatible', () => {
       assert.equal(out.error?.retryable, true);
     });
 
-    it('reports a stream that closes without a finish_reason as bad_response, keeping the text', async () => {
+    it('ends the answer at [DONE]: a connection that breaks after it does not fail a complete answer', async () => {
+    const { server, provider, model } = await track('groq');
+    // The whole answer, then the socket is dropped instead of the response ending cleanly.
+    server.enqueue({ text: 'alpha beta gamma', chunking: { breakAtEnd: true } });
+    const out = await drain(provider.stream(request({ model })));
+    assert.equal(chatRequests(server).at(-1)!.broken, true);
+    assert.equal(out.error, undefined);
+    assert.equal(out.text, 'alpha beta gamma');
+    assert.equal(lastOf(out.events, 'finish')?.reason, 'stop');
+  });
+
+  it('reports a stream that closes without a finish_reason as bad_response, keeping the text', async () => {
       const { server, provider, model } = await track('openai');
       server.enqueue({ text: 'one two three', chunking: { endAfterChunks: 3 } });
       const out = await drain(provider.stream(request({ model })));
