@@ -36,8 +36,10 @@ hljs.registerAliases(['cs', 'c#'], { languageName: 'csharp' });
 hljs.registerAliases(['yml'], { languageName: 'yaml' });
 hljs.registerAliases(['rs'], { languageName: 'rust' });
 
-/** Highlighting a huge block on every frame would stall streaming; past this it stays plain. */
+/** Highlighting one huge block would stall the panel; past this it stays plain. */
 const MAX_HIGHLIGHT_CHARS = 50_000;
+/** How long one slice of deferred highlighting may hold the main thread (a frame is ~16 ms). */
+const HIGHLIGHT_SLICE_MS = 8;
 
 export interface CodeActionLabels {
   copy: string;
@@ -48,7 +50,6 @@ export interface CodeActionLabels {
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false });
 
-let highlightEnabled = true;
 let labels: CodeActionLabels = { copy: 'Copy', insert: 'Insert at cursor', newFile: 'New file', codeBlock: 'Code block' };
 
 export function setCodeActionLabels(next: CodeActionLabels): void {
@@ -58,15 +59,7 @@ export function setCodeActionLabels(next: CodeActionLabels): void {
 md.renderer.rules.fence = (tokens, idx) => {
   const token = tokens[idx]!;
   const lang = (token.info || '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  const code = token.content;
-  let body = md.utils.escapeHtml(code);
-  if (highlightEnabled && lang && code.length <= MAX_HIGHLIGHT_CHARS && hljs.getLanguage(lang)) {
-    try {
-      body = hljs.highlight(code, { language: lang, ignoreIllegals: true }).value;
-    } catch {
-      // Plain text is a fine fallback.
-    }
-  }
+  const body = md.utils.escapeHtml(token.content);
   const safeLang = md.utils.escapeHtml(lang.replace(/[^a-z0-9#+.-]/g, ''));
   const button = (action: string, label: string) =>
     `<button type="button" class="code-action" data-action="${action}">${md.utils.escapeHtml(label)}</button>`;
@@ -112,11 +105,42 @@ const PURIFY_CONFIG = {
 };
 
 /**
- * Renders Markdown to sanitized HTML. `highlight` is off while streaming (re-highlighting every
- * frame is the expensive part) and on for the final render.
+ * Renders Markdown to sanitized HTML, code blocks plain: highlighting is the expensive part, so
+ * it is done afterwards, once, by highlightCodeBlocks().
  */
-export function renderMarkdown(text: string, highlight: boolean): string {
-  highlightEnabled = highlight;
-  const html = md.render(text);
-  return DOMPurify.sanitize(html, PURIFY_CONFIG) as unknown as string;
+export function renderMarkdown(text: string): string {
+  return DOMPurify.sanitize(md.render(text), PURIFY_CONFIG) as unknown as string;
+}
+
+/**
+ * Highlights the code blocks under `root` a few at a time between frames. Highlighting all of
+ * them in one go was the panel's only long task: 95-137 ms at the end of a 4,000-token answer
+ * with 41 code blocks (bench/panel-render.ts), a visible freeze right as the answer finished.
+ */
+export function highlightCodeBlocks(root: HTMLElement): void {
+  const pending = [...root.querySelectorAll<HTMLElement>('.code-block code')];
+  const slice = (): void => {
+    const started = performance.now();
+    while (pending.length > 0 && performance.now() - started < HIGHLIGHT_SLICE_MS) highlightOne(pending.shift()!);
+    if (pending.length > 0) setTimeout(slice, 0);
+  };
+  if (pending.length > 0) setTimeout(slice, 0);
+}
+
+function highlightOne(code: HTMLElement): void {
+  // A block re-rendered meanwhile (a new answer, a reset) is gone or already done.
+  if (!code.isConnected || code.dataset.highlighted) return;
+  const lang = code.closest<HTMLElement>('.code-block')?.dataset.lang ?? '';
+  const text = code.textContent ?? '';
+  if (!lang || text.length > MAX_HIGHLIGHT_CHARS || !hljs.getLanguage(lang)) return;
+  let html: string;
+  try {
+    html = hljs.highlight(text, { language: lang, ignoreIllegals: true }).value;
+  } catch {
+    return; // Plain text is a fine fallback.
+  }
+  // hljs escapes the code it wraps in spans; sanitizing anyway keeps one rule: no model text
+  // reaches innerHTML without DOMPurify.
+  code.innerHTML = DOMPurify.sanitize(html, PURIFY_CONFIG) as unknown as string;
+  code.dataset.highlighted = '1';
 }

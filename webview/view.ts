@@ -4,7 +4,8 @@
  * — never the conversation, never a finished answer.
  */
 import type { Answer, BudgetView, Turn, TurnError } from '../src/shared/messages';
-import { renderMarkdown } from './markdown';
+import { highlightCodeBlocks, renderMarkdown } from './markdown';
+import { lastBlockBoundary } from './blocks';
 import { t, formatMoney, formatNumber } from './strings';
 
 export interface ViewActions {
@@ -88,8 +89,19 @@ export class ConversationView {
     }
     section.append(you);
 
-    for (const old of turn.answers) this.answers.delete(old.id);
-    for (const answer of turn.answers) section.append(this.buildAnswer(turn.id, answer).root);
+    for (const answer of turn.answers) {
+      // The end of a turn re-sends it whole; an answer already on screen moves over as it is
+      // (rebuilding a long answer was a 60-100 ms freeze right as it finished).
+      const shown = this.answers.get(answer.id);
+      if (shown && shown.answer.status === answer.status && shown.answer.text === answer.text) {
+        shown.answer = answer;
+        this.renderMeta(shown);
+        section.append(shown.root);
+      } else {
+        this.answers.delete(answer.id);
+        section.append(this.buildAnswer(turn.id, answer).root);
+      }
+    }
 
     if (turn.error) section.append(this.buildError(turn.error));
     if (turn.done && turn.answers.some((a) => a.text)) section.append(this.buildTurnActions(turn));
@@ -118,12 +130,18 @@ export class ConversationView {
       return;
     }
     const statusChanged = view.answer.status !== answer.status;
+    // The host's text is the truth; if what streamed in differs, the streamed blocks are redrawn.
+    if (view.answer.text !== answer.text) view.stable = undefined;
     view.answer = answer;
-    if (statusChanged) {
-      // Escalated / failed over: the answer moves into its collapsed wrapper; rebuild it once.
+    if (statusChanged && (answer.status === 'escalated' || answer.status === 'failed_over')) {
+      // The answer moves into its collapsed wrapper; rebuild it once.
       const rebuilt = this.buildAnswer(turnId, answer);
       view.root.replaceWith(rebuilt.root);
       return;
+    }
+    if (statusChanged) {
+      view.root.className = `answer status-${answer.status} ${answer.locality}`;
+      view.root.removeAttribute('aria-busy');
     }
     this.renderMeta(view);
   }
@@ -213,12 +231,12 @@ export class ConversationView {
 
     const body = document.createElement('div');
     body.className = 'md';
-    if (answer.status !== 'streaming') body.innerHTML = renderMarkdown(answer.text, true);
 
     const meta = document.createElement('footer');
     meta.className = 'meta';
 
     const view: AnswerView = { answer, turnId, root: article, body, thinking, thinkingBody, meta, dirty: false, stableChars: 0 };
+    // A finished answer (restored, or rebuilt as superseded) is drawn by renderMeta's final render.
     if (answer.status === 'streaming') renderStreaming(view);
     this.renderMeta(view);
 
@@ -290,9 +308,14 @@ export class ConversationView {
       view.meta.append(n);
     }
     if (answer.status !== 'streaming' && view.body.dataset.final !== '1') {
-      // Final render once: with syntax highlighting.
-      view.body.innerHTML = renderMarkdown(answer.text, true);
       view.body.dataset.final = '1';
+      if (view.stable) {
+        // Streamed: the blocks on screen are the answer; draw what is left, then highlight.
+        renderStreaming(view);
+        highlightCodeBlocks(view.body);
+      } else {
+        renderFinal(view.body, answer.text);
+      }
     }
   }
 
@@ -352,7 +375,7 @@ export class ConversationView {
 /**
  * Streaming render that stays O(new text) per frame: text up to the last blank line outside a
  * code fence is a finished block, rendered once and appended; only the open last block is
- * re-rendered each frame. (The final render, with highlighting, redoes the whole answer once.)
+ * re-rendered each frame. (The final render redoes the whole answer once, then highlights it.)
  */
 function renderStreaming(view: AnswerView): void {
   if (!view.stable || !view.tail) {
@@ -367,29 +390,16 @@ function renderStreaming(view: AnswerView): void {
   const text = view.answer.text;
   const cut = lastBlockBoundary(text, view.stableChars);
   if (cut > view.stableChars) {
-    view.stable.insertAdjacentHTML('beforeend', renderMarkdown(text.slice(view.stableChars, cut), false));
+    view.stable.insertAdjacentHTML('beforeend', renderMarkdown(text.slice(view.stableChars, cut)));
     view.stableChars = cut;
   }
-  view.tail.innerHTML = renderMarkdown(text.slice(view.stableChars), false);
+  view.tail.innerHTML = renderMarkdown(text.slice(view.stableChars));
 }
 
-const FENCE_LINE = /^ {0,3}(```|~~~)/;
-
-/** The index after the last "\n\n" at or after `from` that is not inside a code fence (or `from`). */
-export function lastBlockBoundary(text: string, from: number): number {
-  let boundary = from;
-  let inFence = false;
-  let lineStart = from;
-  // Fences opened before `from` are closed: `from` itself was a boundary outside any fence.
-  for (let i = from; i <= text.length; i++) {
-    if (i === text.length || text[i] === '\n') {
-      const line = text.slice(lineStart, i);
-      if (FENCE_LINE.test(line)) inFence = !inFence;
-      else if (line.trim() === '' && !inFence && i < text.length && lineStart > from) boundary = i + 1;
-      lineStart = i + 1;
-    }
-  }
-  return boundary;
+/** A finished answer: rendered whole, its code highlighted between frames. */
+function renderFinal(body: HTMLElement, text: string): void {
+  body.innerHTML = renderMarkdown(text);
+  highlightCodeBlocks(body);
 }
 
 function meterRow(label: string, spent: number, limit: number | undefined, currency: string): HTMLElement {
