@@ -49,7 +49,7 @@ export interface SessionStatus {
 }
 
 export class ChatSession implements vscode.Disposable {
-  private active: { controller: AbortController; builder: TurnBuilder; done: Promise<void> } | undefined;
+  private active: { controller: AbortController; builder: TurnBuilder; batcher: DeltaBatcher; done: Promise<void> } | undefined;
   private sink: ((message: ToWebview) => void) | undefined;
   readonly status: SessionStatus = { providerErrors: new Map() };
   private readonly finished = new vscode.EventEmitter<Turn>();
@@ -66,6 +66,14 @@ export class ChatSession implements vscode.Disposable {
   /** The panel registers here to receive updates; undefined when it is closed. */
   attach(sink: ((message: ToWebview) => void) | undefined): void {
     this.sink = sink;
+  }
+
+  /**
+   * Sends the text batched so far now. The panel calls it before taking its `init` snapshot,
+   * which already holds that text: sent after the snapshot, it would be shown twice.
+   */
+  flushDeltas(): void {
+    this.active?.batcher.flush();
   }
 
   get streaming(): boolean {
@@ -105,7 +113,10 @@ export class ChatSession implements vscode.Disposable {
     const controller = new AbortController();
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
-    this.active = { controller, builder, done };
+    const batcher = new DeltaBatcher((answerId, text, thinking) =>
+      this.post({ type: 'delta', turnId: turn.id, answerId, text, thinking }),
+    );
+    this.active = { controller, builder, batcher, done };
     this.setStreaming(true);
 
     const request: RouteRequest = {
@@ -127,9 +138,6 @@ export class ChatSession implements vscode.Disposable {
       messages: request.messages.length,
     });
 
-    const batcher = new DeltaBatcher((answerId, text, thinking) =>
-      this.post({ type: 'delta', turnId: turn.id, answerId, text, thinking }),
-    );
     try {
       const router = await this.services.switchyard();
       for await (const event of router.stream(request)) {

@@ -150,6 +150,8 @@ export class SwitchyardPanel implements vscode.Disposable {
     const strings: Record<string, string> = {};
     for (const s of WEBVIEW_STRINGS) strings[s] = vscode.l10n.t(s);
     const budget = await readBudgetView(this.services);
+    // Batched text is in the snapshot below: flushed while not ready, it is dropped, not sent twice.
+    this.session.flushDeltas();
     // From here on updates flow; the snapshot below already holds everything streamed so far.
     this.ready = true;
     this.post({

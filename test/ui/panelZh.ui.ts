@@ -55,6 +55,10 @@ describe('Switchyard in Simplified Chinese (UI)', function () {
     assert.match(meta, /首 token: [\d,]+ ms/);
     assert.equal(await done.locator('.badge').textContent(), '本地');
     assert.equal((await done.locator('.code-block button[data-action="copy"]').textContent())?.trim(), '复制');
+    // The panel opened while the answer streamed: what it shows is the answer, once (no text
+    // counted both in the panel's first snapshot and in a delta after it).
+    assert.equal((await done.locator('.md > p, .md p').first().innerText()).trim(), '二分查找的时间复杂度是 O(log n)：');
+    assert.equal((await done.locator('.code-block code').innerText()).trim(), 'def search(xs, x):\n    lo, hi = 0, len(xs)\n    return lo');
     const item = statusBarItem(ui.page, STATUS_BAR_ID);
     assert.match(await item.innerText(), /自动/);
     await screenshot(ui.page, 'panel-zh-cn');
