@@ -90,7 +90,9 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
   private consumerHolds = false;
   private lastActivity = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly onAbort = (): void => this.inner.abort(this.opts.signal.reason);
+  /** `inner.signal.aborted`, kept as a field: the per-token checks read it without the signal's getter. */
+  private innerAborted = false;
+  private readonly onAbort = (): void => this.abortInner(this.opts.signal.reason);
 
   constructor(
     private readonly opts: GuardOptions,
@@ -143,13 +145,14 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
       const idle = performance.now() - this.lastActivity;
       if (!this.consumerHolds && idle >= idleTimeoutMs) {
         this.timedOut = true;
-        this.inner.abort(new Error('idle timeout'));
+        this.abortInner(new Error('idle timeout'));
       } else {
         this.timer = setTimeout(check, this.consumerHolds ? idleTimeoutMs : idleTimeoutMs - idle);
       }
     };
     this.timer = setTimeout(check, idleTimeoutMs);
-    signal.addEventListener('abort', this.onAbort, { once: true });
+    // Not `once`: cleanUp removes it anyway, and a `once` listener costs twice as much to add and remove.
+    signal.addEventListener('abort', this.onAbort);
     // Opening (key lookup, version check, waiting for headers) is raced against the abort.
     const stopped = new Promise<typeof STOPPED>((resolve) => this.inner.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
     let opening: Promise<AsyncIterable<Part>>;
@@ -181,21 +184,29 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
    * Undefined when the next event needs waiting (or closing): then `next()`.
    */
   readBuffered(): IteratorResult<ProviderEvent> | undefined {
-    if (this.at < this.out.length) return !this.finished && this.opts.signal.aborted ? undefined : this.handOut();
+    // (An abort of the caller's signal aborts `inner` at once, see onAbort; next() then closes.)
+    if (this.at < this.out.length) return !this.finished && this.innerAborted ? undefined : this.handOut();
     const it = this.it as BufferedIterator<Part> | undefined;
-    if (this.finished || !it?.readBuffered || this.opts.signal.aborted || this.inner.signal.aborted) return undefined;
-    this.consumerHolds = false;
-    this.lastActivity = performance.now();
+    if (this.finished || !it?.readBuffered || this.innerAborted) return undefined;
+    // No clock read while parts come from memory (it would be one per token, ~50 ns each): the
+    // consumer still holds the event it had, and holds the next one from here on, so the idle
+    // clock stays stopped. It restarts only when the consumer goes back to waiting.
     for (;;) {
       const r = it.readBuffered();
-      if (!r || r.done) return undefined;
-      if (this.take(r.value)) return this.finished ? undefined : this.handOut();
+      if (!r || r.done) break;
+      if (this.take(r.value)) {
+        if (!this.finished) return this.handOut();
+        break;
+      }
     }
+    this.consumerHolds = false;
+    this.lastActivity = performance.now();
+    return undefined;
   }
 
   private readonly onPart = (r: IteratorResult<Part>): Promise<IteratorResult<ProviderEvent>> | IteratorResult<ProviderEvent> => {
-    if (r.done) this.bodyEnded = !this.inner.signal.aborted;
-    if (r.done || this.inner.signal.aborted) return this.closed();
+    if (r.done) this.bodyEnded = !this.innerAborted;
+    if (r.done || this.innerAborted) return this.closed();
     if (!this.take(r.value)) return this.read();
     return this.finished ? this.next() : this.handOut();
   };
@@ -242,7 +253,7 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
    */
   private close(failed?: { err: unknown }, before: ProviderEvent[] = []): void {
     const out: ProviderEvent[] = [];
-    if (!failed && !this.inner.signal.aborted) {
+    if (!failed && !this.innerAborted) {
       try {
         this.source.end(out);
       } catch (err) {
@@ -266,6 +277,11 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
     this.out = before.length > 0 ? [...before, ...out] : out;
   }
 
+  private abortInner(reason?: unknown): void {
+    this.innerAborted = true;
+    this.inner.abort(reason);
+  }
+
   private cleanUp(): void {
     if (this.cleanedUp) return;
     this.cleanedUp = true;
@@ -275,7 +291,7 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
     // stack, on every answer). Otherwise: the consumer stopped early, we were cancelled, or the
     // source failed; aborting closes the socket.
     if (this.bodyEnded) return;
-    this.inner.abort();
+    this.abortInner();
     this.it?.return?.().catch(() => undefined);
   }
 }
