@@ -139,3 +139,18 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function statusBarItem(page: Page, id: string) {
   return page.locator(`.statusbar-item[id="${id}"]`);
 }
+
+/**
+ * Runs "Developer: Reload Window" from the palette and waits until the reloaded workbench is
+ * ready. The reload replaces the page's document, so the palette never "closes" in the old one:
+ * the wait is for the navigation, not for runCommand's usual check.
+ */
+export async function reloadWindow(page: Page, server: CodeServer): Promise<void> {
+  // A mark on the old document proves the page really was replaced, not merely still open.
+  await page.evaluate(() => ((window as unknown as { __beforeReload?: boolean }).__beforeReload = true));
+  const navigated = page.waitForNavigation({ timeout: WORKBENCH_READY_TIMEOUT_MS });
+  await runCommand(page, 'Developer: Reload Window').catch(() => undefined);
+  await navigated;
+  await waitReady(page, server);
+  if (await page.evaluate(() => (window as unknown as { __beforeReload?: boolean }).__beforeReload)) throw new Error('the window was not reloaded');
+}
