@@ -29,3 +29,20 @@ export async function commandWithInput(page: Page, command: string, inputTitle: 
   await page.locator('.quick-input-widget .quick-input-title', { hasText: inputTitle }).waitFor({ state: 'visible', timeout: STEP_MS });
 }
 
+
+/**
+ * Stores an API key as a person does: "Switchyard: Set API Key…", pick the provider, paste the
+ * key into the password box, and wait for the "stored" notification.
+ */
+export async function setApiKeyFromPalette(page: Page, provider: string, key: string): Promise<void> {
+  await commandWithInput(page, 'Switchyard: Set API Key…', 'Switchyard: Set API Key');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: provider }).first().waitFor({ timeout: STEP_MS });
+  await page.keyboard.type(provider);
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: `API key for ${provider}` }).waitFor({ timeout: STEP_MS });
+  const password = page.locator('.quick-input-widget input[type="password"]');
+  await password.fill(key);
+  await password.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
+  await page.locator('.notifications-toasts', { hasText: `Key for ${provider} stored` }).waitFor({ timeout: STEP_MS });
+}

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import { startUiSession, type UiSession } from '../harness/uiSession';
 import { runCommand, screenshot, statusBarItem, webviewFrame } from '../harness/workbench';
-import { commandWithInput } from './palette';
+import { commandWithInput, setApiKeyFromPalette } from './palette';
 import { startOllamaServer, type OllamaServer } from '../servers/ollama';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../servers/openaiCompatible';
 
@@ -116,16 +116,7 @@ describe('Switchyard panel, status bar and budget (UI)', function () {
   });
 
   it('stores a key with Set API Key, then Escalate streams the cloud answer after the collapsed local one, with its cost', async () => {
-    await commandWithInput(ui.page, 'Switchyard: Set API Key…', 'Switchyard: Set API Key');
-    await ui.page.locator('.quick-input-list .monaco-list-row', { hasText: 'groq' }).first().waitFor({ timeout: STEP_MS });
-    await ui.page.keyboard.type('groq');
-    await ui.page.keyboard.press('Enter');
-    await ui.page.locator('.quick-input-widget .quick-input-title', { hasText: 'API key for groq' }).waitFor({ timeout: STEP_MS });
-    const password = ui.page.locator('.quick-input-widget input[type="password"]');
-    await password.fill(GROQ_KEY);
-    await password.press('Enter');
-    await ui.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_MS });
-    await ui.page.locator('.notifications-toasts', { hasText: 'Key for groq stored' }).waitFor({ timeout: STEP_MS });
+    await setApiKeyFromPalette(ui.page, 'groq', GROQ_KEY);
     await screenshot(ui.page, 'key-stored');
 
     const turnsBefore = await panel.locator('.turn').count();
