@@ -53,7 +53,7 @@ export function bodyLines(body: ReadableStream<Uint8Array>): AsyncIterable<strin
     return ended ? { done: true, value: undefined } : reader.read().then(onChunk);
   };
   const iterator: BufferedIterator<string> = {
-    readBuffered: () => (at < lines.length ? { done: false, value: lines[at++]! } : undefined),
+    readBuffered: () => (at < lines.length ? lines[at++]! : undefined),
     next: () => {
       if (at < lines.length) return Promise.resolve({ done: false, value: lines[at++]! });
       if (ended) return Promise.resolve({ done: true, value: undefined });

@@ -251,7 +251,8 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
     const now = deps.now ?? (() => performance.now());
     const controller = new AbortController();
     const onRequestAbort = (): void => controller.abort(req.signal.reason);
-    req.signal.addEventListener('abort', onRequestAbort, { once: true });
+    // Not `once`: it is removed in `finally` anyway, and a `once` listener costs twice as much to add and remove.
+    req.signal.addEventListener('abort', onRequestAbort);
     if (req.signal.aborted) controller.abort(req.signal.reason);
     const hook = deps.escalation;
 
@@ -303,7 +304,9 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
       else if (error) finish = 'error';
       else finish = providerFinish ?? 'stop';
 
-      const cost = await settle({ usage, finish, latencyMs: timing.totalMs, outputText: thinking + text || undefined });
+      // No reservation, nothing to settle: no await either (it would cost promise hops on every answer's tail).
+      const cost = reservation ? await settle({ usage, finish, latencyMs: timing.totalMs, outputText: thinking + text || undefined }) : undefined;
+      settled = true;
       if (cost) yield { type: 'cost', attempt, cost };
 
       let fired = stoppedByWatcher;
@@ -406,13 +409,14 @@ class TokenPhase implements AsyncIterator<StreamEvent> {
   private read(): Promise<IteratorResult<StreamEvent>> {
     // An event the provider already holds costs no promise step of its own (BufferedIterator).
     const buffered = this.events.readBuffered?.();
-    if (buffered) return Promise.resolve(this.onEvent(buffered));
+    if (buffered) return Promise.resolve(this.onValue(buffered));
     return this.events.next().then(this.onEvent, (err: unknown) => this.fail(err));
   }
 
-  private readonly onEvent = (r: IteratorResult<ProviderEvent>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
-    if (r.done) return this.onEnd();
-    const ev = r.value;
+  private readonly onEvent = (r: IteratorResult<ProviderEvent>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> =>
+    r.done ? this.onEnd() : this.onValue(r.value);
+
+  private onValue(ev: ProviderEvent): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> {
     const { attempt } = this.c;
     switch (ev.type) {
       case 'text': {
@@ -440,7 +444,7 @@ class TokenPhase implements AsyncIterator<StreamEvent> {
         this.providerFinish = ev.reason;
         return this.read();
     }
-  };
+  }
 
   /** Escalation signals fired on the last text: true when the stream is to be cut here. */
   private async afterSignals(results: SignalResult[]): Promise<boolean> {
