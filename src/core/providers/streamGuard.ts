@@ -216,7 +216,9 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
   /** Maps one part into `out`; true when there is something to hand out (events, or the end after a failing part). */
   private take(part: Part): boolean {
     const out = this.out;
-    out.length = 0;
+    // Emptied by popping, not with `out.length = 0`: on V8 the length setter is a slow builtin
+    // call (~65 ns, once per token), popping the usual one event is ~5 ns.
+    while (out.length > 0) out.pop();
     this.at = 0;
     try {
       this.source.map(part, out);
