@@ -20,12 +20,7 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
   let message: string;
 
   if (decision && decision.candidates.length === 0 && error.kind !== 'budget' && error.kind !== 'local_only') {
-    message = t('No model is available for this request. Install a local model with Ollama, or add an API key for a cloud provider.');
-    if (decision.excluded.length > 0) {
-      message += ' ' + t('Left out: {0}.', decision.excluded.slice(0, 4).map((e) => `${e.ref} (${e.why})`).join(', '));
-    }
-    actions.push({ label: t('Set API Key'), command: 'switchyard.setApiKey' }, { label: t('Start Ollama'), command: 'switchyard.startOllama' }, { label: t('Open Settings'), command: 'switchyard.openSettings' });
-    return { kind: 'no_provider', message, actions };
+    return noCandidate(decision, t);
   }
 
   switch (error.kind) {
@@ -73,4 +68,28 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       actions.push(retry, showLog);
   }
   return { kind: error.kind, message, actions };
+}
+
+/**
+ * No model could take the request. When the router's exclusions say why (a cloud provider without
+ * its key, Ollama not running), the message says that and offers only the buttons that fix it;
+ * otherwise (nothing set up yet) it offers every way to get a model.
+ */
+function noCandidate(decision: RoutingDecision, t: Translate): TurnError {
+  const providerOf = (ref: string) => ref.slice(0, Math.max(0, ref.indexOf('/'))) || ref;
+  const keyless = [...new Set(decision.excluded.filter((e) => /: no API key for /.test(e.why)).map((e) => providerOf(e.ref)))];
+  const ollamaDown = decision.excluded.some((e) => providerOf(e.ref) === OLLAMA_PROVIDER && /: not available \(/.test(e.why));
+  const known = keyless.length > 0 || ollamaDown;
+  let message: string;
+  if (keyless.length > 0) message = t('No model could take this request: no API key is stored for {0}.', keyless.join(', '));
+  else if (ollamaDown) message = t('No model could take this request: Ollama is not running.');
+  else message = t('No model is available for this request. Install a local model with Ollama, or add an API key for a cloud provider.');
+  if (decision.excluded.length > 0) {
+    message += ' ' + t('Left out: {0}.', decision.excluded.slice(0, 4).map((e) => `${e.ref} (${e.why})`).join(', '));
+  }
+  const actions: FixAction[] = [];
+  if (keyless.length > 0 || !known) actions.push({ label: t('Set API Key'), command: 'switchyard.setApiKey' });
+  if (ollamaDown || !known) actions.push({ label: t('Start Ollama'), command: 'switchyard.startOllama' });
+  actions.push({ label: t('Open Settings'), command: 'switchyard.openSettings' });
+  return { kind: 'no_provider', message, actions };
 }

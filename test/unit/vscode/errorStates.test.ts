@@ -15,6 +15,35 @@ describe('errorStates: each failure has a fixing button', () => {
     assert.match(e.message, /groq\/llama \(no API key\)/);
   });
 
+  it('nothing left but a cloud provider without its key → says so, and offers Set API Key, not Start Ollama', () => {
+    const decision: RoutingDecision = {
+      task: 'code',
+      taskReason: '',
+      mode: 'auto',
+      candidates: [],
+      excluded: [
+        { ref: 'ollama/qwen2.5-coder', why: 'ollama: local provider skipped, the request asks for a stronger (cloud) model' },
+        { ref: 'groq/llama-3.3-70b-versatile', why: 'groq: no API key for https://api.groq.com' },
+      ],
+    };
+    const e = describeError(err('unknown'), decision, t);
+    assert.match(e.message, /^No model could take this request: no API key is stored for groq\./);
+    assert.deepEqual(commands(e), ['switchyard.setApiKey', 'switchyard.openSettings']);
+  });
+
+  it('nothing left because Ollama is down → Start Ollama, not Set API Key', () => {
+    const decision: RoutingDecision = {
+      task: 'chat',
+      taskReason: '',
+      mode: 'local',
+      candidates: [],
+      excluded: [{ ref: 'ollama/llama3.2', why: 'ollama: not available (not running)' }],
+    };
+    const e = describeError(err('unknown'), decision, t);
+    assert.match(e.message, /Ollama is not running/);
+    assert.deepEqual(commands(e), ['switchyard.startOllama', 'switchyard.openSettings']);
+  });
+
   it('Ollama not running → Start Ollama', () => {
     const e = describeError(err('network', { provider: 'ollama' }), undefined, t);
     assert.equal(commands(e)[0], 'switchyard.startOllama');
