@@ -93,12 +93,12 @@ describe('router loop', function () {
     await Promise.all([ollama.close(), groq.close(), zhipu.close()]);
   });
 
-  function build(opts: { extra?: Record<string, unknown>; groqKey?: string; groqUrl?: string; spendGuard?: SpendGuard; escalation?: EscalationHook } = {}) {
+  function build(opts: { extra?: Record<string, unknown>; groqKey?: string; groqUrl?: string; spendGuard?: SpendGuard; escalation?: EscalationHook; ollamaTimeoutMs?: number } = {}) {
     const logger = recordingLogger();
     const groqUrl = opts.groqUrl ?? groq.baseUrl;
     const cfg = config({
       providers: {
-        ollama: { kind: 'ollama', baseUrl: ollama.url },
+        ollama: { kind: 'ollama', baseUrl: ollama.url, ...(opts.ollamaTimeoutMs !== undefined ? { timeoutMs: opts.ollamaTimeoutMs } : {}) },
         groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: groqUrl, locality: 'cloud', models: ['llama-3.3-70b-versatile'] },
         zhipu: { kind: 'openai-compatible', vendor: 'zhipu', baseUrl: zhipu.baseUrl, locality: 'cloud', models: ['glm-4-flash'] },
       },
@@ -316,6 +316,18 @@ describe('router loop', function () {
     assert.equal(calls.confirm.length, 1, 'asked once');
     assert.equal(groq.requests.length, 0);
     assert.deepEqual((events.at(-1) as Extract<StreamEvent, { type: 'done' }>).finalRef?.provider, 'ollama');
+  });
+
+  it('EscalationHook: a confirm slower than the idle limit is not blamed on the provider; the rest of the local answer still streams', async () => {
+    // One network chunk: the delta that fires and the rest are already read when the router pauses to ask.
+    ollama.setReply({ text: ['Maybe', ' UNCERTAIN', ' but', ' here', ' it', ' is.'] });
+    const { hook, calls } = markerHook(() => new Promise((resolve) => setTimeout(() => resolve(false), 700)));
+    const { sy } = build({ escalation: hook, ollamaTimeoutMs: 300 });
+    const events = await collect(sy.stream(request()));
+    assert.equal(calls.confirm.length, 1);
+    assert.equal(events.find((e) => e.type === 'error'), undefined);
+    assert.equal(textOf(events), 'Maybe UNCERTAIN but here it is.');
+    assert.equal((events.find((e) => e.type === 'finish') as Extract<StreamEvent, { type: 'finish' }>).reason, 'stop');
   });
 
   it('EscalationHook: a signal at finish (onFinish) escalates too', async () => {
