@@ -10,6 +10,7 @@ import type { FrameLocator } from 'playwright-core';
 import { startUiSession, type UiSession } from '../harness/uiSession';
 import { runCommand, screenshot, statusBarItem, webviewFrame } from '../harness/workbench';
 import { commandWithInput, setApiKeyFromPalette } from './palette';
+import { localThenGroqSettings } from './workspaces';
 import { startOllamaServer, type OllamaServer } from '../servers/ollama';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../servers/openaiCompatible';
 
@@ -51,20 +52,13 @@ describe('Switchyard panel, status bar and budget (UI)', function () {
     this.timeout(180_000);
     ollama = await startOllamaServer({ models: [LOCAL_MODEL], reply: { text: ANSWER, chunking: { delayMs: 15 } } });
     groq = await startOpenAICompatibleServer({ vendor: 'groq', apiKey: GROQ_KEY, models: [CLOUD_MODEL], reply: { text: 'The **cloud** answer: `add(2, 3)` is 5.', promptTokens: 9_950 } });
-    const chain = [`ollama/${LOCAL_MODEL}`, `groq/${CLOUD_MODEL}`];
     ui = await startUiSession({
-      settings: {
-        'switchyard.local.manageOllama': false,
-        'switchyard.providers': {
-          ollama: { kind: 'ollama', baseUrl: ollama.url },
-          groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: groq.baseUrl, models: [CLOUD_MODEL], locality: 'cloud' },
-        },
-        'switchyard.tasks': { chat: chain, code: chain, math: chain, reasoning: chain, creative: chain },
+      settings: localThenGroqSettings(ollama, groq, { local: LOCAL_MODEL, cloud: CLOUD_MODEL }, {
         // Priced so that one 9,950-token cloud prompt costs ~$0.995 of a $1.00 day: the next one cannot fit.
         'switchyard.budget.priceOverrides': { [`groq/${CLOUD_MODEL}`]: { input: 100, output: 100 } },
         'switchyard.budget.globalDailyLimit': 1,
         'workbench.colorTheme': 'Default Dark Modern',
-      },
+      }),
     });
     panel = webviewFrame(ui.page);
   });

@@ -12,6 +12,7 @@ import type { FrameLocator } from 'playwright-core';
 import { startUiSession, type UiSession } from '../harness/uiSession';
 import { runCommand, screenshot, statusBarItem, webviewFrame } from '../harness/workbench';
 import { commandWithInput, setApiKeyFromPalette } from './palette';
+import { localThenGroqSettings } from './workspaces';
 import { startOllamaServer, type OllamaServer } from '../servers/ollama';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../servers/openaiCompatible';
 
@@ -33,17 +34,10 @@ describe('Switchyard Set Budget and Remove API Key (UI)', function () {
     this.timeout(180_000);
     ollama = await startOllamaServer({ models: [LOCAL_MODEL], reply: { text: 'Hello from the **local** model.', chunking: { delayMs: 10 } } });
     groq = await startOpenAICompatibleServer({ vendor: 'groq', apiKey: GROQ_KEY, models: [CLOUD_MODEL], reply: { text: 'Hello from the **cloud**.' } });
-    const chain = [`ollama/${LOCAL_MODEL}`, `groq/${CLOUD_MODEL}`];
     ui = await startUiSession({
-      settings: {
-        'switchyard.local.manageOllama': false,
-        'switchyard.providers': {
-          ollama: { kind: 'ollama', baseUrl: ollama.url },
-          groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: groq.baseUrl, models: [CLOUD_MODEL], locality: 'cloud' },
-        },
-        'switchyard.tasks': { chat: chain, code: chain, math: chain, reasoning: chain, creative: chain },
+      settings: localThenGroqSettings(ollama, groq, { local: LOCAL_MODEL, cloud: CLOUD_MODEL }, {
         'switchyard.budget.globalDailyLimit': GLOBAL_DAILY_CAP,
-      },
+      }),
     });
     panel = webviewFrame(ui.page);
   });
