@@ -273,6 +273,8 @@ function withoutFimControlTokens<Part>(source: StreamSource<Part>, family: FimFa
   };
   return {
     open: (signal) => source.open(signal),
+    // The answer still ends at `[DONE]`: the filter changes events, not where the stream ends.
+    complete: source.complete,
     map: (part, out) => {
       const events: ProviderEvent[] = [];
       source.map(part, events);

@@ -337,6 +337,15 @@ describe('providers/openaiCompatible', () => {
       });
     }
 
+    it('ends a completion at [DONE], like a chat answer: a connection dropped after it does not fail it', async () => {
+      const { server, provider } = await localServer('qwen2.5-coder-7b');
+      server.enqueue({ text: 'return a + b', chunking: { breakAtEnd: true } });
+      const out = await drain(provider.stream(request({ model: 'qwen2.5-coder-7b', fim: parts })));
+      assert.equal(completions(server)[0]!.broken, true);
+      assert.equal(out.error, undefined);
+      assert.equal(out.text, 'return a + b');
+    });
+
     it("cuts at CodeLlama's <EOT> but keeps another family's token that is real code for this model", async () => {
       const { server, provider } = await localServer('codellama-7b-code');
       server.enqueue({ text: ['html = "<s>old</s>"', '<EO', 'T>', 'more'] });
