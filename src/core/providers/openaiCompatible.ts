@@ -142,8 +142,8 @@ export class OpenAICompatibleProvider implements Provider {
    * The SDK sends the request and turns an error status into its APIError (with the captured
    * body); the SSE body is then read here line by line (bodyLines), instead of through the
    * SDK's three per-event async generators (bench/router-overhead.ts). Like the SDK: nothing
-   * after `[DONE]` counts (the stream ends there), a chunk that is not JSON fails the stream, and an `error` in the data
-   * (or an `error` event) becomes the SDK's own APIError, classified as before.
+   * after `[DONE]` counts (the stream ends there), a chunk that is not JSON fails the stream, and
+   * an `error` in the data becomes the SDK's own APIError, classified as before.
    */
   private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
     const q = this.quirks;
@@ -201,12 +201,11 @@ export class OpenAICompatibleProvider implements Provider {
         return;
       }
       const data = JSON.parse(message.data);
-      if (message.event === null || !message.event.startsWith('thread.')) {
-        if (data?.error) throw apiError(data.error, undefined, headers);
-        mapChunk(data, out);
-      } else if (message.event === 'error') {
-        throw apiError(data.error, data.message, undefined);
-      }
+      // Assistants' `thread.*` events never come on these endpoints; the SDK hands them out apart
+      // from chunks, we skip them. Any other event, `error` included, is a chunk or an error.
+      if (message.event !== null && message.event.startsWith('thread.')) return;
+      if (data?.error) throw apiError(data.error, headers);
+      mapChunk(data, out);
     }
 
     function mapChunk(chunk: any, out: ProviderEvent[]): void {
@@ -297,9 +296,9 @@ function withoutFimControlTokens<Part>(source: StreamSource<Part>, family: FimFa
 }
 
 /** The SDK's own error for an `error` inside the stream, so that errors.ts classifies it as it always has. */
-function apiError(error: unknown, message: string | undefined, headers: Headers | undefined): Error {
+function apiError(error: unknown, headers: Headers | undefined): Error {
   const { APIError } = require('openai') as typeof import('openai');
-  return new APIError(undefined, error as object | undefined, message, headers);
+  return new APIError(undefined, error as object | undefined, undefined, headers);
 }
 
 /** Chat-style `{content:[{token, logprob, top_logprobs}]}` or legacy `{tokens, token_logprobs}` → ours. */
