@@ -131,14 +131,19 @@ export function fimFamilyOf(modelName: string): FimFamily | undefined {
 /** Renders the raw FIM prompt and stop sequences for a family. */
 export function renderFimPrompt(family: FimFamily, parts: FimParts): FimPrompt {
   const template = TEMPLATES[family];
-  return { prompt: template.render(parts), stop: [...template.layout, ...template.end] };
+  return { prompt: template.render(parts), stop: controlTokensOf(template) };
+}
+
+/** A family's control tokens: the hole's markers, then those that end the text. */
+function controlTokensOf(template: FimTemplate): string[] {
+  return [...template.layout, ...template.end];
 }
 
 const ALL_LAYOUT_TOKENS = new Set(Object.values(TEMPLATES).flatMap((t) => t.layout));
 
 /** Every control token of every family: a completion containing one is cut there (defence in depth). */
 export const ALL_FIM_CONTROL_TOKENS: readonly string[] = [
-  ...new Set(Object.values(TEMPLATES).flatMap((t) => [...t.layout, ...t.end])),
+  ...new Set(Object.values(TEMPLATES).flatMap(controlTokensOf)),
 ];
 
 /**
@@ -158,7 +163,7 @@ export class FimControlFilter {
   /** With the model's family: its tokens only (another family's may be real code); without: every family's. */
   constructor(family?: FimFamily) {
     const template = family ? TEMPLATES[family] : undefined;
-    this.tokens = template ? [...template.layout, ...template.end] : ALL_FIM_CONTROL_TOKENS;
+    this.tokens = template ? controlTokensOf(template) : ALL_FIM_CONTROL_TOKENS;
     this.layout = template ? new Set(template.layout) : ALL_LAYOUT_TOKENS;
   }
 
