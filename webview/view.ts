@@ -140,7 +140,7 @@ export class ConversationView {
       return;
     }
     if (statusChanged) {
-      view.root.className = `answer status-${answer.status} ${answer.locality}`;
+      view.root.className = answerClass(answer);
       view.root.removeAttribute('aria-busy');
     }
     this.renderMeta(view);
@@ -198,7 +198,7 @@ export class ConversationView {
 
   private buildAnswer(turnId: string, answer: Answer): AnswerView {
     const article = document.createElement('article');
-    article.className = `answer status-${answer.status} ${answer.locality}`;
+    article.className = answerClass(answer);
     article.dataset.answerId = answer.id;
     article.setAttribute('aria-label', `${t('Answer')} — ${answer.provider}/${answer.model}`);
     if (answer.status === 'streaming') article.setAttribute('aria-busy', 'true');
@@ -375,7 +375,8 @@ export class ConversationView {
 /**
  * Streaming render that stays O(new text) per frame: text up to the last blank line outside a
  * code fence is a finished block, rendered once and appended; only the open last block is
- * re-rendered each frame. (The final render redoes the whole answer once, then highlights it.)
+ * re-rendered each frame. When the answer ends, the kept blocks stay and only their code is
+ * highlighted (renderMeta); an answer not streamed here is rendered whole (renderFinal).
  */
 function renderStreaming(view: AnswerView): void {
   if (!view.stable || !view.tail) {
@@ -394,6 +395,11 @@ function renderStreaming(view: AnswerView): void {
     view.stableChars = cut;
   }
   view.tail.innerHTML = renderMarkdown(text.slice(view.stableChars));
+}
+
+/** The answer's classes: its status (tests and styles key on `status-done`…) and where it ran. */
+function answerClass(answer: Answer): string {
+  return `answer status-${answer.status} ${answer.locality}`;
 }
 
 /** A finished answer: rendered whole, its code highlighted between frames. */
