@@ -27,6 +27,10 @@ export interface RecordedRequest {
   broken: boolean;
   /** Number of body chunks written before the exchange ended. */
   chunksWritten: number;
+  /** performance.now() when a stall plan stopped writing (stallAfterChunks, stallBeforeHeaders). */
+  stalledAt?: number;
+  /** performance.now() when the exchange ended (completed, aborted or broken). */
+  endedAt?: number;
 }
 
 /** How a response body is cut into writes. Every field is optional. */
@@ -43,6 +47,8 @@ export interface Chunking {
   breakAfterChunks?: number;
   /** Stop writing after this many chunks and keep the connection open until the client gives up. */
   stallAfterChunks?: number;
+  /** Send nothing at all, not even the status line, and keep the connection open until the client gives up. */
+  stallBeforeHeaders?: boolean;
   /** End the response cleanly after this many chunks (a well-closed but truncated stream). */
   endAfterChunks?: number;
   /** Write every chunk, then destroy the socket instead of ending the response (a proxy that drops the tail). */
@@ -106,6 +112,7 @@ export async function startHttpServer(route: Route, port = 0): Promise<ServerHan
     };
     requests.push(rec);
     res.on('close', () => {
+      rec.endedAt = performance.now();
       if (res.writableFinished) rec.completed = true;
       else if (!rec.broken) rec.aborted = true;
       finish(rec);
@@ -244,6 +251,11 @@ export async function writeStream(
   frames: string[],
   chunking: Chunking = {},
 ): Promise<'completed' | 'aborted' | 'broken' | 'stalled'> {
+  if (chunking.stallBeforeHeaders) {
+    // No timer: only the client's timeout or abort ends the exchange (and nothing here keeps the process alive).
+    rec.stalledAt = performance.now();
+    return 'stalled';
+  }
   if (chunking.headersDelayMs) await sleep(chunking.headersDelayMs);
   if (res.destroyed) return 'aborted';
   res.writeHead(status, headers);
@@ -260,6 +272,7 @@ export async function writeStream(
     if (chunking.endAfterChunks !== undefined && i >= chunking.endAfterChunks) break;
     if (chunking.stallAfterChunks !== undefined && i >= chunking.stallAfterChunks) {
       // Keep the socket open; the client's timeout or abort ends the exchange.
+      rec.stalledAt = performance.now();
       return 'stalled';
     }
     if (res.destroyed) return 'aborted';

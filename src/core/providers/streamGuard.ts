@@ -3,15 +3,21 @@
  * stream as a `StreamSource` — open the request, map each wire part to events, finish — and
  * `guardStream` runs it:
  *
- * - the caller's abort (or an early `break`) aborts the request's own signal at once, which
- *   closes the socket; the guard then yields `finish: cancelled` and nothing else. Opening the
- *   request (key lookup, version check, waiting for headers) is raced against the abort, so
- *   cancelling is prompt even before the first byte; once streaming, the aborted socket ends
- *   the SDK's read at once;
- * - no data for `idleTimeoutMs` (before the first byte or between parts) aborts and throws a
- *   `timeout` error. Only time spent waiting on the socket counts: while the consumer holds an
- *   event (the router pausing a local answer to ask the user whether to escalate), the clock
- *   stops, so a slow answer from the user is not blamed on the provider;
+ * - the caller's abort (or an early `break`) aborts the request's own signal at once, and
+ *   the guard then yields `finish: cancelled` and nothing else. Opening the request (key
+ *   lookup, version check, waiting for headers) is raced against the abort, so cancelling is
+ *   prompt even before the first byte. Once streaming, the abort also cancels the body itself
+ *   (the source iterator's `return()`, which cancels the body's reader): the signal alone is
+ *   not enough, because Node's fetch follows it through a WeakRef to its Request, and once a
+ *   GC has collected that Request the abort never reaches the socket and the pending read
+ *   waits forever (nodejs/node#55428; a stall hung `switchyard ask` whenever a GC ran first).
+ *   Cancelling the reader settles the pending read at once (the Streams spec resolves it as
+ *   done) and fetch's cancel step destroys the connection, whatever the socket does;
+ * - no data for `idleTimeoutMs` (before the first byte or between parts, the provider's
+ *   `timeoutMs`) aborts the same way and throws a `timeout` error. Only time spent waiting on
+ *   the socket counts: while the consumer holds an event (the router pausing a local answer to
+ *   ask the user whether to escalate), the clock stops, so a slow answer from the user is not
+ *   blamed on the provider;
  * - any other failure is classified once (errors.ts) and thrown as a SwitchyardError after the
  *   events that already streamed (the consumer keeps the partial text).
  *
@@ -83,6 +89,8 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
   private finished = false;
   private failure: SwitchyardError | undefined;
   private cleanedUp = false;
+  /** The source iterator's `return()` was called (the body cancelled): once is enough. */
+  private bodyCancelled = false;
   /** The answer was read to its end (the source's iterator ended, or the source said it is complete). */
   private bodyEnded = false;
   private timedOut = false;
@@ -120,7 +128,7 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
     // Back to the socket: the idle window restarts now, not when the part arrived.
     this.consumerHolds = false;
     this.lastActivity = performance.now();
-    if (this.opts.signal.aborted) return this.closed();
+    if (this.innerAborted) return this.closed();
     return this.read();
   }
 
@@ -166,10 +174,14 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
     return Promise.race([opening, stopped]).then(
       (opened) => {
         if (opened === STOPPED) {
-          opening.catch(() => undefined); // rejects later with the abort; nobody waits for it
+          // Rejects later with the abort; or, when the abort did not reach the fetch (see the
+          // top), opens after all: then its body is cancelled, which closes the socket.
+          opening.then(cancelBody, () => undefined);
           return this.closed();
         }
         this.it = opened[Symbol.asyncIterator]();
+        // Aborted while the answer opened (its headers and our abort in the same turn).
+        if (this.innerAborted) return this.closed();
         return this.read();
       },
       (err: unknown) => this.closed({ err }),
@@ -286,8 +298,18 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
   }
 
   private abortInner(reason?: unknown): void {
+    if (this.innerAborted) return;
     this.innerAborted = true;
     this.inner.abort(reason);
+    // Streaming: cancel the body too, which settles a pending read now (see the top). Its
+    // `onPart` then sees the end with `innerAborted` set and closes as cancelled or timed out.
+    if (this.it && !this.bodyEnded) this.cancelIt();
+  }
+
+  private cancelIt(): void {
+    if (this.bodyCancelled) return;
+    this.bodyCancelled = true;
+    this.it?.return?.().catch(() => undefined);
   }
 
   private cleanUp(): void {
@@ -300,8 +322,13 @@ class GuardedStream<Part> implements AsyncIterableIterator<ProviderEvent>, Buffe
     // source failed; aborting closes the socket.
     if (this.bodyEnded) return;
     this.abortInner();
-    this.it?.return?.().catch(() => undefined);
+    this.cancelIt();
   }
+}
+
+/** Cancels the body of an answer nobody will read. */
+function cancelBody(body: AsyncIterable<unknown>): void {
+  body[Symbol.asyncIterator]().return?.().catch(() => undefined);
 }
 
 function isAnswerText(ev: ProviderEvent): boolean {
