@@ -34,6 +34,8 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 /** 128 + SIGINT, the shell convention for "interrupted". */
 export const EXIT_CANCELLED = 130;
+/** Said on stderr when Ctrl-C stopped the request (after the stream ended and the budget was settled). */
+export const CANCELLED_LINE = 'switchyard: cancelled (Ctrl-C): the request was stopped at the connection, and its budget settled\n';
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
@@ -148,7 +150,10 @@ async function ask(kind: 'ask' | 'plan', options: AskOptions, io: CliIo): Promis
     const result = collector.result;
     if (options.json) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
     terminal?.summary(result);
-    if (result.cancelled || signal.aborted) return EXIT_CANCELLED;
+    if (result.cancelled || signal.aborted) {
+      io.stderr.write(CANCELLED_LINE);
+      return EXIT_CANCELLED;
+    }
     return result.ok ? EXIT_OK : EXIT_FAILURE;
   } finally {
     session.close();
