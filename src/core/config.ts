@@ -20,6 +20,9 @@ import {
 /** Ways of filling in the middle over /completions; see `fim` below. */
 export const FIM_MODES = ['auto', 'suffix', 'template'] as const;
 
+/** A provider's `timeoutMs` when none is set: 30 s is the requirements' switch condition (section 3). */
+export const DEFAULT_PROVIDER_TIMEOUT_MS = 30_000;
+
 export const providerConfigSchema = z.object({
   /** Wire protocol. */
   kind: z.enum(['ollama', 'openai-compatible', 'npu-simple']),
@@ -38,8 +41,12 @@ export const providerConfigSchema = z.object({
   models: z.array(z.string()).default([]),
   /** CLI only: environment variable holding the key. VS Code keeps keys in SecretStorage. */
   apiKeyEnv: z.string().optional(),
-  /** Request timeout before the first byte, ms. 30 s is the requirements' switch condition. */
-  timeoutMs: z.number().int().positive().default(30_000),
+  /**
+   * Idle timeout, ms: no byte for this long, before the first one or between two chunks of a
+   * streaming answer alike, ends the attempt with a `timeout` error (providers/streamGuard.ts),
+   * and the router fails over. A stall mid-stream is bounded by it, not only a slow start.
+   */
+  timeoutMs: z.number().int().positive().default(DEFAULT_PROVIDER_TIMEOUT_MS),
   /**
    * How inline completion fills in the middle over an OpenAI-compatible /completions endpoint
    * (src/core/completion/fimRequest.ts): "suffix" sends prefix and `suffix` and lets the server

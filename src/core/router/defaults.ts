@@ -7,7 +7,7 @@
  * A model written without a tag ("ollama/qwen2.5-coder") matches any installed tag of it, so
  * a user who pulled qwen2.5-coder:14b gets it without editing settings.
  */
-import type { ProviderConfig } from '../config';
+import { DEFAULT_PROVIDER_TIMEOUT_MS, type ProviderConfig } from '../config';
 import type { Task } from '../types';
 
 /**
@@ -69,6 +69,5 @@ export const INSTALLED_MODELS_TTL_MS = 10_000;
 export const DEFAULT_MAX_TOKENS = 2_048;
 
 function provider(p: Omit<ProviderConfig, 'enabled' | 'timeoutMs'> & Partial<Pick<ProviderConfig, 'enabled' | 'timeoutMs'>>): ProviderConfig {
-  // 30 s before the first byte: the requirements' switch condition (section 3).
-  return { enabled: true, timeoutMs: 30_000, ...p };
+  return { enabled: true, timeoutMs: DEFAULT_PROVIDER_TIMEOUT_MS, ...p };
 }

@@ -15,7 +15,8 @@ import { type OpenAICompatibleServer, startOpenAICompatibleServer } from '../../
 import type { Chunking, RecordedRequest } from '../../servers/http';
 import type { Provider, ProviderEvent } from '../../../src/core/types';
 import { SwitchyardError } from '../../../src/core/types';
-import { makeProvider, recordingKeys, request } from './helpers';
+import { DEFAULT_PROVIDER_TIMEOUT_MS } from '../../../src/core/config';
+import { makeProvider, providerConfig, recordingKeys, request } from './helpers';
 
 /** Short, so the suite stays fast; the guard's logic does not depend on the length. */
 const IDLE_TIMEOUT_MS = 300;
@@ -96,6 +97,12 @@ async function readThroughStall(stream: AsyncIterable<ProviderEvent>, rec: () =>
 
 describe('providers: a stalled stream ends in bounded time (with a forced GC)', function () {
   this.timeout(10_000);
+
+  it('by default the idle timeout is 30 s, the same before the first byte and mid-stream', () => {
+    // The guard gets the provider's timeoutMs as its one idle window (ollama.ts, openaiCompatible.ts, npuSimple.ts).
+    assert.equal(DEFAULT_PROVIDER_TIMEOUT_MS, 30_000);
+    for (const kind of ['ollama', 'openai-compatible', 'npu-simple'] as const) assert.equal(providerConfig({ kind }).timeoutMs, DEFAULT_PROVIDER_TIMEOUT_MS);
+  });
   for (const s of SUBJECTS) {
     describe(s.name, () => {
       let server: OllamaServer | OpenAICompatibleServer | undefined;
