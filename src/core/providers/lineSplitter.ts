@@ -69,6 +69,34 @@ export function bodyLines(body: ReadableStream<Uint8Array>): AsyncIterable<strin
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
+/**
+ * A whole (non-streamed) response body as text, cancelled the moment `signal` aborts. Not
+ * `res.text()`: that waits on the socket, and after a GC Node's fetch no longer passes the abort
+ * on to it (see streamGuard.ts), so a body that stalls half-way would hold the connection open
+ * for good. Cancelling the reader settles the read at once and closes the connection. Rejects
+ * with the abort reason when aborted.
+ */
+export async function bodyText(res: Response, signal: AbortSignal): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const cancel = (): void => void reader.cancel(signal.reason).catch(() => undefined);
+  if (signal.aborted) cancel();
+  else signal.addEventListener('abort', cancel);
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+  if (signal.aborted) throw signal.reason;
+  return text + decoder.decode();
+}
+
 /** One server-sent event: its `event:` name (null when none) and its `data:` lines joined. */
 export interface SseMessage {
   event: string | null;

@@ -10,6 +10,7 @@ import { type FetchLike, keyForEndpoint, originBoundFetch, originOf } from '../n
 import type { ChatMessage, KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest } from '../types';
 import { SwitchyardError } from '../types';
 import { type ErrorContext, classifyError, classifyHttpFailure, providerFailure } from './errors';
+import { bodyText } from './lineSplitter';
 import { type StreamSource, guardStream } from './streamGuard';
 import { estimateUsage } from './usage';
 
@@ -67,7 +68,7 @@ export class NpuSimpleProvider implements Provider {
           body: JSON.stringify({ prompt: flattenMessages(req.messages), max_tokens: req.maxTokens, temperature: req.temperature }),
           signal,
         });
-        const text = await res.text();
+        const text = await bodyText(res, signal);
         let body: any = text;
         try {
           body = JSON.parse(text);
