@@ -58,7 +58,7 @@ describe('A stalled stream (extension host)', function () {
     const turn = await running;
     const endedAt = performance.now();
     assert.equal(turn.error?.kind, 'timeout', JSON.stringify(turn.error));
-    assert.match(turn.error.message, /did not answer within 1\.0 s/);
+    assert.match(turn.error.message, /Groq stopped sending mid-answer: nothing came for 1\.0 s/);
     assert.equal(turn.answers[0].status, 'error');
     assert.ok(turn.answers[0].text.length > 0, 'the text before the stall is kept');
     assert.equal(env.api.session.streaming, false);

@@ -303,6 +303,12 @@ function networkError(ctx: ErrorContext, cause: string): NormalizedError {
   return { kind: 'network', message: `Cannot reach ${ctx.label}${where} (${cause}).${hint}`, provider: ctx.providerId, model: ctx.model, retryable: true };
 }
 
+/** The idle timeout after text had streamed: the answer stalled, it did not fail to start. */
+function stalledMidAnswer(ctx: ErrorContext): string {
+  const limit = ctx.timeoutMs !== undefined ? fmtSeconds(ctx.timeoutMs) : 'the time limit';
+  return `${ctx.label} stopped sending mid-answer: nothing came for ${limit}. The text so far is kept; try again, or raise switchyard.providers.${ctx.providerId}.timeoutMs if this model pauses that long.`;
+}
+
 export interface ClassifyExtra {
   /** The request's AbortSignal: an error after it fired is a cancellation, whatever it looks like. */
   signal?: AbortSignal;
@@ -317,7 +323,10 @@ export interface ClassifyExtra {
 /** Classifies anything a provider call can throw. */
 export function classifyError(err: unknown, ctx: ErrorContext, extra: ClassifyExtra = {}): NormalizedError {
   if (err instanceof SwitchyardError) return err.info;
-  if (extra.timedOut) return { kind: 'timeout', message: sentence('timeout', ctx, undefined, undefined, undefined, undefined), provider: ctx.providerId, model: ctx.model, retryable: true };
+  if (extra.timedOut) {
+    const message = extra.midStream ? stalledMidAnswer(ctx) : sentence('timeout', ctx, undefined, undefined, undefined, undefined);
+    return { kind: 'timeout', message, provider: ctx.providerId, model: ctx.model, retryable: true };
+  }
   if (extra.signal?.aborted || isAbort(err)) return cancelled(ctx);
   if (extra.httpFailure) return classifyHttpFailure(extra.httpFailure, ctx);
 
