@@ -33,7 +33,9 @@ export class LineSplitter {
  * burst): they come out one per `next()`, the buffered ones without waiting on the socket, so
  * the first token goes out as soon as its own line is read, not after the whole chunk (and
  * `readBuffered` hands them out with no promise step at all).
- * `return()` (the consumer stopped early) cancels the body, which closes the socket.
+ * `return()` (the consumer stopped early, or the guard's cancel or timeout) cancels the body,
+ * which closes the socket; it may be called while a `next()` waits on the socket, and that read
+ * then ends at once (the guard relies on it, see streamGuard.ts).
  */
 export function bodyLines(body: ReadableStream<Uint8Array>): AsyncIterable<string> {
   const reader = body.getReader();
