@@ -3,7 +3,7 @@
  * it (thinking, failovers, escalations, the summary line) on stderr so `> answer.txt` keeps only
  * the answer; or one JSON object (--json); or the raw events as NDJSON (--events).
  */
-import type { CostBreakdown, FinishReason, Locality, NormalizedError, RoutingDecision, SignalResult, StreamEvent, Timing, Usage } from '../core/types';
+import type { CostBreakdown, FinishReason, Fix, Locality, NormalizedError, RoutingDecision, SignalResult, StreamEvent, Timing, Usage } from '../core/types';
 import { formatModelRef } from '../core/types';
 
 export interface Sink {
@@ -134,6 +134,8 @@ export class TerminalRenderer {
   constructor(
     private readonly stdout: Sink,
     private readonly stderr: Sink,
+    /** The CLI's words for an error's fix (an environment variable, a settings key); see fixText.ts. */
+    private readonly fixText: (fix: Fix) => string = () => '',
   ) {}
 
   add(ev: StreamEvent): void {
@@ -157,13 +159,13 @@ export class TerminalRenderer {
         this.note(`note: ${ev.message}`);
         break;
       case 'failover':
-        this.note(`↪ ${formatModelRef(ev.from)} failed (${ev.error.kind}: ${ev.error.message}); trying ${formatModelRef(ev.to)}`);
+        this.note(`↪ ${formatModelRef(ev.from)} failed (${ev.error.kind}: ${this.withFix(ev.error)}); trying ${formatModelRef(ev.to)}`);
         break;
       case 'escalate':
         this.note(`⇧ escalating ${formatModelRef(ev.from)} → ${formatModelRef(ev.to)}: ${ev.reasons.map((r) => r.explanation).join('; ')}`);
         break;
       case 'error':
-        this.note(`switchyard: ${ev.error.kind === 'unknown' ? 'error' : ev.error.kind}: ${ev.error.message}`);
+        this.note(`switchyard: ${ev.error.kind === 'unknown' ? 'error' : ev.error.kind}: ${this.withFix(ev.error)}`);
         break;
       default:
         break;
@@ -184,6 +186,11 @@ export class TerminalRenderer {
     else if (result.cost) parts.push(`${formatUsd(result.cost.totalUsd)}${result.cost.estimated ? ' (est.)' : ''} [${result.cost.priceSource}]`);
     if (result.cancelled) parts.push('cancelled');
     this.stderr.write(this.dim(`— ${parts.join(' · ')}`) + '\n');
+  }
+
+  private withFix(error: NormalizedError): string {
+    const fix = error.fix ? this.fixText(error.fix) : '';
+    return fix ? `${error.message} ${fix}` : error.message;
   }
 
   private note(line: string): void {

@@ -44,10 +44,13 @@ export interface AssembledSwitchyard extends Switchyard {
 
 /**
  * Provider settings in force: the user's when there are any, else the shipped defaults, with
- * the default Ollama pointed at `local.ollamaHost` / OLLAMA_HOST / 127.0.0.1:11434.
+ * the default Ollama pointed at `local.ollamaHost` / OLLAMA_HOST / 127.0.0.1:11434. A providers
+ * setting that could not be read (wholly or an entry) never brings the shipped endpoints back:
+ * what is left of the user's own is all there is.
  */
 export function effectiveProviderConfigs(config: SwitchyardConfig, env: NodeJS.ProcessEnv): Record<string, ProviderConfig> {
-  if (Object.keys(config.providers).length > 0) return { ...config.providers };
+  const providersUnread = config.refuseCloud?.some((r) => r.setting === 'providers' || r.setting.startsWith('providers.')) ?? false;
+  if (Object.keys(config.providers).length > 0 || providersUnread) return { ...config.providers };
   const ollama = DEFAULT_PROVIDERS.ollama!;
   return { ...DEFAULT_PROVIDERS, ollama: { ...ollama, baseUrl: resolveOllamaHost(config.local.ollamaHost, env).baseUrl } };
 }
@@ -82,7 +85,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
     }
     return selectCandidates(
       { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, signal: req.signal },
-      { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local },
+      { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local, cloudRefused: config.refuseCloud },
     );
   }
 
@@ -98,6 +101,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
         keepAliveFor: (model) => deps.local?.keepAliveFor?.(model) ?? config.local.keepAlive,
         spendGuard: deps.spendGuard,
         escalation: deps.escalation,
+        cloudRefused: config.refuseCloud,
         logger,
       });
     },
@@ -105,8 +109,9 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
     plan,
 
     async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-      // Local only: not even a model listing goes to a cloud provider.
-      const asked = [...entries.values()].filter((e) => e.config.enabled && !(config.mode === 'local' && e.provider.locality === 'cloud'));
+      // Local only (or cloud refused by an unreadable setting): not even a model listing goes to a cloud provider.
+      const noCloud = config.mode === 'local' || (config.refuseCloud?.length ?? 0) > 0;
+      const asked = [...entries.values()].filter((e) => e.config.enabled && !(noCloud && e.provider.locality === 'cloud'));
       const lists = await Promise.all(
         asked.map((e) =>
           e.provider.listModels(signal).catch((err: unknown) => {

@@ -95,7 +95,31 @@ export type ErrorKind =
   | 'cancelled'
   | 'budget' // our own refusal: the workspace budget does not allow the call
   | 'local_only' // our own refusal: a cloud call was needed in Local-only mode
+  | 'config_invalid' // our own refusal: a setting that fails closed cannot be read, so no cloud call is made
   | 'unknown';
+
+/**
+ * What fixes a failure, as data rather than prose: each surface words it itself (the CLI names
+ * the environment variable, VS Code offers its "Set API Key" command or opens the setting).
+ */
+export type Fix =
+  /** A key for this provider's endpoint is missing or was rejected. */
+  | { action: 'set_key'; provider: string; origin?: string }
+  /** A setting (path below `switchyard.`, e.g. "budget.dailyLimit") must be corrected. */
+  | { action: 'fix_setting'; setting: string };
+
+/**
+ * A setting that could not be read and whose default would allow more than the user may have
+ * meant (a budget cap, an endpoint, the mode…; see parseConfig). While one stands the core
+ * refuses every cloud call with this reason; local calls go on.
+ */
+export interface ConfigInvalid {
+  code: 'config_invalid';
+  /** Path below `switchyard.`: "budget.dailyLimit", "providers.groq.baseUrl". */
+  setting: string;
+  /** What is wrong with the value, e.g. "Number must be greater than or equal to 0". */
+  problem: string;
+}
 
 export interface NormalizedError {
   kind: ErrorKind;
@@ -109,6 +133,8 @@ export interface NormalizedError {
   retryAfterMs?: number;
   /** Whether trying the same provider again later can succeed. */
   retryable: boolean;
+  /** What the user can do about it, when there is one thing to do. */
+  fix?: Fix;
 }
 
 export class SwitchyardError extends Error {
@@ -227,8 +253,8 @@ export interface RoutingDecision {
   taskReason: string;
   mode: Mode;
   candidates: Candidate[];
-  /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"). */
-  excluded: { ref: string; why: string }[];
+  /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"), and what would bring one back. */
+  excluded: { ref: string; why: string; fix?: Fix }[];
 }
 
 /** Measured by the router for each attempt. */

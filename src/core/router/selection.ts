@@ -8,7 +8,7 @@
  * so a cloud candidate cannot reach the router in that mode whatever the settings say.
  */
 import type { ProviderConfig, SwitchyardConfig } from '../config';
-import type { Candidate, KeyStore, LocalAvailability, Locality, Mode, Provider, RoutingDecision, Task } from '../types';
+import type { Candidate, ConfigInvalid, KeyStore, LocalAvailability, Locality, Mode, Provider, RoutingDecision, Task } from '../types';
 import { formatModelRef, parseModelRef } from '../types';
 import { DEFAULT_TASK_CANDIDATES, TASKS_WITHOUT_CLOUD_FALLBACK } from './defaults';
 import { type InstalledModels, type InstalledResult, isChatModel, matchInstalled } from './installedModels';
@@ -32,6 +32,8 @@ export interface SelectionContext {
   unavailable?: ReadonlyMap<string, string>;
   /** The local sidecar: starts or probes a local provider before it is used; a down one is left out at once. */
   local?: LocalAvailability;
+  /** Settings that fail closed and could not be read: every cloud provider is left out (see parseConfig). */
+  cloudRefused?: readonly ConfigInvalid[];
 }
 
 export interface SelectionRequest {
@@ -91,6 +93,8 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     if (!e.config.enabled) return `${e.id}: disabled in settings`;
     const loc: Locality = e.provider.locality;
     if (loc === 'cloud' && req.mode === 'local') return `${e.id}: cloud provider, and the mode is Local only`;
+    const refused = loc === 'cloud' ? ctx.cloudRefused?.[0] : undefined;
+    if (refused) return `${e.id}: cloud provider, and cloud calls are refused until the setting ${refused.setting} is fixed`;
     if (loc === 'local' && req.mode === 'cloud') return `${e.id}: local provider, and the mode is Cloud only`;
     if (loc === 'local' && req.escalating) return `${e.id}: local provider skipped, the request asks for a stronger (cloud) model`;
     return undefined;
@@ -124,7 +128,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     if (closed) return void excluded.push({ ref: w.ref, why: closed });
 
     if (e.provider.locality === 'cloud') {
-      if (!(await hasKey(e))) return void excluded.push({ ref: w.ref, why: `${e.id}: no API key for ${e.origin}` });
+      if (!(await hasKey(e))) return void excluded.push({ ref: w.ref, why: `${e.id}: no API key for ${e.origin}`, fix: { action: 'set_key', provider: e.id, origin: e.origin } });
       const models = ref.model === ANY_MODEL ? e.config.models : [ref.model];
       if (models.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models configured` });
       for (const m of models) add(e, m, [w.why]);

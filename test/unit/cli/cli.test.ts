@@ -171,12 +171,49 @@ describe('switchyard CLI', function () {
     assert.match(bad.stderr, /bad\.json is not valid JSON/);
   });
 
-  it('a bad value in the settings is reported and skipped, the rest still works', async () => {
+  it('a bad value whose default is safe is reported and skipped, the rest still works', async () => {
     const raw = JSON.parse(await fs.readFile(configPath, 'utf8'));
-    await fs.writeFile(configPath, JSON.stringify({ ...raw, mode: 'turbo' }));
+    await fs.writeFile(configPath, JSON.stringify({ ...raw, completion: { maxTokens: 0 } }));
     const run = await cli(['ask', '--json', '--config', configPath, '--no-escalate', 'hi']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /settings .*config\.json mode: .*\(ignored, default used\)/);
+    assert.match(run.stderr, /settings .*config\.json completion\.maxTokens: .*\(ignored, default used\)/);
+  });
+
+  it('a cap, endpoint or mode that cannot be read fails closed: exit 2, the setting named, nothing sent', async () => {
+    const raw = JSON.parse(await fs.readFile(configPath, 'utf8'));
+    const cases: [Record<string, unknown>, string][] = [
+      [{ budget: { dailyLimit: -5 } }, 'budget.dailyLimit'],
+      [{ budget: { globalDailyLimit: -1 } }, 'budget.globalDailyLimit'],
+      [{ budget: { monthlyLimit: 'ten' } }, 'budget.monthlyLimit'],
+      [{ escalation: { maxCostPerRequestUsd: -1 } }, 'escalation.maxCostPerRequestUsd'],
+      [{ mode: 'locl' }, 'mode'],
+      [{ providers: { ...raw.providers, groq: { ...raw.providers.groq, baseUrl: 'not a url' } } }, 'providers.groq.baseUrl'],
+    ];
+    for (const [change, setting] of cases) {
+      await fs.writeFile(configPath, JSON.stringify({ ...raw, ...change }));
+      const run = await cli(['ask', '--config', configPath, '--mode', 'cloud', 'hi'], { GROQ_API_KEY: 'gsk-cli' });
+      assert.equal(run.code, 2, `${setting}: ${run.stderr}`);
+      assert.ok(run.stderr.includes(` ${setting}: `), `${setting} named: ${run.stderr}`);
+      assert.match(run.stderr, /cannot be read, and the default could allow more than you meant/);
+      assert.doesNotMatch(run.stderr, /ignored, default used/);
+    }
+    assert.equal(groq.requests.length, 0, 'no cloud request');
+    assert.equal(ollama.requests.filter((r) => r.path === '/api/chat').length, 0);
+  });
+
+  it('a 401 names the environment variable that holds the key, never a VS Code command', async () => {
+    const run = await cli(['ask', '--config', configPath, '--model', 'groq/llama-3.3-70b-versatile', 'hi'], { GROQ_API_KEY: 'gsk-wrong' });
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(groq.requests.length, 1, 'the wrong key reached the double and was rejected');
+    assert.match(run.stderr, /auth: Groq rejected the API key \(401/);
+    assert.match(run.stderr, /Set GROQ_API_KEY or SWITCHYARD_KEY_GROQ in the environment/);
+    assert.doesNotMatch(run.stderr, /Switchyard: Set API Key/);
+    // No key at all: the provider is left out before any request, and the error says the same.
+    const none = await cli(['ask', '--config', configPath, '--mode', 'cloud', 'hi']);
+    assert.equal(none.code, 1, none.stderr);
+    assert.match(none.stderr, /model_not_found: .*Set GROQ_API_KEY or SWITCHYARD_KEY_GROQ in the environment \(the key for http:\/\/127\.0\.0\.1:/);
+    assert.doesNotMatch(none.stderr, /Switchyard: Set API Key/);
+    assert.equal(groq.requests.length, 1);
   });
 
   it('Ctrl-C (the io signal) stops the answer at the socket and exits 130', async () => {
