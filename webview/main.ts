@@ -60,7 +60,7 @@ app.append(toolbar, scroller, composer);
 const view = new ConversationView(list, scroller, {
   retryWith: (turnId) => send({ type: 'retryWith', turnId }),
   escalate: (turnId) => send({ type: 'escalate', turnId }),
-  command: (command) => send({ type: 'command', command }),
+  command: (command, setting) => send({ type: 'command', command, ...(setting ? { setting } : {}) }),
 });
 
 const saved = (vscode.getState() ?? {}) as { draft?: string };

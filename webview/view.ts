@@ -11,7 +11,7 @@ import { t, formatMoney, formatNumber } from './strings';
 export interface ViewActions {
   retryWith(turnId: string): void;
   escalate(turnId: string): void;
-  command(command: TurnError['actions'][number]['command']): void;
+  command(command: TurnError['actions'][number]['command'], setting?: string): void;
 }
 
 interface AnswerView {
@@ -332,7 +332,7 @@ export class ConversationView {
       const b = document.createElement('button');
       b.type = 'button';
       b.textContent = action.label;
-      b.addEventListener('click', () => this.actions.command(action.command));
+      b.addEventListener('click', () => this.actions.command(action.command, action.setting));
       buttons.append(b);
     }
     box.append(buttons);

@@ -11,6 +11,8 @@ const MAX_PROMPT_CHARS = 200_000;
 const MAX_CODE_CHARS = 1_000_000;
 const MAX_DELTA_CHARS = 1_000_000;
 const MAX_ID_CHARS = 64;
+/** A setting's full name ("switchyard.providers.<id>.baseUrl"); far longer than any real one. */
+const MAX_SETTING_CHARS = 256;
 
 /** zod's namespace: the only value this module needs from the package. */
 type Zod = typeof z;
@@ -70,8 +72,14 @@ function buildSchemas(z: Zod) {
     'switchyard.retryLast',
   ]);
 
+  /**
+   * The setting "Open Setting" opens the Settings UI at ("switchyard.budget.dailyLimit"): only
+   * with switchyard.openSettings, and only one of ours.
+   */
+  const settingKey = z.string().max(MAX_SETTING_CHARS).regex(/^switchyard(\.\S+)?$/);
+
   /** A fixing action offered with an error: runs one of the allow-listed commands below. */
-  const fixAction = z.object({ label: z.string(), command: panelCommand });
+  const fixAction = z.object({ label: z.string(), command: panelCommand, setting: settingKey.optional() });
 
   const turnError = z.object({
     kind: z.string(),
@@ -142,7 +150,7 @@ function buildSchemas(z: Zod) {
     z.object({ type: z.literal('insert'), code: z.string().max(MAX_CODE_CHARS) }),
     z.object({ type: z.literal('newFile'), code: z.string().max(MAX_CODE_CHARS), language: z.string().max(MAX_ID_CHARS).optional() }),
     z.object({ type: z.literal('openLink'), href: z.string().max(4096) }),
-    z.object({ type: z.literal('command'), command: panelCommand }),
+    z.object({ type: z.literal('command'), command: panelCommand, setting: settingKey.optional() }),
   ]);
 
   return {

@@ -21,7 +21,7 @@ import { describeError } from './errorStates';
  * still renders at most once per animation frame.
  */
 export const DELTA_FLUSH_MS = 33;
-const OWN_REFUSALS = new Set(['budget', 'local_only', 'cancelled']);
+const OWN_REFUSALS = new Set(['budget', 'local_only', 'config_invalid', 'cancelled']);
 /** Earlier turns sent as context with a new prompt: enough for follow-ups, small for local models. */
 export const HISTORY_TURNS = 6;
 

@@ -19,7 +19,7 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
   const showLog: FixAction = { label: t('Show Log'), command: 'switchyard.showLog' };
   let message: string;
 
-  if (decision && decision.candidates.length === 0 && error.kind !== 'budget' && error.kind !== 'local_only') {
+  if (decision && decision.candidates.length === 0 && error.kind !== 'budget' && error.kind !== 'local_only' && error.kind !== 'config_invalid') {
     return noCandidate(decision, t);
   }
 
@@ -41,6 +41,16 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       message = t('This needs a cloud model, but the workspace is in Local only mode.');
       actions.push(switchMode);
       break;
+    case 'config_invalid': {
+      // The core refuses every cloud call while a setting that fails closed cannot be read.
+      const setting = error.fix?.action === 'fix_setting' && error.fix.setting ? `switchyard.${error.fix.setting}` : 'switchyard';
+      message = t(
+        'Cloud models are refused in this workspace: the setting {0} cannot be read, and its default could allow more than you meant. Fix it to use cloud models again; local models still answer.',
+        setting,
+      );
+      actions.push({ label: t('Open Setting'), command: 'switchyard.openSettings', setting });
+      break;
+    }
     case 'network':
     case 'timeout':
       if (error.provider === OLLAMA_PROVIDER) {

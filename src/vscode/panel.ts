@@ -141,7 +141,8 @@ export class SwitchyardPanel implements vscode.Disposable {
         await openLinkSafely(message.href);
         return;
       case 'command':
-        await vscode.commands.executeCommand(message.command);
+        // Only "Open Setting" takes an argument: the setting to show.
+        await vscode.commands.executeCommand(message.command, ...(message.command === 'switchyard.openSettings' && message.setting ? [message.setting] : []));
         return;
     }
   }

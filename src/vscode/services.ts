@@ -190,7 +190,22 @@ class ExtensionServices implements Services, vscode.Disposable {
     if (signature === this.lastReportedProblems) return;
     this.lastReportedProblems = signature;
     if (problems.length === 0) return;
-    for (const p of problems) this.logger.warn('settings.problem', { setting: `switchyard.${p.path}`, problem: p.message });
+    for (const p of problems) this.logger.warn('settings.problem', { setting: `switchyard.${p.path}`, problem: p.message, effect: p.effect });
+    const closed = problems.find((p) => p.effect === 'fail_closed');
+    if (closed) {
+      // A cap, endpoint or mode the core cannot read: cloud calls stay refused until it is fixed.
+      const openSetting = vscode.l10n.t('Open Setting');
+      const setting = closed.path ? `switchyard.${closed.path}` : 'switchyard';
+      void vscode.window
+        .showErrorMessage(
+          vscode.l10n.t('Switchyard refuses cloud calls in this workspace until the setting {0} is fixed ({1}): its default could allow more than you meant. Local models still answer.', setting, closed.message),
+          openSetting,
+        )
+        .then((choice) => {
+          if (choice === openSetting) void vscode.commands.executeCommand('switchyard.openSettings', setting);
+        });
+      return;
+    }
     const first = problems[0]!;
     const open = vscode.l10n.t('Open Settings');
     void vscode.window

@@ -51,6 +51,18 @@ describe('errorStates: each failure has a fixing button', () => {
 
   it('key missing or rejected → Set API Key', () => {
     assert.equal(commands(describeError(err('auth', { provider: 'groq' }), undefined, t))[0], 'switchyard.setApiKey');
+    // The core's typed fix (no VS Code prose in its message) still gets the Set API Key button.
+    const typed = describeError(err('auth', { provider: 'groq', message: 'Groq rejected the API key (401).', fix: { action: 'set_key', provider: 'groq', origin: 'https://api.groq.com' } }), undefined, t);
+    assert.deepEqual(typed.actions[0], { label: 'Set API Key', command: 'switchyard.setApiKey' });
+  });
+
+  it('a setting that fails closed → cloud refused, local still answers, and Open Setting at that setting', () => {
+    const decision: RoutingDecision = { task: 'chat', taskReason: '', mode: 'auto', candidates: [], excluded: [{ ref: 'groq/llama', why: 'groq: cloud provider, and cloud calls are refused until the setting budget.dailyLimit is fixed' }] };
+    const e = describeError(err('config_invalid', { fix: { action: 'fix_setting', setting: 'budget.dailyLimit' } }), decision, t);
+    assert.equal(e.kind, 'config_invalid', 'not the generic "no provider" state');
+    assert.match(e.message, /Cloud models are refused in this workspace: the setting switchyard\.budget\.dailyLimit cannot be read/);
+    assert.match(e.message, /local models still answer/);
+    assert.deepEqual(e.actions, [{ label: 'Open Setting', command: 'switchyard.openSettings', setting: 'switchyard.budget.dailyLimit' }]);
   });
 
   it('budget reached → Set Budget and the usage report', () => {
