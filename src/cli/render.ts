@@ -224,13 +224,16 @@ function formatUsd(usd: number): string {
 }
 
 /** Human-readable lines for `switchyard plan`. */
-export function formatDecision(decision: RoutingDecision): string {
+export function formatDecision(decision: RoutingDecision, fixText: (fix: Fix) => string = () => ''): string {
   const lines = [`task: ${decision.task} (${decision.taskReason})`, `mode: ${decision.mode}`, 'candidates:'];
   if (decision.candidates.length === 0) lines.push('  (none)');
   decision.candidates.forEach((c, i) => lines.push(`  ${i + 1}. ${formatModelRef(c.ref)} [${c.locality}] — ${c.why.join('; ')}`));
   if (decision.excluded.length > 0) {
     lines.push('left out:');
-    for (const e of decision.excluded) lines.push(`  - ${e.ref}: ${e.why}`);
+    for (const e of decision.excluded) {
+      const fix = e.fix ? fixText(e.fix) : '';
+      lines.push(`  - ${e.ref}: ${e.why}${fix ? ` (${fix.replace(/\.$/, '')})` : ''}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -148,7 +148,7 @@ async function ask(kind: 'ask' | 'plan', options: AskOptions, io: CliIo): Promis
   try {
     if (kind === 'plan') {
       const decision = await session.switchyard.plan(request);
-      io.stdout.write(options.json || options.events ? JSON.stringify(decision, null, 2) + '\n' : formatDecision(decision));
+      io.stdout.write(options.json || options.events ? JSON.stringify(decision, null, 2) + '\n' : formatDecision(decision, session.fixText));
       return decision.candidates.length > 0 ? EXIT_OK : EXIT_FAILURE;
     }
 

@@ -127,7 +127,7 @@ describe('switchyard CLI', function () {
     const run = await cli(['plan', '--config', configPath, '解方程 3x - 7 = 11']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^task: math \(math: /);
-    assert.match(run.stdout, /groq\/llama-3\.3-70b-versatile: groq: no API key for http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(run.stdout, /groq\/llama-3\.3-70b-versatile: groq: no API key for http:\/\/127\.0\.0\.1:\d+ \(Set GROQ_API_KEY or SWITCHYARD_KEY_GROQ in the environment/);
     assert.equal(ollama.requests.filter((r) => r.path === '/api/chat').length, 0);
     const json = await cli(['plan', '--json', '--config', configPath, '--task', 'translate', 'hello']);
     assert.equal(JSON.parse(json.stdout).task, 'translate');
