@@ -109,7 +109,33 @@ export interface NormalizedError {
   retryAfterMs?: number;
   /** Whether trying the same provider again later can succeed. */
   retryable: boolean;
+  /** The refusal's numbers, for callers that say it in their own words (the CLI, the panel in the UI language). */
+  reason?: ErrorReason;
 }
+
+/**
+ * No model's context window holds the prompt plus the answer (kind `context_length`), decided
+ * before any request was sent. `model` has the largest window of those considered.
+ */
+export interface PromptTooLarge {
+  code: 'prompt_too_large';
+  promptTokens: number;
+  /** The answer's budget (max tokens) the window must also hold. */
+  answerTokens: number;
+  largestWindow: number;
+  model: string;
+}
+export type ErrorReason = PromptTooLarge;
+
+/** A model left out because its context window cannot hold prompt + answer (`needed` tokens). */
+export interface ContextTooSmall {
+  code: 'context_too_small';
+  /** "provider/model". */
+  model: string;
+  window: number;
+  needed: number;
+}
+export type ExclusionReason = ContextTooSmall;
 
 export class SwitchyardError extends Error {
   constructor(readonly info: NormalizedError) {
@@ -219,6 +245,8 @@ export interface Candidate {
   locality: Locality;
   /** Why this candidate is in the list, and at this place. */
   why: string[];
+  /** Tokens (prompt + answer) the model holds, when selection knew it (see router/contextWindows.ts). */
+  contextWindow?: number;
 }
 
 export interface RoutingDecision {
@@ -227,8 +255,10 @@ export interface RoutingDecision {
   taskReason: string;
   mode: Mode;
   candidates: Candidate[];
-  /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"). */
-  excluded: { ref: string; why: string }[];
+  /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"); `reason` when it has numbers. */
+  excluded: { ref: string; why: string; reason?: ExclusionReason }[];
+  /** The prompt's estimated size (src/core/tokenEstimate.ts), when selection checked context windows. */
+  promptTokens?: number;
 }
 
 /** Measured by the router for each attempt. */

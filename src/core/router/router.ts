@@ -41,6 +41,7 @@ import type {
 import { formatModelRef } from '../types';
 import { estimateInputTokens } from '../cost/tokens';
 import type { BufferedIterator } from '../providers/streamGuard';
+import { promptTooLargeError } from './contextFit';
 import { DEFAULT_MAX_TOKENS } from './defaults';
 import { FAILOVER_KINDS, cancelledError, toNormalizedError } from './errors';
 
@@ -560,6 +561,9 @@ function confirmEscalation(hook: EscalationHook, reasons: SignalResult[], next: 
 }
 
 function noCandidateError(decision: RoutingDecision): NormalizedError {
+  // No window holds the prompt: say that with the sizes, whatever the mode.
+  const tooLarge = promptTooLargeError(decision);
+  if (tooLarge) return tooLarge;
   const shown = decision.excluded.slice(0, 4).map((e) => e.why);
   const reasons = shown.length > 0 ? ` Left out: ${shown.join('; ')}${decision.excluded.length > shown.length ? '; …' : ''}.` : '';
   if (decision.mode === 'local') {
