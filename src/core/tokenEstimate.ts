@@ -86,53 +86,67 @@ function isCjk(c: number): boolean {
   );
 }
 
-/** Tokens in one piece of text, conservatively (see above). */
+/** Tokens of a run of ASCII letters. */
+function letterRunTokens(letters: number): number {
+  return letters <= SHORT_WORD_LETTERS ? 1 : Math.ceil(letters / LONG_WORD_LETTERS_PER_TOKEN);
+}
+
+/** Tokens of a word of letters and digits, given what its letter runs and digits count. */
+function wordTokens(chars: number, counted: number, mixed: boolean): number {
+  return mixed && chars >= OPAQUE_MIN_CHARS ? Math.max(counted, Math.ceil(chars / OPAQUE_CHARS_PER_TOKEN)) : counted;
+}
+
+/** Tokens of a run of whitespace (a newline counting as two characters). */
+function whitespaceTokens(chars: number): number {
+  return chars > 1 ? Math.ceil(chars / WHITESPACE_CHARS_PER_TOKEN) : 0;
+}
+
+/**
+ * Tokens in one piece of text, conservatively (see above). One pass, no allocation: it runs on
+ * every request (the classifier's bench is a few microseconds per prompt).
+ */
 export function estimateTokens(text: string): number {
   let tokens = 0;
-  // The current run of ASCII letters, and the current word (letters and digits) around it.
+  // The current run of ASCII letters; the current word (letters and digits) it is part of.
   let letters = 0;
   let wordChars = 0;
-  let wordTokens = 0;
+  let wordCounted = 0;
   let wordDigits = false;
   let wordLetters = false;
   let spaces = 0;
-  const endLetters = (): void => {
-    if (letters > 0) wordTokens += letters <= SHORT_WORD_LETTERS ? 1 : Math.ceil(letters / LONG_WORD_LETTERS_PER_TOKEN);
-    letters = 0;
-  };
-  const endWord = (): void => {
-    endLetters();
-    const opaque = wordChars >= OPAQUE_MIN_CHARS && wordDigits && wordLetters;
-    tokens += opaque ? Math.max(wordTokens, Math.ceil(wordChars / OPAQUE_CHARS_PER_TOKEN)) : wordTokens;
-    wordChars = wordTokens = 0;
-    wordDigits = wordLetters = false;
-  };
-  const endSpaces = (): void => {
-    if (spaces > 1) tokens += Math.ceil(spaces / WHITESPACE_CHARS_PER_TOKEN);
-    spaces = 0;
-  };
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) {
-      endSpaces();
-      letters++;
+    const isLetter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+    if (isLetter || (c >= 0x30 && c <= 0x39)) {
+      if (spaces > 0) {
+        tokens += whitespaceTokens(spaces);
+        spaces = 0;
+      }
       wordChars++;
-      wordLetters = true;
+      if (isLetter) {
+        letters++;
+        wordLetters = true;
+      } else {
+        if (letters > 0) wordCounted += letterRunTokens(letters);
+        letters = 0;
+        wordCounted += TOKENS_PER_DIGIT;
+        wordDigits = true;
+      }
       continue;
     }
-    if (c >= 0x30 && c <= 0x39) {
-      endSpaces();
-      endLetters();
-      wordTokens += TOKENS_PER_DIGIT;
-      wordChars++;
-      wordDigits = true;
-      continue;
+    if (wordChars > 0) {
+      if (letters > 0) wordCounted += letterRunTokens(letters);
+      tokens += wordTokens(wordChars, wordCounted, wordDigits && wordLetters);
+      letters = wordChars = wordCounted = 0;
+      wordDigits = wordLetters = false;
     }
-    if (wordChars > 0) endWord();
     if (c === 0x20) spaces++;
     else if (c === 0x0a || c === 0x0d || c === 0x09) spaces += 2;
     else {
-      endSpaces();
+      if (spaces > 0) {
+        tokens += whitespaceTokens(spaces);
+        spaces = 0;
+      }
       if (c < 0x80) tokens += TOKENS_PER_SYMBOL;
       else if (c < 0x250) tokens += TOKENS_PER_LATIN_EXTENDED_CHAR;
       else if (c < 0x800) tokens += TOKENS_PER_TWO_BYTE_CHAR;
@@ -141,8 +155,11 @@ export function estimateTokens(text: string): number {
       else tokens += TOKENS_PER_THREE_BYTE_CHAR;
     }
   }
-  if (wordChars > 0) endWord();
-  endSpaces();
+  if (wordChars > 0) {
+    if (letters > 0) wordCounted += letterRunTokens(letters);
+    tokens += wordTokens(wordChars, wordCounted, wordDigits && wordLetters);
+  }
+  tokens += whitespaceTokens(spaces);
   return Math.ceil(tokens);
 }
 
