@@ -105,9 +105,22 @@ describe('prompt size against context windows', function () {
     assert.deepEqual(events.map((e) => e.type), ['decision', 'error', 'done']);
 
     assert.equal(generations(), 0, 'Ollama was asked for no answer');
+    // Only what selection needs to know a local model and its window: the installed list and /api/show.
+    assert.deepEqual([...new Set(ollama.requests.map((r) => r.path))].sort(), ['/api/show', '/api/tags']);
     assert.equal(cloud.requests.length, 0, 'not one request to the cloud model');
     assert.deepEqual(reserved, [], 'no reservation asked for');
     assert.deepEqual(ledgerLines(dir), [], 'nothing in the ledger');
+  });
+
+  it('in cloud mode too: the 128K model gets no request and nothing is reserved', async () => {
+    const events = await run(switchyard(), { messages: [{ role: 'user', content: TWO_MB }], mode: 'cloud' });
+    const error = events.find((e) => e.type === 'error');
+    assert.ok(error?.type === 'error');
+    assert.equal(error.error.reason?.code, 'prompt_too_large');
+    assert.equal(error.error.reason?.model, 'openai/gpt-4o-mini');
+    assert.equal(cloud.requests.length, 0);
+    assert.deepEqual(reserved, []);
+    assert.deepEqual(ledgerLines(dir), []);
   });
 
   it('the classifier, the context check and the budget count the 2 MB prompt with one number', async () => {
