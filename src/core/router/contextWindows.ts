@@ -13,14 +13,18 @@ import type { ModelRef } from '../types';
 
 export interface ContextWindow {
   tokens: number;
-  /** "reported by ollama", "table", "qwen2.5 family default", "default for an unknown model". */
+  /** "reported by ollama", "bundled table", "qwen2.5 family default", "default for an unknown model". */
   source: string;
 }
 
-/** Sources of the numbers below (model pages as of 2026-11). */
-const VENDOR_DOCS = "vendor model pages (2026-11)";
+/** Named in the reason a model is left out: "context window of 128,000 tokens (bundled table) …". */
+const TABLE_SOURCE = 'bundled table';
 
-/** Cloud models by "<vendor>/<model>", the price table's keys (src/core/cost/priceTable.ts). */
+/**
+ * Cloud models by "<vendor>/<model>", the price table's keys (src/core/cost/priceTable.ts). The
+ * numbers are the vendors' model pages as of 2026-11, not fetched at run time: re-check an entry
+ * when its vendor changes the model, and add one with each model added to the price table.
+ */
 export const CLOUD_CONTEXT_WINDOWS: Readonly<Record<string, number>> = {
   // OpenAI: 128K context for the 4o family.
   'openai/gpt-4o': 128_000,
@@ -92,7 +96,7 @@ export function contextWindowOf(q: WindowQuery): ContextWindow {
   const model = q.ref.model.replace(/^models\//, '');
   const vendor = q.vendor && q.vendor !== 'custom' ? q.vendor : q.ref.provider;
   const table = CLOUD_CONTEXT_WINDOWS[`${vendor}/${model}`] ?? CLOUD_CONTEXT_WINDOWS[`${vendor}/${model.replace(SNAPSHOT_SUFFIX, '')}`];
-  if (table) return { tokens: table, source: VENDOR_DOCS };
+  if (table) return { tokens: table, source: TABLE_SOURCE };
   const name = model.toLowerCase().slice(model.lastIndexOf('/') + 1);
   const family = FAMILY_CONTEXT_WINDOWS.find((f) => name.startsWith(f.prefix));
   if (family) return { tokens: family.tokens, source: `${family.prefix} family default` };
