@@ -165,7 +165,7 @@ export class TerminalRenderer {
         this.note(`⇧ escalating ${formatModelRef(ev.from)} → ${formatModelRef(ev.to)}: ${ev.reasons.map((r) => r.explanation).join('; ')}`);
         break;
       case 'error':
-        this.note(`switchyard: ${ev.error.kind === 'unknown' ? 'error' : ev.error.kind}: ${this.withFix(ev.error)}`);
+        this.note(errorLine(ev.error, (e) => this.withFix(e)));
         break;
       default:
         break;
@@ -216,6 +216,21 @@ export class TerminalRenderer {
   private dim(text: string): string {
     return this.stderr.isTTY ? `${DIM}${text}${UNDIM}` : text;
   }
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The line for a failed request: a refusal with numbers is said from them, the rest as core wrote it. */
+export function errorLine(error: NormalizedError, describe: (e: NormalizedError) => string = (e) => e.message): string {
+  const r = error.reason;
+  if (r?.code === 'prompt_too_large') {
+    return (
+      `switchyard: prompt too large: about ${count(r.promptTokens)} tokens, plus ${count(r.answerTokens)} for the answer, ` +
+      `do not fit the largest context window available (${r.model}, ${count(r.largestWindow)} tokens). Nothing was sent. ` +
+      'Shorten the prompt, lower --max-tokens, or configure a model with a larger window (`switchyard plan` lists each model left out and why).'
+    );
+  }
+  return `switchyard: ${error.kind === 'unknown' ? 'error' : error.kind}: ${describe(error)}`;
 }
 
 function formatUsd(usd: number): string {

@@ -9,12 +9,13 @@
 import type { ProviderConfig, SwitchyardConfig } from './config';
 import { type FetchLike, originOf } from './net/keyOrigin';
 import { createProvider, providerBaseUrl } from './providers';
-import { DEFAULT_PROVIDERS } from './router/defaults';
+import { DEFAULT_MAX_TOKENS, DEFAULT_PROVIDERS } from './router/defaults';
 import { InstalledModels } from './router/installedModels';
 import { routeStream } from './router/router';
 import { type ProviderEntry, selectCandidates } from './router/selection';
 import { resolveOllamaHost } from './local/ollamaHost';
 import { classifyMessages } from './tasks/classify';
+import { estimatePromptTokens } from './tokenEstimate';
 import type { EscalationHook, KeyStore, LocalAvailability, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
 import { silentLogger } from './types';
 
@@ -76,15 +77,18 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   const installed = new InstalledModels();
 
   async function plan(req: Omit<RouteRequest, 'signal'> & { signal?: AbortSignal }): Promise<RoutingDecision> {
-    const { task, reason } = taskOf(req);
+    // One size for the prompt: the classifier's, the context-window check's and (same function) the budget's.
+    const promptTokens = estimatePromptTokens(req.messages, req.fim);
+    const { task, reason } = taskOf(req, promptTokens);
     let mode = req.mode ?? config.mode;
     const pinned = req.pinned ?? (mode === 'pinned' ? config.pinned : undefined);
     if (mode === 'pinned' && !pinned) {
       logger.warn('route.pinned_without_model', { because: 'mode is pinned but no provider/model is set; using auto' });
       mode = 'auto';
     }
+    const fit = { promptTokens, answerTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS };
     return selectCandidates(
-      { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, signal: req.signal },
+      { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, fit, signal: req.signal },
       { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local, cloudRefused: config.refuseCloud },
     );
   }
@@ -132,10 +136,10 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   };
 }
 
-function taskOf(req: Pick<RouteRequest, 'task' | 'messages' | 'languageId' | 'fim'>): { task: Task; reason: string } {
+function taskOf(req: Pick<RouteRequest, 'task' | 'messages' | 'languageId' | 'fim'>, promptTokens: number): { task: Task; reason: string } {
   if (req.task) return { task: req.task, reason: `${req.task}: given by the request` };
   // A fill-in-the-middle request is an inline completion whatever its text says.
   if (req.fim) return { task: 'completion', reason: 'completion: fill-in-the-middle request' };
-  const c = classifyMessages(req.messages, { languageId: req.languageId });
+  const c = classifyMessages(req.messages, { languageId: req.languageId, promptTokens });
   return { task: c.task, reason: c.reason };
 }

@@ -135,7 +135,33 @@ export interface NormalizedError {
   retryable: boolean;
   /** What the user can do about it, when there is one thing to do. */
   fix?: Fix;
+  /** The refusal's numbers, for callers that say it in their own words (the CLI, the panel in the UI language). */
+  reason?: ErrorReason;
 }
+
+/**
+ * No model's context window holds the prompt plus the answer (kind `context_length`), decided
+ * before any request was sent. `model` has the largest window of those considered.
+ */
+export interface PromptTooLarge {
+  code: 'prompt_too_large';
+  promptTokens: number;
+  /** The answer's budget (max tokens) the window must also hold. */
+  answerTokens: number;
+  largestWindow: number;
+  model: string;
+}
+export type ErrorReason = PromptTooLarge;
+
+/** A model left out because its context window cannot hold prompt + answer (`needed` tokens). */
+export interface ContextTooSmall {
+  code: 'context_too_small';
+  /** "provider/model". */
+  model: string;
+  window: number;
+  needed: number;
+}
+export type ExclusionReason = ContextTooSmall;
 
 export class SwitchyardError extends Error {
   constructor(readonly info: NormalizedError) {
@@ -245,6 +271,8 @@ export interface Candidate {
   locality: Locality;
   /** Why this candidate is in the list, and at this place. */
   why: string[];
+  /** Tokens (prompt + answer) the model holds, when selection knew it (see router/contextWindows.ts). */
+  contextWindow?: number;
 }
 
 export interface RoutingDecision {
@@ -253,8 +281,10 @@ export interface RoutingDecision {
   taskReason: string;
   mode: Mode;
   candidates: Candidate[];
-  /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"), and what would bring one back. */
-  excluded: { ref: string; why: string; fix?: Fix }[];
+  /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"), what would bring one back, and `reason` when it has numbers. */
+  excluded: { ref: string; why: string; fix?: Fix; reason?: ExclusionReason }[];
+  /** The prompt's estimated size (src/core/tokenEstimate.ts), when selection checked context windows. */
+  promptTokens?: number;
 }
 
 /** Measured by the router for each attempt. */

@@ -3,7 +3,7 @@
  * it (set a key, start Ollama, raise the budget, switch mode, retry when back online).
  * Pure: the caller passes its translate function, so tests run without VS Code.
  */
-import type { NormalizedError, RoutingDecision } from '../core/types';
+import type { NormalizedError, PromptTooLarge, RoutingDecision } from '../core/types';
 import type { FixAction, TurnError } from '../shared/messages';
 
 export type Translate = (message: string, ...args: (string | number)[]) => string;
@@ -18,6 +18,9 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
   const retry: FixAction = { label: t('Retry'), command: 'switchyard.retryLast' };
   const showLog: FixAction = { label: t('Show Log'), command: 'switchyard.showLog' };
   let message: string;
+
+  // Checked before anything was sent: said from its numbers, in the UI language.
+  if (error.reason?.code === 'prompt_too_large') return promptTooLarge(error.reason, t);
 
   if (decision && decision.candidates.length === 0 && error.kind !== 'budget' && error.kind !== 'local_only' && error.kind !== 'config_invalid') {
     return noCandidate(decision, t);
@@ -78,6 +81,25 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       actions.push(retry, showLog);
   }
   return { kind: error.kind, message, actions };
+}
+
+/** No model's context window holds the prompt plus the answer (src/core/router/contextFit.ts). */
+function promptTooLarge(r: PromptTooLarge, t: Translate): TurnError {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return {
+    kind: 'prompt_too_large',
+    message: t(
+      'The prompt is about {0} tokens, plus {1} for the answer: more than the largest context window available ({2}, {3} tokens). Nothing was sent. Shorten the prompt or attach less, or add a model with a larger window.',
+      n(r.promptTokens),
+      n(r.answerTokens),
+      r.model,
+      n(r.largestWindow),
+    ),
+    actions: [
+      { label: t('Switch Mode or Provider'), command: 'switchyard.switchMode' },
+      { label: t('Open Settings'), command: 'switchyard.openSettings' },
+    ],
+  };
 }
 
 /**

@@ -42,6 +42,7 @@ import type {
 import { formatModelRef } from '../types';
 import { estimateInputTokens } from '../cost/tokens';
 import type { BufferedIterator } from '../providers/streamGuard';
+import { promptTooLargeError } from './contextFit';
 import { DEFAULT_MAX_TOKENS } from './defaults';
 import { FAILOVER_KINDS, cancelledError, configInvalidError, toNormalizedError } from './errors';
 
@@ -567,6 +568,9 @@ function confirmEscalation(hook: EscalationHook, reasons: SignalResult[], next: 
 }
 
 function noCandidateError(decision: RoutingDecision, refusal: NormalizedError | undefined): NormalizedError {
+  // No window holds the prompt: say that with the sizes, whatever the mode.
+  const tooLarge = promptTooLargeError(decision);
+  if (tooLarge) return tooLarge;
   const shown = decision.excluded.slice(0, 4).map((e) => e.why);
   const reasons = shown.length > 0 ? ` Left out: ${shown.join('; ')}${decision.excluded.length > shown.length ? '; …' : ''}.` : '';
   if (refusal) return { ...refusal, message: `${refusal.message} No local model could take this ${decision.task} request.${reasons}` };

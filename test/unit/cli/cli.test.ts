@@ -133,6 +133,22 @@ describe('switchyard CLI', function () {
     assert.equal(JSON.parse(json.stdout).task, 'translate');
   });
 
+  it('a prompt no model can hold fails with exit 1, says the sizes, and sends nothing', async () => {
+    const huge = 'The quarterly report says revenue grew. '.repeat(52_429); // 2 MB
+    const run = await cli(['ask', '--config', configPath, huge], { GROQ_API_KEY: 'gsk-cli' });
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /switchyard: prompt too large: about [\d,]+ tokens, plus 2,048 for the answer, do not fit the largest context window available \(groq\/llama-3\.3-70b-versatile, 131,072 tokens\)\. Nothing was sent\./,
+    );
+    const json = JSON.parse((await cli(['ask', '--json', '--config', configPath, huge], { GROQ_API_KEY: 'gsk-cli' })).stdout);
+    assert.equal(json.error.reason.code, 'prompt_too_large');
+    assert.equal(json.error.reason.largestWindow, 131_072);
+    assert.equal(ollama.requests.filter((r) => r.path === '/api/chat').length, 0);
+    assert.equal(groq.requests.length, 0);
+    assert.equal(npu.requests.filter((r) => r.method === 'POST').length, 0);
+  });
+
   it('models lists local and cloud models; --mode local asks no cloud provider', async () => {
     const run = await cli(['models', '--config', configPath]);
     assert.equal(run.code, 0, run.stderr);
