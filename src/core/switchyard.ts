@@ -15,7 +15,7 @@ import { routeStream } from './router/router';
 import { type ProviderEntry, selectCandidates } from './router/selection';
 import { resolveOllamaHost } from './local/ollamaHost';
 import { classifyMessages } from './tasks/classify';
-import type { EscalationHook, KeyStore, LocalAvailability, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
+import type { BindingLocalOnly, EscalationHook, LocalOnlyReason, KeyStore, LocalAvailability, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
 import { silentLogger } from './types';
 
 export interface SwitchyardDeps {
@@ -30,6 +30,11 @@ export interface SwitchyardDeps {
   env?: NodeJS.ProcessEnv;
   /** The local sidecar: starts/probes local providers before use and plans keep_alive. */
   local?: LocalAvailability;
+  /**
+   * Local only that no request can lift (the user's own setting says so, or the folder is not
+   * trusted): a request's mode or "Retry with…" pin cannot reach a cloud provider.
+   */
+  localOnly?: BindingLocalOnly;
 }
 
 /** The Switchyard interface plus what the CLI and settings UI need to explain themselves. */
@@ -62,7 +67,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   for (const [id, providerConfig] of Object.entries(configs)) {
     try {
       const endpoint = providerBaseUrl(id, providerConfig);
-      const provider = createProvider(id, providerConfig, { keys: deps.keys, fetch: deps.fetch, logger, network: config.network, env });
+      const provider = createProvider(id, providerConfig, { keys: deps.keys, fetch: deps.fetch, logger, network: config.network, env, trustedLocalHosts: config.network.trustedLocalHosts });
       entries.set(id, { id, config: providerConfig, provider, origin: originOf(endpoint) });
     } catch (err) {
       const why = (err as Error).message;
@@ -80,10 +85,20 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
       logger.warn('route.pinned_without_model', { because: 'mode is pinned but no provider/model is set; using auto' });
       mode = 'auto';
     }
-    return selectCandidates(
+    const binding = deps.localOnly;
+    let localOnly: LocalOnlyReason[] | undefined;
+    if (binding) {
+      localOnly = [...binding.reasons];
+      // A pin still works for a local model; selection's gate refuses a cloud one.
+      const pinnedLocal = pinned !== undefined && entries.get(pinned.split('/')[0]!)?.provider.locality === 'local';
+      if (mode !== 'local' && !pinnedLocal && binding.because === 'user_setting') localOnly.push({ code: 'user_local_only_wins', setting: 'request', asked: pinned ?? mode });
+      mode = 'local';
+    }
+    const decision = await selectCandidates(
       { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, signal: req.signal },
       { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local },
     );
+    return localOnly && localOnly.length > 0 ? { ...decision, localOnly } : decision;
   }
 
   return {
@@ -106,7 +121,8 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
 
     async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
       // Local only: not even a model listing goes to a cloud provider.
-      const asked = [...entries.values()].filter((e) => e.config.enabled && !(config.mode === 'local' && e.provider.locality === 'cloud'));
+      const localOnly = config.mode === 'local' || deps.localOnly !== undefined;
+      const asked = [...entries.values()].filter((e) => e.config.enabled && !(localOnly && e.provider.locality === 'cloud'));
       const lists = await Promise.all(
         asked.map((e) =>
           e.provider.listModels(signal).catch((err: unknown) => {

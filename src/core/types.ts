@@ -229,6 +229,26 @@ export interface RoutingDecision {
   candidates: Candidate[];
   /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"). */
   excluded: { ref: string; why: string }[];
+  /** Set when Local only is binding and something asked for more: why it still is Local only. */
+  localOnly?: LocalOnlyReason[];
+}
+
+/**
+ * Why Local only holds whatever a workspace or a request asks: typed, so each caller (panel,
+ * CLI, log) words it in its own language. A workspace may make routing more private, never less.
+ */
+export type LocalOnlyReason =
+  /** The user's own settings say Local only; `setting` (the workspace's value, or the request) asked for `asked`. */
+  | { code: 'user_local_only_wins'; setting: 'mode' | 'pinned' | 'request'; asked?: string }
+  /** The folder is not trusted (VS Code Workspace Trust): Switchyard runs Local only with the user's settings. */
+  | { code: 'untrusted_workspace' };
+
+/** A Local only that the request cannot lift (SwitchyardDeps.localOnly). */
+export interface BindingLocalOnly {
+  /** What makes it binding: the user's own mode setting, or an untrusted folder. */
+  because: 'user_setting' | 'untrusted_workspace';
+  /** What the settings tried and was overruled, shown with every decision. */
+  reasons: LocalOnlyReason[];
 }
 
 /** Measured by the router for each attempt. */
