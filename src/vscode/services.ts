@@ -43,7 +43,8 @@ export interface Services {
   readonly onBudgetAlert: vscode.Event<BudgetAlert>;
   /** The per-workspace mode chosen in the status bar switcher (overrides the `switchyard.mode` setting). */
   workspaceMode(): WorkspaceOverrides;
-  setWorkspaceMode(mode: Mode, pinned?: string): Promise<void>;
+  /** `undefined` forgets the choice, so the `switchyard.mode` settings apply again. */
+  setWorkspaceMode(mode: Mode | undefined, pinned?: string): Promise<void>;
   readonly onDidChange: vscode.Event<void>;
 }
 
@@ -164,8 +165,8 @@ class ExtensionServices implements Services, vscode.Disposable {
     return stored && typeof stored === 'object' ? stored : {};
   }
 
-  async setWorkspaceMode(mode: Mode, pinned?: string): Promise<void> {
-    await this.context.workspaceState.update(MODE_STATE_KEY, { mode, pinned: mode === 'pinned' ? pinned : undefined });
+  async setWorkspaceMode(mode: Mode | undefined, pinned?: string): Promise<void> {
+    await this.context.workspaceState.update(MODE_STATE_KEY, mode === undefined ? undefined : { mode, pinned: mode === 'pinned' ? pinned : undefined });
     this.logger.info('mode.changed', { mode, pinned });
     this.invalidate('mode');
   }
