@@ -165,6 +165,12 @@ export const networkConfigSchema = z.object({
   noProxy: z.array(z.string()).default([]),
   /** PEM file(s) with extra CA certificates for corporate proxies. */
   caCertPaths: z.array(z.string()).default([]),
+  /**
+   * Non-loopback hosts the user confirms as their own (a GPU box on the LAN): providers there count
+   * as local, for Local only and the proxy. Machine-scoped, so a workspace cannot add one; see
+   * src/core/net/locality.ts for the entry format.
+   */
+  trustedLocalHosts: z.array(z.string()).default([]),
 });
 
 export const configSchema = z.object({

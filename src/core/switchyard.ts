@@ -16,7 +16,7 @@ import { type ProviderEntry, selectCandidates } from './router/selection';
 import { resolveOllamaHost } from './local/ollamaHost';
 import { classifyMessages } from './tasks/classify';
 import { estimatePromptTokens } from './tokenEstimate';
-import type { EscalationHook, KeyStore, LocalAvailability, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
+import type { BindingLocalOnly, EscalationHook, LocalOnlyReason, KeyStore, LocalAvailability, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
 import { silentLogger } from './types';
 
 export interface SwitchyardDeps {
@@ -31,6 +31,11 @@ export interface SwitchyardDeps {
   env?: NodeJS.ProcessEnv;
   /** The local sidecar: starts/probes local providers before use and plans keep_alive. */
   local?: LocalAvailability;
+  /**
+   * Local only that no request can lift (the user's own setting says so, or the folder is not
+   * trusted): a request's mode or "Retry with…" pin cannot reach a cloud provider.
+   */
+  localOnly?: BindingLocalOnly;
 }
 
 /** The Switchyard interface plus what the CLI and settings UI need to explain themselves. */
@@ -66,7 +71,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   for (const [id, providerConfig] of Object.entries(configs)) {
     try {
       const endpoint = providerBaseUrl(id, providerConfig);
-      const provider = createProvider(id, providerConfig, { keys: deps.keys, fetch: deps.fetch, logger, network: config.network, env });
+      const provider = createProvider(id, providerConfig, { keys: deps.keys, fetch: deps.fetch, logger, network: config.network, env, trustedLocalHosts: config.network.trustedLocalHosts });
       entries.set(id, { id, config: providerConfig, provider, origin: originOf(endpoint) });
     } catch (err) {
       const why = (err as Error).message;
@@ -86,11 +91,21 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
       logger.warn('route.pinned_without_model', { because: 'mode is pinned but no provider/model is set; using auto' });
       mode = 'auto';
     }
+    const binding = deps.localOnly;
+    let localOnly: LocalOnlyReason[] | undefined;
+    if (binding) {
+      localOnly = [...binding.reasons];
+      // A pin still works for a local model; selection's gate refuses a cloud one.
+      const pinnedLocal = pinned !== undefined && entries.get(pinned.split('/')[0]!)?.provider.locality === 'local';
+      if (mode !== 'local' && !pinnedLocal && binding.because === 'user_setting') localOnly.push({ code: 'user_local_only_wins', setting: 'request', asked: pinned ?? mode });
+      mode = 'local';
+    }
     const fit = { promptTokens, answerTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS };
-    return selectCandidates(
+    const decision = await selectCandidates(
       { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, fit, signal: req.signal },
       { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local, cloudRefused: config.refuseCloud },
     );
+    return localOnly && localOnly.length > 0 ? { ...decision, localOnly } : decision;
   }
 
   return {
@@ -113,8 +128,8 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
     plan,
 
     async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-      // Local only (or cloud refused by an unreadable setting): not even a model listing goes to a cloud provider.
-      const noCloud = config.mode === 'local' || (config.refuseCloud?.length ?? 0) > 0;
+      // Local only (binding, or cloud refused by an unreadable setting): not even a model listing goes to a cloud provider.
+      const noCloud = config.mode === 'local' || deps.localOnly !== undefined || (config.refuseCloud?.length ?? 0) > 0;
       const asked = [...entries.values()].filter((e) => e.config.enabled && !(noCloud && e.provider.locality === 'cloud'));
       const lists = await Promise.all(
         asked.map((e) =>

@@ -285,6 +285,26 @@ export interface RoutingDecision {
   excluded: { ref: string; why: string; fix?: Fix; reason?: ExclusionReason }[];
   /** The prompt's estimated size (src/core/tokenEstimate.ts), when selection checked context windows. */
   promptTokens?: number;
+  /** Set when Local only is binding and something asked for more: why it still is Local only. */
+  localOnly?: LocalOnlyReason[];
+}
+
+/**
+ * Why Local only holds whatever a workspace or a request asks: typed, so each caller (panel,
+ * CLI, log) words it in its own language. A workspace may make routing more private, never less.
+ */
+export type LocalOnlyReason =
+  /** The user's own settings say Local only; `setting` (the workspace's value, or the request) asked for `asked`. */
+  | { code: 'user_local_only_wins'; setting: 'mode' | 'pinned' | 'request'; asked?: string }
+  /** The folder is not trusted (VS Code Workspace Trust): Switchyard runs Local only with the user's settings. */
+  | { code: 'untrusted_workspace' };
+
+/** A Local only that the request cannot lift (SwitchyardDeps.localOnly). */
+export interface BindingLocalOnly {
+  /** What makes it binding: the user's own mode setting, or an untrusted folder. */
+  because: 'user_setting' | 'untrusted_workspace';
+  /** What the settings tried and was overruled, shown with every decision. */
+  reasons: LocalOnlyReason[];
 }
 
 /** Measured by the router for each attempt. */

@@ -2,7 +2,7 @@
  * The one place that knows how the core modules are constructed (cost ledger, escalation hook,
  * router). services.ts calls it lazily; nothing else in src/vscode builds core objects.
  */
-import type { Candidate, KeyStore, LocalAvailability, Logger, SignalResult } from '../core/types';
+import type { BindingLocalOnly, Candidate, KeyStore, LocalAvailability, Logger, SignalResult } from '../core/types';
 import type { SwitchyardConfig } from '../core/config';
 import type { BudgetAlert, CostService } from '../core/cost';
 import type { AssembledSwitchyard } from '../core/switchyard';
@@ -34,6 +34,8 @@ export interface RouterDeps {
   confirm(reasons: SignalResult[], next: Candidate): Promise<boolean>;
   /** The local sidecar: the router skips a local provider that is down and takes keep_alive from its plan. */
   local?: LocalAvailability;
+  /** Local only that no request can lift (the user's own mode setting, or an untrusted folder). */
+  localOnly?: BindingLocalOnly;
 }
 
 /** Builds the router with the escalation hook (policy, signals, per-request cost ceiling) and the budget guard. */
@@ -46,5 +48,5 @@ export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard
     estimateWorstCaseUsd: worstCaseFromPrices(deps.config),
     logger: deps.logger,
   });
-  return createSwitchyard({ config: deps.config, keys: deps.keys, logger: deps.logger, spendGuard: deps.cost, escalation, ...(deps.local ? { local: deps.local } : {}) });
+  return createSwitchyard({ config: deps.config, keys: deps.keys, logger: deps.logger, spendGuard: deps.cost, escalation, ...(deps.local ? { local: deps.local } : {}), ...(deps.localOnly ? { localOnly: deps.localOnly } : {}) });
 }

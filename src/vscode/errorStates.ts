@@ -5,6 +5,7 @@
  */
 import type { NormalizedError, PromptTooLarge, RoutingDecision } from '../core/types';
 import type { FixAction, TurnError } from '../shared/messages';
+import { localOnlyText } from './reasonText';
 
 export type Translate = (message: string, ...args: (string | number)[]) => string;
 
@@ -42,6 +43,8 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       break;
     case 'local_only':
       message = t('This needs a cloud model, but the workspace is in Local only mode.');
+      // Said when a workspace or request asked for the cloud and the user's setting (or an untrusted folder) refused it.
+      for (const reason of decision?.localOnly ?? []) message += ' ' + localOnlyText(reason, t);
       actions.push(switchMode);
       break;
     case 'config_invalid': {

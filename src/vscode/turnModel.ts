@@ -6,7 +6,7 @@
 import type { NormalizedError, RoutingDecision, SignalResult, StreamEvent } from '../core/types';
 import type { Answer, AnswerMeta, Turn } from '../shared/messages';
 import type { Translate } from './errorStates';
-import { modeText, taskLabel, taskReasonText, whyText } from './reasonText';
+import { localOnlyText, modeText, taskLabel, taskReasonText, whyText } from './reasonText';
 
 /** What changed, so the controller can send the smallest message. */
 export type TurnUpdate =
@@ -67,7 +67,8 @@ export class TurnBuilder {
             why: event.why.map((why) => whyText(why, this.t)),
             escalationReason: this.pendingReason,
             currency: this.currency,
-            notices: [],
+            // A workspace or request asked for more than Local only: the answer says why it did not get it.
+            notices: (this.decision?.localOnly ?? []).map((r) => localOnlyText(r, this.t)),
           },
         };
         this.pendingReason = undefined;
