@@ -4,8 +4,11 @@
  * merge was interrupted and runs again.
  */
 import { strict as assert } from 'node:assert';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as esbuild from 'esbuild';
 import { createSpendGuard, type CostService } from '../../../src/core/cost';
 import { ledgerFileName } from '../../../src/core/cost/ledger';
 import { parseRecord } from '../../../src/core/cost/ledgerRecords';
@@ -157,6 +160,25 @@ describe('ledger migration into the shared state directory', function () {
     assert.ok(Math.abs(s.today.spent - 6 * SPEND_USD) < 1e-9, `spent ${s.today.spent}`);
     for (const [key, n] of keyCounts(shared)) assert.equal(n, 1, key);
     assert.equal(keyCounts(shared).size, 12);
+  });
+
+  it('a process SIGKILLed after copying (lock still held) loses and doubles nothing: the next start waits out the stale lock and finishes', async () => {
+    await spendIn(oldExtension, 2);
+    await spendIn(oldCli, 1);
+    const bundle = path.join(root, 'migrateChild.js');
+    await esbuild.build({ entryPoints: [path.join(__dirname, 'fixtures', 'migrateChild.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: bundle, logLevel: 'error' });
+    const child = fork(bundle, [shared, oldExtension, oldCli], { stdio: 'inherit' });
+    const [, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    assert.equal(signal, 'SIGKILL');
+    assert.equal(keyCounts(shared).size, 4, 'the first source was copied before the kill');
+    assert.ok(fs.existsSync(path.join(shared, 'ledger.lock')), 'the dead process still holds the lock');
+    assert.equal(pendingSources(shared, [oldExtension, oldCli]).length, 2, 'nothing marked done');
+
+    const g = open(shared, [oldExtension, oldCli]);
+    assert.ok(Math.abs((await g.summary('ws')).today.spent - 3 * SPEND_USD) < 1e-9);
+    for (const [key, n] of keyCounts(shared)) assert.equal(n, 1, key);
+    assert.equal(keyCounts(shared).size, 6);
+    assert.deepEqual(pendingSources(shared, [oldExtension, oldCli]), []);
   });
 
   it('a copy torn by a power loss (a fragment at the end of the file) is copied again whole, after a newline', async () => {
