@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import * as pkg from '../../../package.json';
 import { defaultLedgerDir, legacyCliLedgerDir } from '../../../src/core/cost';
 import { STATE_DIR_ENV, stateDir } from '../../../src/core/stateDir';
 
@@ -31,5 +32,12 @@ describe('state directory: one place per machine', () => {
   it('the ledger is ledger/ in the state directory; the CLI’s old one was $XDG_CONFIG_HOME/switchyard', () => {
     assert.equal(defaultLedgerDir({ [STATE_DIR_ENV]: '/tmp/sy' }), '/tmp/sy/ledger');
     assert.equal(legacyCliLedgerDir({ XDG_CONFIG_HOME: '/cfg' }), '/cfg/switchyard');
+  });
+
+  it('no VS Code setting can move it (a workspace must not give itself a fresh ledger)', () => {
+    const sections = ([] as Array<{ properties?: Record<string, unknown> }>).concat(pkg.contributes.configuration as never);
+    const keys = sections.flatMap((section) => Object.keys(section.properties ?? {}));
+    assert.ok(keys.length > 10, 'the settings were read');
+    assert.deepEqual(keys.filter((k) => /dir|folder|ledger|state|storage/i.test(k)), []);
   });
 });
