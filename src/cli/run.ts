@@ -4,7 +4,7 @@
  * main.ts binds it to the real process (stdout, stderr, env, files, Ctrl-C).
  */
 import { version } from '../../package.json';
-import { createSpendGuard, defaultLedgerDir, type CostService } from '../core/cost';
+import { createSpendGuard, defaultLedgerDir, legacyCliLedgerDir, type CostService } from '../core/cost';
 import { createEscalationHook, worstCaseFromPrices } from '../core/escalation';
 import { LocalSidecar } from '../core/local/localSidecar';
 import { providerBaseUrl } from '../core/providers';
@@ -94,7 +94,10 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
       return undefined;
     }
   });
-  const spendGuard: CostService | undefined = options.budget ? createSpendGuard({ dir: defaultLedgerDir(io.env), config, logger }) : undefined;
+  // The machine's one ledger, shared with VS Code; the CLI's old one is merged in once.
+  const spendGuard: CostService | undefined = options.budget
+    ? createSpendGuard({ dir: defaultLedgerDir(io.env), migrateFrom: [legacyCliLedgerDir(io.env)], config, logger })
+    : undefined;
   // Policy "ask" asks on the terminal; without one it declines (never spend without asking).
   const confirm = io.confirm;
   const escalation = options.escalate

@@ -14,15 +14,25 @@ import type { AssembledSwitchyard } from '../core/switchyard';
 export interface CostDeps {
   config: SwitchyardConfig;
   logger: Logger;
-  /** Folder for the usage ledger (context.globalStorageUri.fsPath). */
-  storageDir: string;
+  /** Where versions before the shared state directory kept the extension's ledger (context.globalStorageUri.fsPath); merged in once. */
+  oldStorageDir: string;
   onAlert(alert: BudgetAlert): void;
 }
 
-/** The usage ledger and budget guard; lives as long as the extension, settings are pushed into it. */
+/**
+ * The usage ledger and budget guard; lives as long as the extension, settings are pushed into it.
+ * The ledger is the machine's one (src/core/stateDir.ts: the environment decides, no setting can),
+ * shared with the CLI; the extension's and the CLI's old ledgers are merged into it once.
+ */
 export function buildCost(deps: CostDeps): CostService {
-  const { createSpendGuard } = require('../core/cost') as typeof import('../core/cost');
-  return createSpendGuard({ dir: deps.storageDir, config: deps.config, logger: deps.logger, onAlert: deps.onAlert });
+  const { createSpendGuard, defaultLedgerDir, legacyCliLedgerDir } = require('../core/cost') as typeof import('../core/cost');
+  return createSpendGuard({
+    dir: defaultLedgerDir(process.env),
+    migrateFrom: [deps.oldStorageDir, legacyCliLedgerDir(process.env)],
+    config: deps.config,
+    logger: deps.logger,
+    onAlert: deps.onAlert,
+  });
 }
 
 export interface RouterDeps {

@@ -150,7 +150,7 @@ class ExtensionServices implements Services, vscode.Disposable {
       this.costService = buildCost({
         config: this.config(),
         logger: this.logger,
-        storageDir: this.context.globalStorageUri.fsPath,
+        oldStorageDir: this.context.globalStorageUri.fsPath,
         onAlert: (alert) => {
           this.logger.warn('budget.alert', { scope: alert.scope, period: alert.period, threshold: alert.threshold, spent: alert.spent, limit: alert.limit });
           this.alerts.fire(alert);

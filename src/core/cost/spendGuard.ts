@@ -65,7 +65,7 @@ export interface BudgetSummary {
 }
 
 export interface SpendGuardOptions {
-  /** Ledger directory: the extension's globalStorage path, the CLI's ~/.config/switchyard. */
+  /** Ledger directory: defaultLedgerDir() (the machine's state directory) outside tests. */
   dir: string;
   config: SwitchyardConfig;
   onAlert?: (alert: BudgetAlert) => void;

@@ -59,8 +59,8 @@ describe('switchyard CLI', function () {
     const io: CliIo = {
       stdout: { write: (s: string) => (stdout += s) },
       stderr: { write: (s: string) => (stderr += s), isTTY: false },
-      // The budget ledger goes to a temporary XDG_CONFIG_HOME, never the user's.
-      env: { XDG_CONFIG_HOME: dir, SWITCHYARD_KEY_NPU: 'npu-cli', ...env },
+      // The budget ledger (and the old one it would migrate) live in a temporary directory, never the user's.
+      env: { XDG_CONFIG_HOME: dir, SWITCHYARD_STATE_DIR: dir, SWITCHYARD_KEY_NPU: 'npu-cli', ...env },
       readFile: (f) => fs.readFile(f, 'utf8'),
       readStdin: async () => stdin,
     };
@@ -240,7 +240,7 @@ describe('switchyard CLI', function () {
     const code = await runCli(['ask', '--config', configPath, '--no-escalate', 'hi'], {
       stdout: { write: (s: string) => ((stdout += s), interrupt.abort()) },
       stderr: { write: (s: string) => (stderr += s) },
-      env: { XDG_CONFIG_HOME: dir },
+      env: { XDG_CONFIG_HOME: dir, SWITCHYARD_STATE_DIR: dir },
       readFile: (f) => fs.readFile(f, 'utf8'),
       signal: interrupt.signal,
     });
@@ -260,7 +260,7 @@ describe('switchyard CLI', function () {
       const code = await runCli(['ask', '--json', '--config', configPath, 'what is the capital of Australia?'], {
         stdout: { write: (s: string) => (stdout += s) },
         stderr: { write: () => true },
-        env: { XDG_CONFIG_HOME: dir, GROQ_API_KEY: 'gsk-cli' },
+        env: { XDG_CONFIG_HOME: dir, SWITCHYARD_STATE_DIR: dir, GROQ_API_KEY: 'gsk-cli' },
         readFile: (f) => fs.readFile(f, 'utf8'),
         confirm: yes === undefined ? undefined : async (q) => (questions.push(q), yes),
       });
