@@ -19,11 +19,13 @@ const STEP_MS = 30_000;
 /** The big answers stream ~1.5 MB through the host and the webview on a loaded 2-core machine. */
 const BIG_STEP_MS = 120_000;
 /**
- * The longest main-thread task the webview may show while a 200 KB line streams in. The issue's
- * goal is 50 ms (bench/panel-render.ts measures it); this bound stays robust on a busy 2-core
- * machine while the old rendering took ~5,800 ms per task.
+ * The longest main-thread task the webview may show while a 200 KB line streams in, and how many
+ * long tasks (> 50 ms) it may have. The issue's goal is none over 50 ms (bench/panel-render.ts
+ * measures it); these bounds leave room for a busy 2-core machine. The old rendering, here: 7 long
+ * tasks, the longest 134 ms (in the issue's check, ~5,800 ms).
  */
-const LONG_TASK_BOUND_MS = 250;
+const LONG_TASK_BOUND_MS = 100;
+const LONG_TASKS_ALLOWED = 2;
 const SITE_HOST = '127.0.0.2';
 
 /** The loopback "website": records every request, resolves waiters by path. */
@@ -197,13 +199,15 @@ describe('Switchyard panel with hostile answers (UI)', function () {
         .observe({ type: 'longtask', buffered: false });
     })()`);
     const answer = await ask('One long line', BIG_STEP_MS);
-    const md = answer.locator('.md[data-drawn]');
+    // Drawn to its last piece (the last token's number is on screen).
+    const md = answer.locator('.md', { hasText: '01999x' });
     await md.waitFor({ timeout: BIG_STEP_MS });
     const tasks = (await panel.locator('body').evaluate('window.__longTasks')) as number[];
     const longest = Math.max(0, ...tasks);
     console.log(`      200 KB line: ${tasks.length} long task(s), longest ${longest.toFixed(0)} ms`);
-    assert.equal(await md.locator('.md-plain-piece').evaluateAll((pieces) => pieces.map((p) => p.textContent).join('').length), 200_000);
     assert.ok(longest < LONG_TASK_BOUND_MS, `longest task ${longest.toFixed(0)} ms`);
+    assert.ok(tasks.length <= LONG_TASKS_ALLOWED, `${tasks.length} long tasks`);
+    assert.equal(await md.locator('.md-plain-piece').evaluateAll((pieces) => pieces.map((p) => p.textContent).join('').length), 200_000);
     await screenshot(ui.page, 'hostile-long-line');
   });
 
