@@ -3,7 +3,7 @@
  * only marks its answer dirty; once per animation frame each dirty answer draws what is new
  * (webview/render.ts) — never the conversation, never a finished answer.
  */
-import type { Answer, BudgetView, Turn, TurnError } from '../src/shared/messages';
+import type { Answer, AnswerUpdate, BudgetView, Turn, TurnError } from '../src/shared/messages';
 import { highlightCodeBlocks } from './markdown';
 import { BodyRenderer } from './render';
 import { showInvisibleText } from './invisible';
@@ -119,8 +119,10 @@ export class ConversationView {
   }
 
   /** An answer started or its status/metadata changed. */
-  upsertAnswer(turnId: string, answer: Answer): void {
-    const view = this.answers.get(answer.id);
+  upsertAnswer(turnId: string, update: AnswerUpdate): void {
+    const view = this.answers.get(update.id);
+    // No text: unchanged, the deltas brought it.
+    const answer: Answer = { ...update, text: update.text ?? view?.answer.text ?? '' };
     const turn = this.turns.get(turnId);
     if (turn) {
       const i = turn.answers.findIndex((a) => a.id === answer.id);

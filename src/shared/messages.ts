@@ -64,6 +64,8 @@ function buildSchemas(z: Zod) {
     meta: answerMeta,
   });
 
+  const answerUpdate = answer.extend({ text: z.string().max(MAX_ANSWER_CHARS).optional() });
+
   /**
    * Commands the webview may ask the host to run (fix buttons, toolbar). An allow-list, not a
    * free string: a compromised webview cannot run arbitrary VS Code commands.
@@ -123,7 +125,12 @@ function buildSchemas(z: Zod) {
       streaming: z.boolean(),
     }),
     z.object({ type: z.literal('turn'), turn: turn }),
-    z.object({ type: z.literal('answer'), turnId: id, answer: answer }),
+    /**
+     * An answer started or its status/metadata changed. `text` is left out once the answer has
+     * text: the webview has it from the deltas, and re-sending up to 20 MB with every metadata
+     * change made each one a long task.
+     */
+    z.object({ type: z.literal('answer'), turnId: id, answer: answerUpdate }),
     /** Appended text; batched by the host, rendered by the webview at most once per frame. */
     z.object({
       type: z.literal('delta'),
@@ -162,6 +169,7 @@ function buildSchemas(z: Zod) {
     answerMeta,
     answerStatus,
     answer,
+    answerUpdate,
     panelCommand,
     fixAction,
     turnError,
@@ -187,6 +195,7 @@ export function messageSchemas(): MessageSchemas {
 export type AnswerMeta = z.infer<MessageSchemas['answerMeta']>;
 export type AnswerStatus = z.infer<MessageSchemas['answerStatus']>;
 export type Answer = z.infer<MessageSchemas['answer']>;
+export type AnswerUpdate = z.infer<MessageSchemas['answerUpdate']>;
 export type PanelCommand = z.infer<MessageSchemas['panelCommand']>;
 export type FixAction = z.infer<MessageSchemas['fixAction']>;
 export type TurnError = z.infer<MessageSchemas['turnError']>;

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { ChatMessage, ModelRef, NormalizedError, RouteRequest, Task } from '../core/types';
 import { fromUsd } from '../core/cost/currency';
-import { MAX_ANSWER_CHARS, MAX_DELTA_CHARS, type Answer, type ToWebview, type Turn } from '../shared/messages';
+import { MAX_ANSWER_CHARS, MAX_DELTA_CHARS, type Answer, type AnswerUpdate, type ToWebview, type Turn } from '../shared/messages';
 import type { Services } from './services';
 import type { ConversationStore } from './conversationStore';
 import { TurnBuilder, finalAnswerOf } from './turnModel';
@@ -118,7 +118,7 @@ export class ChatSession implements vscode.Disposable {
       for (const a of earlier) {
         a.status = 'escalated';
         a.meta = { ...a.meta, supersededBecause: options.reason };
-        this.post({ type: 'answer', turnId: turn.id, answer: a });
+        this.post({ type: 'answer', turnId: turn.id, answer: withoutText(a) });
       }
       earlier = [];
     };
@@ -167,7 +167,7 @@ export class ChatSession implements vscode.Disposable {
             case 'answer':
               batcher.flush();
               if (update.answer.status === 'streaming') supersedeEarlier();
-              this.post({ type: 'answer', turnId: turn.id, answer: update.answer });
+              this.post({ type: 'answer', turnId: turn.id, answer: withoutText(update.answer) });
               break;
             case 'error':
               batcher.flush();
@@ -192,7 +192,7 @@ export class ChatSession implements vscode.Disposable {
       for (const [id, full] of builder.fullTexts) this.keepFullText(id, full);
       batcher.flush();
       if (controller.signal.aborted) {
-        for (const answer of builder.cancel()) this.post({ type: 'answer', turnId: turn.id, answer });
+        for (const answer of builder.cancel()) this.post({ type: 'answer', turnId: turn.id, answer: withoutText(answer) });
         if (turn.error?.kind === 'cancelled') turn.error = undefined;
       }
       turn.done = true;
@@ -331,6 +331,11 @@ export class ChatSession implements vscode.Disposable {
     this.post({ type: 'streaming', streaming });
     this.streamingChanged.fire(streaming);
   }
+}
+
+/** An answer update without its text once it has some: the webview has that from the deltas (flushed first). */
+function withoutText(answer: Answer): AnswerUpdate {
+  return answer.text ? { ...answer, text: undefined } : answer;
 }
 
 /** Collects deltas per answer and sends them in batches every DELTA_FLUSH_MS. */

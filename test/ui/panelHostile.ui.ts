@@ -180,6 +180,7 @@ describe('Switchyard panel with hostile answers (UI)', function () {
     const block = md.locator('.code-block');
     assert.equal((await block.locator('.code-warning').innerText()).trim(), '⚠ 5');
     assert.match(await md.locator('.nesting-overflow').innerText(), /deep secret/, 'what the nesting limit drops is shown as text');
+    await block.scrollIntoViewIfNeeded();
     await screenshot(ui.page, 'hostile-invisible');
 
     await ui.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
@@ -223,6 +224,7 @@ describe('Switchyard panel with hostile answers (UI)', function () {
     assert.match(await note.innerText(), /Truncated at 1 MB/);
     const shownChars = await answer.locator('.md').evaluate((root) => (root.textContent ?? '').length);
     assert.ok(shownChars <= 1_000_000 && shownChars > 900_000, `about 1 MB shown: ${shownChars}`);
+    await note.scrollIntoViewIfNeeded();
     await screenshot(ui.page, 'hostile-truncated');
     await note.getByRole('button', { name: 'Open the full answer in an editor' }).click();
     await ui.page.locator('.tabs-container .tab', { hasText: 'Untitled' }).first().waitFor({ timeout: STEP_MS });
