@@ -5,7 +5,6 @@
  * logged. The webview never receives keys: only answers, metadata and localized strings.
  */
 import * as vscode from 'vscode';
-import { domainToUnicode } from 'node:url';
 import { messageSchemas, WEBVIEW_STRINGS, type FromWebview, type ToWebview } from '../shared/messages';
 import { webviewHtml } from './webviewHtml';
 import type { ChatSession } from './chatSession';
@@ -237,6 +236,8 @@ export async function openLinkSafely(href: string): Promise<boolean> {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== 'mailto:') return false;
   const target = url.href;
+  // Loaded on a click, not at activation (issue 3: the activation path requires nothing big).
+  const { domainToUnicode } = await import('node:url');
   const unicodeHost = url.hostname ? domainToUnicode(url.hostname) : '';
   const details = [target];
   if (unicodeHost && unicodeHost !== url.hostname) {
