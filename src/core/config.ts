@@ -173,6 +173,15 @@ export const networkConfigSchema = z.object({
   trustedLocalHosts: z.array(z.string()).default([]),
 });
 
+/** The chat panel (switchyard.panel.*). */
+export const panelConfigSchema = z.object({
+  /**
+   * An answer's text is cut here, with a "truncated at N MB" note and its whole text offered as an
+   * untitled document (issue 15); 1 MB = 1,000,000 characters. At most 20 (MAX_ANSWER_CHARS).
+   */
+  maxAnswerMB: z.number().positive().max(20).default(2),
+});
+
 export const configSchema = z.object({
   mode: modeSchema.default('auto'),
   /** With mode "pinned": "provider" or "provider/model". */
@@ -188,6 +197,7 @@ export const configSchema = z.object({
   completion: completionConfigSchema.default(completionConfigSchema.parse({})),
   local: localConfigSchema.default(localConfigSchema.parse({})),
   network: networkConfigSchema.default(networkConfigSchema.parse({})),
+  panel: panelConfigSchema.default(panelConfigSchema.parse({})),
   /** Log prompt text in the output channel (off: only sizes and decisions are logged). */
   logPrompts: z.boolean().default(false),
 });
