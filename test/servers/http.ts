@@ -29,6 +29,8 @@ export interface RecordedRequest {
   chunksWritten: number;
   /** Body bytes handed to the socket before the exchange ended. */
   bytesWritten: number;
+  /** Date.now() of the last body write (a stalled stream's stall starts here). */
+  lastWriteAt?: number;
   /** What the double served and would bill, set by doubles that bill (openaiCompatible): prompt and output tokens sent. */
   served?: { promptTokens: number; outputTokens: number };
 }
@@ -271,6 +273,7 @@ export async function writeStream(
     res.write(chunks[i]);
     rec.chunksWritten++;
     rec.bytesWritten += chunks[i]!.length;
+    rec.lastWriteAt = Date.now();
   }
   if (chunking.breakAtEnd) {
     rec.broken = true;
