@@ -3,9 +3,10 @@
  *
  * - `reserve`: a cloud call's worst-case cost is held against the budget while it runs.
  * - `usage`:   THE record of one attempt (one per reservation id): tokens, cost, outcome. A
- *              reservation whose process died is closed by another process with outcome
- *              "abandoned" at its worst case; if the owner was only frozen and settles later,
- *              its `usage` line for the same id replaces the abandoned one (last line wins).
+ *              reservation whose process died is closed by another process (settlement.ts): from
+ *              the usage it had received, else with outcome "abandoned" from its last progress
+ *              line or at its worst case; if the owner was only frozen and settles later, its
+ *              `usage` line for the same id replaces the abandoned one (last line wins).
  * - `progress`: how far an open reservation's stream has got (tokens received so far, or the
  *              usage the provider reported at its end), written as it streams. A process that
  *              finds the holder dead settles the reservation from its last progress line instead
