@@ -291,8 +291,10 @@ export class LedgerSpendGuard implements SpendGuard {
     outcome: { usage?: Usage; finish: FinishReason; latencyMs: number; outputText?: string },
     deltas: number,
   ): Promise<CostBreakdown> {
-    // A provider's own estimate (usage.estimated: it reported none) is replaced by ours, which errs high.
-    const usage = outcome.usage && !outcome.usage.estimated ? outcome.usage : estimateUsage(req, outcome.finish, outcome.outputText, deltas);
+    // A cloud provider's own estimate (usage.estimated: it reported none) is replaced by ours,
+    // which errs high. A local one's is kept: it costs nothing, and only feeds the savings report.
+    const reported = outcome.usage && (!outcome.usage.estimated || req.locality === 'local');
+    const usage = reported ? outcome.usage! : estimateUsage(req, outcome.finish, outcome.outputText, deltas);
     const cost = costOf(usage, resolved, req.thinking ?? false);
     const rec: UsageRecord = {
       t: 'usage',

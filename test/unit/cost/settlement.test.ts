@@ -94,6 +94,19 @@ describe('settlement never below what the provider served', function () {
     });
   }
 
+  it('settles a stream that ends without usage (a proxy that drops it) at or above what the double served, not from the provider\'s own count', async () => {
+    server.setReply({ text: ANSWER, omitUsage: true });
+    const sy = switchyard();
+    for await (const _ of sy.stream({ messages: [{ role: 'user', content: PROMPT }], task: 'chat', mode: 'cloud', maxTokens: 2_000, workspaceId: 'ws', signal: new AbortController().signal })) {
+      /* drain */
+    }
+    const [line] = usageLines(dir);
+    const served = servedUsd(server.requests[0]!);
+    assert.equal(line?.outcome, 'stop');
+    assert.equal(line?.estimated, true);
+    assert.ok((line!.costUsd as number) >= served, `ledger ${line!.costUsd} < served ${served}`);
+  });
+
   describe('a process SIGKILLed before it settles', () => {
     let childScript: string;
     const running = new Set<ChildProcess>();
