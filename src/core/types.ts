@@ -322,7 +322,7 @@ export interface CostBreakdown {
   inputUsd: number;
   outputUsd: number;
   totalUsd: number;
-  /** True when tokens were estimated or the price is unknown/overridden. */
+  /** True when tokens were estimated (the provider reported no usage) or the model has no known price. */
   estimated: boolean;
   /** Where the price came from: "table 2026-11", "settings override", "provider-reported", "local". */
   priceSource: string;
@@ -367,6 +367,12 @@ export interface Reservation {
   maxTokens: number;
   /** Said to the user when the reservation changed the request. */
   notice?: string;
+  /**
+   * Told of every event the provider streams (text, thinking, usage, finish), before `settle`:
+   * the cost module records progress in the ledger from it, so that a process killed mid-stream
+   * is settled from what it had received rather than at its worst case. Must be cheap and never throw.
+   */
+  observe?(event: ProviderEvent): void;
   /** Settles with real usage; called exactly once, also on cancel and failure. */
   settle(outcome: {
     usage?: Usage;

@@ -68,6 +68,9 @@ export function recordKey(r: LedgerRecord): string {
       return `usage:${r.id}:${r.outcome === 'abandoned' ? 'abandoned' : 'settled'}`;
     case 'alert':
       return `alert:${r.key}`;
+    // Progress lines of one reservation differ by how far it had got; each is its own record.
+    case 'progress':
+      return `progress:${r.id}:${r.deltas}:${r.time}`;
   }
 }
 

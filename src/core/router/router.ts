@@ -290,7 +290,7 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
         signal: controller.signal,
       });
       // The answer streams through the fast lane (TokenPhase); the loop resumes here when it ends.
-      const phase = new TokenPhase(events, { attempt, ref, now, watcher, escalation, hook, requestSignal: req.signal, controller });
+      const phase = new TokenPhase(events, { attempt, ref, now, watcher, escalation, hook, requestSignal: req.signal, controller, observe: reservation?.observe?.bind(reservation) });
       streaming = phase;
       yield phase;
       const { text, thinking, usage, providerFinish, firstAt, stoppedByWatcher, firedEarly, verdict } = phase;
@@ -365,6 +365,8 @@ interface TokenPhaseContext {
   requestSignal: AbortSignal;
   /** The attempt's own signal, given to the provider: aborting it closes the socket. */
   controller: AbortController;
+  /** The reservation's progress hook: every provider event, so a killed process leaves its progress in the ledger. */
+  observe: ((ev: ProviderEvent) => void) | undefined;
 }
 
 /**
@@ -426,6 +428,7 @@ class TokenPhase implements AsyncIterator<StreamEvent> {
 
   private onValue(ev: ProviderEvent): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> {
     const { attempt } = this.c;
+    this.c.observe?.(ev);
     switch (ev.type) {
       case 'text': {
         this.firstAt ??= this.c.now();
