@@ -6,6 +6,7 @@ import './style.css';
 import { messageSchemas, type FromWebview, type ToWebview } from '../src/shared/messages';
 import { ConversationView } from './view';
 import { setCodeActionLabels } from './markdown';
+import { stripInvisible } from './invisible';
 import { setStrings, t } from './strings';
 
 interface VsCodeApi {
@@ -55,12 +56,19 @@ stopButton.addEventListener('click', () => send({ type: 'stop' }));
 const buttons = el('div', 'composer-buttons');
 buttons.append(sendButton, stopButton);
 composer.append(input, buttons);
-app.append(toolbar, scroller, composer);
+// The target of the link under the pointer or in focus, like a browser's status line: a link's
+// text can say anything, this line says where it goes.
+const linkStatus = el('div', 'link-status');
+linkStatus.id = 'link-status';
+linkStatus.hidden = true;
+linkStatus.setAttribute('role', 'status');
+app.append(toolbar, scroller, linkStatus, composer);
 
 const view = new ConversationView(list, scroller, {
   retryWith: (turnId) => send({ type: 'retryWith', turnId }),
   escalate: (turnId) => send({ type: 'escalate', turnId }),
-  command: (command) => send({ type: 'command', command }),
+  command: (command, setting) => send({ type: 'command', command, ...(setting ? { setting } : {}) }),
+  openAnswer: (turnId, answerId) => send({ type: 'openAnswer', turnId, answerId }),
 });
 
 const saved = (vscode.getState() ?? {}) as { draft?: string };
@@ -99,7 +107,8 @@ list.addEventListener('click', (e) => {
   const action = target.closest<HTMLElement>('[data-action]');
   if (action) {
     const block = action.closest('.code-block');
-    const code = block?.querySelector('code')?.textContent ?? '';
+    // Invisible and direction characters are markers in the DOM, not text; stripped again anyway.
+    const code = stripInvisible(block?.querySelector('code')?.textContent ?? '');
     const lang = block?.getAttribute('data-lang') || undefined;
     switch (action.dataset.action) {
       case 'copy':
@@ -116,13 +125,33 @@ list.addEventListener('click', (e) => {
     }
     return;
   }
-  const link = target.closest('a');
+  const link = target.closest<HTMLElement>('a[data-href]');
   if (link) {
     e.preventDefault();
-    const href = link.getAttribute('href');
-    if (href) send({ type: 'openLink', href });
+    openLink(link);
   }
 });
+list.addEventListener('keydown', (e) => {
+  const link = (e.target as HTMLElement).closest?.<HTMLElement>('a[data-href]');
+  if (link && e.key === 'Enter') {
+    e.preventDefault();
+    openLink(link);
+  }
+});
+/** The host asks the user, showing the real target, and opens it only then: one click, one open. */
+function openLink(link: HTMLElement): void {
+  const href = link.dataset.href;
+  if (href) send({ type: 'openLink', href });
+}
+const showTarget = (e: Event) => {
+  const link = (e.target as HTMLElement).closest?.<HTMLElement>('a[data-href]');
+  linkStatus.hidden = !link;
+  if (link) linkStatus.textContent = `${t('Opens')} ${link.dataset.href}`;
+};
+list.addEventListener('mouseover', showTarget);
+list.addEventListener('focusin', showTarget);
+list.addEventListener('mouseleave', () => (linkStatus.hidden = true));
+list.addEventListener('focusout', () => (linkStatus.hidden = true));
 
 window.addEventListener('message', (event: MessageEvent) => {
   const parsed = messageSchemas().toWebview.safeParse(event.data);
@@ -183,7 +212,13 @@ function applyStrings(): void {
   newButton.title = t('New conversation');
   newButton.setAttribute('aria-label', t('New conversation'));
   budget.setAttribute('aria-label', t('Budget'));
-  setCodeActionLabels({ copy: t('Copy'), insert: t('Insert at cursor'), newFile: t('New file'), codeBlock: t('Code block') });
+  setCodeActionLabels({
+    copy: t('Copy'),
+    insert: t('Insert at cursor'),
+    newFile: t('New file'),
+    codeBlock: t('Code block'),
+    invisibleWarning: t('Contains {0} invisible or text-direction characters (shown marked; Copy leaves them out)'),
+  });
 }
 
 function el(tag: string, className: string): HTMLElement {

@@ -1,11 +1,10 @@
 /**
  * Model output → safe HTML. Model output is untrusted: markdown-it runs with raw HTML off (so a
- * `<script>` in an answer is text), its link validator drops javascript:/vbscript:/file: URLs,
- * and DOMPurify then removes anything executable that could still appear (event handlers,
- * forms, styles). Remote images are replaced by their alt text (the CSP would block them anyway;
+ * `<script>` in an answer is text) and the rules of markdownIt.ts (links as data, invisible
+ * characters marked), its link validator drops javascript:/vbscript:/file: URLs, and DOMPurify
+ * then removes anything executable that could still appear (event handlers, forms, styles). Remote images are replaced by their alt text (the CSP would block them anyway;
  * removing them also avoids broken-image boxes and tracking pixels).
  */
-import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
@@ -23,6 +22,10 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
+import { md } from './markdownIt';
+import { describeLink } from './links';
+import { showInvisibleText } from './invisible';
+import { t } from './strings';
 
 const LANGUAGES = { bash, cpp, csharp, css, diff, go, java, javascript, json, python, rust, sql, typescript, xml, yaml };
 for (const [name, lang] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, lang);
@@ -41,66 +44,60 @@ const MAX_HIGHLIGHT_CHARS = 50_000;
 /** How long one slice of deferred highlighting may hold the main thread (a frame is ~16 ms). */
 const HIGHLIGHT_SLICE_MS = 8;
 
-export interface CodeActionLabels {
-  copy: string;
-  insert: string;
-  newFile: string;
-  codeBlock: string;
-}
+export { setCodeActionLabels, type CodeActionLabels } from './markdownIt';
 
-const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false });
-
-let labels: CodeActionLabels = { copy: 'Copy', insert: 'Insert at cursor', newFile: 'New file', codeBlock: 'Code block' };
-
-export function setCodeActionLabels(next: CodeActionLabels): void {
-  labels = next;
-}
-
-md.renderer.rules.fence = (tokens, idx) => {
-  const token = tokens[idx]!;
-  const lang = (token.info || '').trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  const body = md.utils.escapeHtml(token.content);
-  const safeLang = md.utils.escapeHtml(lang.replace(/[^a-z0-9#+.-]/g, ''));
-  const button = (action: string, label: string) =>
-    `<button type="button" class="code-action" data-action="${action}">${md.utils.escapeHtml(label)}</button>`;
-  return (
-    `<div class="code-block" data-lang="${safeLang}" role="group" aria-label="${md.utils.escapeHtml(`${labels.codeBlock}${safeLang ? ` (${safeLang})` : ''}`)}">` +
-    `<div class="code-actions"><span class="code-lang">${safeLang}</span>` +
-    button('copy', labels.copy) +
-    button('insert', labels.insert) +
-    button('newFile', labels.newFile) +
-    `</div><pre><code class="hljs${safeLang ? ` language-${safeLang}` : ''}">${body}</code></pre></div>`
-  );
-};
-
-/** Only these URL schemes survive in links. */
-const SAFE_LINK = /^(https?:|mailto:)/i;
 /** Images only from inline data (a model cannot produce one that loads anything remote). */
 const SAFE_IMAGE = /^data:image\/(png|gif|jpeg|webp);base64,/i;
 
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {
-  if (node.nodeName === 'A') {
-    const href = node.getAttribute('href') ?? '';
-    if (!SAFE_LINK.test(href)) node.removeAttribute('href');
-    node.setAttribute('rel', 'noopener noreferrer');
-    node.removeAttribute('target');
-  }
+  if (node.nodeName === 'A') markLink(node as HTMLElement);
   if (node.nodeName === 'IMG') {
     const src = node.getAttribute('src') ?? '';
     if (!SAFE_IMAGE.test(src)) {
       const alt = node.getAttribute('alt') ?? '';
       const span = node.ownerDocument.createElement('span');
       span.className = 'blocked-image';
-      span.textContent = `[${alt || 'image'}]`;
+      span.textContent = `[${showInvisibleText(alt) || 'image'}]`;
       node.replaceWith(span);
     }
   }
 });
 
+/**
+ * A link has no href (VS Code's webview would open it on click, skipping the host's confirmation):
+ * its checked target is data-href, opened by the host on a click (main.ts). The target is the
+ * title and the hover/focus line; a look-alike (punycode) host or text naming another site gets
+ * a visible flag with the real host.
+ */
+function markLink(a: HTMLElement): void {
+  const info = describeLink(a.getAttribute('data-href') ?? '', a.textContent ?? '');
+  a.removeAttribute('href');
+  a.removeAttribute('target');
+  if (!info) {
+    a.removeAttribute('data-href');
+    a.className = 'md-link-blocked';
+    return;
+  }
+  a.setAttribute('data-href', info.href);
+  a.setAttribute('title', info.href);
+  a.setAttribute('tabindex', '0');
+  a.setAttribute('role', 'link');
+  a.className = 'md-link';
+  if (info.punycode || info.mismatch) {
+    a.classList.add(info.punycode ? 'link-punycode' : 'link-mismatch');
+    const flag = a.ownerDocument.createElement('span');
+    flag.className = 'link-flag';
+    flag.setAttribute('title', info.punycode ? t('Look-alike letters: the real address is in punycode') : t('The link text names another site than the target'));
+    flag.textContent = `⚠ ${info.host}`;
+    a.append(flag);
+  }
+}
+
 const PURIFY_CONFIG = {
   FORBID_TAGS: ['style', 'form', 'input', 'textarea', 'select', 'iframe', 'object', 'embed', 'link', 'meta', 'base', 'svg', 'math'],
   FORBID_ATTR: ['style', 'srcset', 'formaction', 'action'],
   ALLOW_DATA_ATTR: true,
+  ADD_ATTR: ['data-href'],
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|data:image\/(?:png|gif|jpeg|webp);base64,)/i,
 };
 
@@ -130,7 +127,10 @@ export function highlightCodeBlocks(root: HTMLElement): void {
 function highlightOne(code: HTMLElement): void {
   // A block re-rendered meanwhile (a new answer, a reset) is gone or already done.
   if (!code.isConnected || code.dataset.highlighted) return;
-  const lang = code.closest<HTMLElement>('.code-block')?.dataset.lang ?? '';
+  const block = code.closest<HTMLElement>('.code-block');
+  // Highlighting re-renders from the text, which has no markers: a marked block stays plain.
+  if (block?.classList.contains('has-invisible')) return;
+  const lang = block?.dataset.lang ?? '';
   const text = code.textContent ?? '';
   if (!lang || text.length > MAX_HIGHLIGHT_CHARS || !hljs.getLanguage(lang)) return;
   let html: string;

@@ -1,17 +1,23 @@
 /**
  * Builds and patches the conversation DOM. The rule that keeps 2,000 tokens/s smooth: a delta
- * only marks its answer dirty; once per animation frame each dirty answer's body is re-rendered
- * — never the conversation, never a finished answer.
+ * only marks its answer dirty; once per animation frame each dirty answer draws what is new
+ * (webview/render.ts) — never the conversation, never a finished answer.
  */
-import type { Answer, BudgetView, Turn, TurnError } from '../src/shared/messages';
-import { highlightCodeBlocks, renderMarkdown } from './markdown';
-import { lastBlockBoundary } from './blocks';
+import type { Answer, AnswerUpdate, BudgetView, Turn, TurnError } from '../src/shared/messages';
+import { highlightCodeBlocks } from './markdown';
+import { BodyRenderer } from './render';
+import { showInvisibleText } from './invisible';
 import { t, formatMoney, formatNumber } from './strings';
+
+/** How long the end of an answer may draw at once before handing the rest to later frames. */
+const FINAL_DRAW_MS = 20;
 
 export interface ViewActions {
   retryWith(turnId: string): void;
   escalate(turnId: string): void;
-  command(command: TurnError['actions'][number]['command']): void;
+  command(command: TurnError['actions'][number]['command'], setting?: string): void;
+  /** Opens a truncated answer's full text in an untitled editor. */
+  openAnswer(turnId: string, answerId: string): void;
 }
 
 interface AnswerView {
@@ -23,11 +29,12 @@ interface AnswerView {
   thinkingBody: HTMLElement;
   meta: HTMLElement;
   dirty: boolean;
-  /** While streaming: characters of text already rendered as finished blocks (never redrawn). */
-  stableChars: number;
-  /** While streaming: finished blocks, appended once, and the open last block, redrawn per frame. */
-  stable?: HTMLElement;
-  tail?: HTMLElement;
+  /** Draws the text as it grows; undefined until the first draw, and when the text was replaced. */
+  renderer?: BodyRenderer;
+  /** Characters of thinking already shown (only new ones are appended). */
+  thinkingShown: number;
+  /** The code blocks were highlighted (once, when the whole answer is drawn). */
+  highlighted: boolean;
 }
 
 export class ConversationView {
@@ -112,8 +119,10 @@ export class ConversationView {
   }
 
   /** An answer started or its status/metadata changed. */
-  upsertAnswer(turnId: string, answer: Answer): void {
-    const view = this.answers.get(answer.id);
+  upsertAnswer(turnId: string, update: AnswerUpdate): void {
+    const view = this.answers.get(update.id);
+    // No text: unchanged, the deltas brought it.
+    const answer: Answer = { ...update, text: update.text ?? view?.answer.text ?? '' };
     const turn = this.turns.get(turnId);
     if (turn) {
       const i = turn.answers.findIndex((a) => a.id === answer.id);
@@ -130,8 +139,9 @@ export class ConversationView {
       return;
     }
     const statusChanged = view.answer.status !== answer.status;
-    // The host's text is the truth; if what streamed in differs, the streamed blocks are redrawn.
-    if (view.answer.text !== answer.text) view.stable = undefined;
+    // The host's text is the truth; if what streamed in differs, the answer is drawn again.
+    if (view.answer.text !== answer.text) view.renderer = undefined;
+    if (view.answer.thinking !== answer.thinking) view.thinkingShown = 0;
     view.answer = answer;
     if (statusChanged && (answer.status === 'escalated' || answer.status === 'failed_over')) {
       // The answer moves into its collapsed wrapper; rebuild it once.
@@ -152,6 +162,10 @@ export class ConversationView {
     if (!view) return;
     view.answer.text += text;
     view.answer.thinking += thinking;
+    this.markDirty(view);
+  }
+
+  private markDirty(view: AnswerView): void {
     view.dirty = true;
     if (!this.frameRequested) {
       this.frameRequested = true;
@@ -187,11 +201,16 @@ export class ConversationView {
     for (const view of this.answers.values()) {
       if (!view.dirty) continue;
       view.dirty = false;
-      renderStreaming(view);
-      if (view.answer.thinking) {
+      view.renderer ??= new BodyRenderer(view.body);
+      const more = view.renderer.draw(view.answer.text);
+      if (view.answer.thinking.length > view.thinkingShown) {
         view.thinking.hidden = false;
-        view.thinkingBody.textContent = view.answer.thinking;
+        if (view.thinkingShown === 0) view.thinkingBody.textContent = '';
+        view.thinkingBody.append(showInvisibleText(view.answer.thinking.slice(view.thinkingShown)));
+        view.thinkingShown = view.answer.thinking.length;
       }
+      if (more) this.markDirty(view);
+      else if (view.answer.status !== 'streaming' && !view.highlighted) this.finish(view);
     }
     this.scrollIfFollowing();
   }
@@ -226,7 +245,6 @@ export class ConversationView {
     summary.textContent = t('Thinking');
     const thinkingBody = document.createElement('div');
     thinkingBody.className = 'thinking-body';
-    thinkingBody.textContent = answer.thinking;
     thinking.append(summary, thinkingBody);
 
     const body = document.createElement('div');
@@ -235,9 +253,9 @@ export class ConversationView {
     const meta = document.createElement('footer');
     meta.className = 'meta';
 
-    const view: AnswerView = { answer, turnId, root: article, body, thinking, thinkingBody, meta, dirty: false, stableChars: 0 };
-    // A finished answer (restored, or rebuilt as superseded) is drawn by renderMeta's final render.
-    if (answer.status === 'streaming') renderStreaming(view);
+    const view: AnswerView = { answer, turnId, root: article, body, thinking, thinkingBody, meta, dirty: false, thinkingShown: 0, highlighted: false };
+    // Streaming: drawn frame by frame; restored or rebuilt as superseded: by renderMeta's drawEnd.
+    if (answer.status === 'streaming') this.markDirty(view);
     this.renderMeta(view);
 
     if (answer.status === 'escalated' || answer.status === 'failed_over') {
@@ -270,7 +288,7 @@ export class ConversationView {
   private renderMeta(view: AnswerView): void {
     const { answer } = view;
     const m = answer.meta;
-    view.root.className = `answer status-${answer.status} ${answer.locality}`;
+    view.root.className = answerClass(answer);
     if (answer.status === 'streaming') view.root.setAttribute('aria-busy', 'true');
     else view.root.removeAttribute('aria-busy');
     const items: [string, string][] = [];
@@ -307,16 +325,45 @@ export class ConversationView {
       n.textContent = notice;
       view.meta.append(n);
     }
-    if (answer.status !== 'streaming' && view.body.dataset.final !== '1') {
-      view.body.dataset.final = '1';
-      if (view.stable) {
-        // Streamed: the blocks on screen are the answer; draw what is left, then highlight.
-        renderStreaming(view);
-        highlightCodeBlocks(view.body);
-      } else {
-        renderFinal(view.body, answer.text);
-      }
-    }
+    if (m.truncatedAt !== undefined) view.meta.append(this.buildTruncatedNote(view, m.truncatedAt));
+    if (answer.status !== 'streaming' && !view.highlighted) this.drawEnd(view);
+  }
+
+  /**
+   * An answer ended (or arrived whole): what is left is drawn now if it fits in FINAL_DRAW_MS —
+   * as before, a short answer is complete the moment it is marked done — and the rest over the
+   * next frames (a restored or truncated 1 MB answer).
+   */
+  private drawEnd(view: AnswerView): void {
+    const started = performance.now();
+    view.renderer ??= new BodyRenderer(view.body);
+    let more = true;
+    while (more && performance.now() - started < FINAL_DRAW_MS) more = view.renderer.draw(view.answer.text);
+    if (more) this.markDirty(view);
+    else this.finish(view);
+  }
+
+  /** The whole answer is on screen: highlight its code once, between frames; tests wait for data-drawn. */
+  private finish(view: AnswerView): void {
+    view.highlighted = true;
+    view.body.dataset.drawn = '1';
+    highlightCodeBlocks(view.body);
+  }
+
+  /** "Truncated at 2 MB" with the way to the whole answer: an untitled editor document. */
+  private buildTruncatedNote(view: AnswerView, truncatedAt: number): HTMLElement {
+    const note = document.createElement('div');
+    note.className = 'truncated-note';
+    note.setAttribute('role', 'status');
+    const text = document.createElement('span');
+    text.textContent = t('Truncated at {0} MB').replace('{0}', formatNumber(Math.round((truncatedAt / 1_000_000) * 10) / 10));
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'secondary open-full-answer';
+    open.textContent = t('Open the full answer in an editor');
+    open.addEventListener('click', () => this.actions.openAnswer(view.turnId, view.answer.id));
+    note.append(text, open);
+    return note;
   }
 
   private buildError(error: TurnError): HTMLElement {
@@ -332,7 +379,7 @@ export class ConversationView {
       const b = document.createElement('button');
       b.type = 'button';
       b.textContent = action.label;
-      b.addEventListener('click', () => this.actions.command(action.command));
+      b.addEventListener('click', () => this.actions.command(action.command, action.setting));
       buttons.append(b);
     }
     box.append(buttons);
@@ -372,40 +419,9 @@ export class ConversationView {
   }
 }
 
-/**
- * Streaming render that stays O(new text) per frame: text up to the last blank line outside a
- * code fence is a finished block, rendered once and appended; only the open last block is
- * re-rendered each frame. When the answer ends, the kept blocks stay and only their code is
- * highlighted (renderMeta); an answer not streamed here is rendered whole (renderFinal).
- */
-function renderStreaming(view: AnswerView): void {
-  if (!view.stable || !view.tail) {
-    view.body.textContent = '';
-    view.stable = document.createElement('div');
-    view.tail = document.createElement('div');
-    view.stable.className = 'md-stable';
-    view.tail.className = 'md-tail';
-    view.body.append(view.stable, view.tail);
-    view.stableChars = 0;
-  }
-  const text = view.answer.text;
-  const cut = lastBlockBoundary(text, view.stableChars);
-  if (cut > view.stableChars) {
-    view.stable.insertAdjacentHTML('beforeend', renderMarkdown(text.slice(view.stableChars, cut)));
-    view.stableChars = cut;
-  }
-  view.tail.innerHTML = renderMarkdown(text.slice(view.stableChars));
-}
-
 /** The answer's classes: its status (tests and styles key on `status-done`…) and where it ran. */
 function answerClass(answer: Answer): string {
   return `answer status-${answer.status} ${answer.locality}`;
-}
-
-/** A finished answer: rendered whole, its code highlighted between frames. */
-function renderFinal(body: HTMLElement, text: string): void {
-  body.innerHTML = renderMarkdown(text);
-  highlightCodeBlocks(body);
 }
 
 function meterRow(label: string, spent: number, limit: number | undefined, currency: string): HTMLElement {

@@ -3,7 +3,7 @@
  * it (thinking, failovers, escalations, the summary line) on stderr so `> answer.txt` keeps only
  * the answer; or one JSON object (--json); or the raw events as NDJSON (--events).
  */
-import type { CostBreakdown, FinishReason, Locality, NormalizedError, RoutingDecision, SignalResult, StreamEvent, Timing, Usage } from '../core/types';
+import type { CostBreakdown, FinishReason, Fix, Locality, NormalizedError, RoutingDecision, SignalResult, StreamEvent, Timing, Usage } from '../core/types';
 import { formatModelRef } from '../core/types';
 
 export interface Sink {
@@ -134,6 +134,8 @@ export class TerminalRenderer {
   constructor(
     private readonly stdout: Sink,
     private readonly stderr: Sink,
+    /** The CLI's words for an error's fix (an environment variable, a settings key); see fixText.ts. */
+    private readonly fixText: (fix: Fix) => string = () => '',
   ) {}
 
   add(ev: StreamEvent): void {
@@ -157,13 +159,13 @@ export class TerminalRenderer {
         this.note(`note: ${ev.message}`);
         break;
       case 'failover':
-        this.note(`↪ ${formatModelRef(ev.from)} failed (${ev.error.kind}: ${ev.error.message}); trying ${formatModelRef(ev.to)}`);
+        this.note(`↪ ${formatModelRef(ev.from)} failed (${ev.error.kind}: ${this.withFix(ev.error)}); trying ${formatModelRef(ev.to)}`);
         break;
       case 'escalate':
         this.note(`⇧ escalating ${formatModelRef(ev.from)} → ${formatModelRef(ev.to)}: ${ev.reasons.map((r) => r.explanation).join('; ')}`);
         break;
       case 'error':
-        this.note(`switchyard: ${ev.error.kind === 'unknown' ? 'error' : ev.error.kind}: ${ev.error.message}`);
+        this.note(errorLine(ev.error, (e) => this.withFix(e)));
         break;
       default:
         break;
@@ -184,6 +186,11 @@ export class TerminalRenderer {
     else if (result.cost) parts.push(`${formatUsd(result.cost.totalUsd)}${result.cost.estimated ? ' (est.)' : ''} [${result.cost.priceSource}]`);
     if (result.cancelled) parts.push('cancelled');
     this.stderr.write(this.dim(`— ${parts.join(' · ')}`) + '\n');
+  }
+
+  private withFix(error: NormalizedError): string {
+    const fix = error.fix ? this.fixText(error.fix) : '';
+    return fix ? `${error.message} ${fix}` : error.message;
   }
 
   private note(line: string): void {
@@ -211,19 +218,37 @@ export class TerminalRenderer {
   }
 }
 
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** The line for a failed request: a refusal with numbers is said from them, the rest as core wrote it. */
+export function errorLine(error: NormalizedError, describe: (e: NormalizedError) => string = (e) => e.message): string {
+  const r = error.reason;
+  if (r?.code === 'prompt_too_large') {
+    return (
+      `switchyard: prompt too large: about ${count(r.promptTokens)} tokens, plus ${count(r.answerTokens)} for the answer, ` +
+      `do not fit the largest context window available (${r.model}, ${count(r.largestWindow)} tokens). Nothing was sent. ` +
+      'Shorten the prompt, lower --max-tokens, or configure a model with a larger window (`switchyard plan` lists each model left out and why).'
+    );
+  }
+  return `switchyard: ${error.kind === 'unknown' ? 'error' : error.kind}: ${describe(error)}`;
+}
+
 function formatUsd(usd: number): string {
   // Sub-cent amounts are the norm here; six decimals show a single cheap request's cost.
   return `$${usd < 0.01 ? usd.toFixed(6) : usd.toFixed(4)}`;
 }
 
 /** Human-readable lines for `switchyard plan`. */
-export function formatDecision(decision: RoutingDecision): string {
+export function formatDecision(decision: RoutingDecision, fixText: (fix: Fix) => string = () => ''): string {
   const lines = [`task: ${decision.task} (${decision.taskReason})`, `mode: ${decision.mode}`, 'candidates:'];
   if (decision.candidates.length === 0) lines.push('  (none)');
   decision.candidates.forEach((c, i) => lines.push(`  ${i + 1}. ${formatModelRef(c.ref)} [${c.locality}] — ${c.why.join('; ')}`));
   if (decision.excluded.length > 0) {
     lines.push('left out:');
-    for (const e of decision.excluded) lines.push(`  - ${e.ref}: ${e.why}`);
+    for (const e of decision.excluded) {
+      const fix = e.fix ? fixText(e.fix) : '';
+      lines.push(`  - ${e.ref}: ${e.why}${fix ? ` (${fix.replace(/\.$/, '')})` : ''}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -4,15 +4,16 @@
  * main.ts binds it to the real process (stdout, stderr, env, files, Ctrl-C).
  */
 import { version } from '../../package.json';
-import { createSpendGuard, defaultLedgerDir, type CostService } from '../core/cost';
+import { createSpendGuard, defaultLedgerDir, legacyCliLedgerDir, type CostService } from '../core/cost';
 import { createEscalationHook, worstCaseFromPrices } from '../core/escalation';
 import { LocalSidecar } from '../core/local/localSidecar';
 import { providerBaseUrl } from '../core/providers';
 import { createSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
-import type { ChatMessage, Logger, RouteRequest } from '../core/types';
+import type { ChatMessage, Fix, Logger, RouteRequest } from '../core/types';
 import { SwitchyardError, formatModelRef, silentLogger } from '../core/types';
 import { type AskOptions, USAGE, UsageError, parseCommand } from './args';
 import { createEnvKeyStore } from './envKeys';
+import { cliFixText } from './fixText';
 import { loadConfig } from './loadConfig';
 import { ResultCollector, type Sink, TerminalRenderer, formatDecision } from './render';
 
@@ -66,12 +67,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 interface Session {
   switchyard: ReturnType<typeof createSwitchyard>;
+  /** The CLI's words for an error's fix (the key's environment variables, the settings file). */
+  fixText(fix: Fix): string;
   close(): void;
 }
 
 async function openSession(options: { configPath?: string; budget?: boolean; escalate?: boolean }, io: CliIo): Promise<Session> {
   const loaded = await loadConfig(options.configPath, io.env, io.readFile);
-  for (const p of loaded.problems) io.stderr.write(`switchyard: settings ${loaded.path ?? ''} ${p.path}: ${p.message} (ignored, default used)\n`);
+  const where = `settings ${loaded.path ?? ''}`;
+  for (const p of loaded.problems) if (p.effect === 'default') io.stderr.write(`switchyard: ${where} ${p.path}: ${p.message} (ignored, default used)\n`);
+  // A cap, endpoint or mode that cannot be read fails closed: its default could allow more than
+  // was meant, and a one-shot command has nobody to show a refusal to later, so nothing runs.
+  const failed = loaded.problems.filter((p) => p.effect === 'fail_closed');
+  if (failed.length > 0) {
+    throw new UsageError(
+      failed.map((p) => `${where} ${p.path || '(the whole file)'}: ${p.message}`).join('\nswitchyard: ') +
+        `\nswitchyard: ${failed.length === 1 ? 'this setting' : 'these settings'} cannot be read, and the default could allow more than you meant (a higher cap, another endpoint, cloud instead of local): fix ${failed.length === 1 ? 'it' : 'them'} and run again.`,
+    );
+  }
   const config = loaded.config;
   const logger = cliLogger(io);
   const configs = effectiveProviderConfigs(config, io.env);
@@ -83,7 +96,10 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
       return undefined;
     }
   });
-  const spendGuard: CostService | undefined = options.budget ? createSpendGuard({ dir: defaultLedgerDir(io.env), config, logger }) : undefined;
+  // The machine's one ledger, shared with VS Code; the CLI's old one is merged in once.
+  const spendGuard: CostService | undefined = options.budget
+    ? createSpendGuard({ dir: defaultLedgerDir(io.env), migrateFrom: [legacyCliLedgerDir(io.env)], config, logger })
+    : undefined;
   // Policy "ask" asks on the terminal; without one it declines (never spend without asking).
   const confirm = io.confirm;
   const escalation = options.escalate
@@ -104,6 +120,7 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
   const switchyard = createSwitchyard({ config, keys, logger, spendGuard, escalation, env: io.env, local });
   return {
     switchyard,
+    fixText: (fix) => cliFixText(fix, configs, loaded.path),
     close() {
       switchyard.dispose();
       spendGuard?.dispose();
@@ -136,12 +153,12 @@ async function ask(kind: 'ask' | 'plan', options: AskOptions, io: CliIo): Promis
   try {
     if (kind === 'plan') {
       const decision = await session.switchyard.plan(request);
-      io.stdout.write(options.json || options.events ? JSON.stringify(decision, null, 2) + '\n' : formatDecision(decision));
+      io.stdout.write(options.json || options.events ? JSON.stringify(decision, null, 2) + '\n' : formatDecision(decision, session.fixText));
       return decision.candidates.length > 0 ? EXIT_OK : EXIT_FAILURE;
     }
 
     const collector = new ResultCollector();
-    const terminal = options.json || options.events ? undefined : new TerminalRenderer(io.stdout, io.stderr);
+    const terminal = options.json || options.events ? undefined : new TerminalRenderer(io.stdout, io.stderr, session.fixText);
     for await (const ev of session.switchyard.stream(request)) {
       collector.add(ev);
       if (options.events) io.stdout.write(JSON.stringify(ev) + '\n');

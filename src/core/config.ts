@@ -8,7 +8,7 @@
  * escalation, budget (cost), completion, local (sidecar).
  */
 import { z } from 'zod/v3';
-import { TASKS } from './types';
+import { type ConfigInvalid, TASKS } from './types';
 import {
   DEFAULT_CODE_PARSE_TASKS,
   DEFAULT_LOW_TOKEN_PROB,
@@ -34,7 +34,11 @@ export const providerConfigSchema = z.object({
   /** Named regional endpoint, e.g. dashscope "beijing" | "singapore" | "us", zhipu "bigmodel" | "zai". */
   region: z.string().optional(),
   /** Explicit base URL; wins over region. */
-  baseUrl: z.string().url().optional(),
+  baseUrl: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), 'write an http:// or https:// URL')
+    .optional(),
   /** Local providers never leave the machine and never go through the proxy. Derived from the URL when absent. */
   locality: z.enum(['local', 'cloud']).optional(),
   /** Models offered by this provider (cloud) or preferred (local; installed ones are discovered). */
@@ -168,6 +172,21 @@ export const networkConfigSchema = z.object({
   noProxy: z.array(z.string()).default([]),
   /** PEM file(s) with extra CA certificates for corporate proxies. */
   caCertPaths: z.array(z.string()).default([]),
+  /**
+   * Non-loopback hosts the user confirms as their own (a GPU box on the LAN): providers there count
+   * as local, for Local only and the proxy. Machine-scoped, so a workspace cannot add one; see
+   * src/core/net/locality.ts for the entry format.
+   */
+  trustedLocalHosts: z.array(z.string()).default([]),
+});
+
+/** The chat panel (switchyard.panel.*). */
+export const panelConfigSchema = z.object({
+  /**
+   * An answer's text is cut here, with a "truncated at N MB" note and its whole text offered as an
+   * untitled document (issue 15); 1 MB = 1,000,000 characters. At most 20 (MAX_ANSWER_CHARS).
+   */
+  maxAnswerMB: z.number().positive().max(20).default(2),
 });
 
 export const configSchema = z.object({
@@ -185,40 +204,122 @@ export const configSchema = z.object({
   completion: completionConfigSchema.default(completionConfigSchema.parse({})),
   local: localConfigSchema.default(localConfigSchema.parse({})),
   network: networkConfigSchema.default(networkConfigSchema.parse({})),
+  panel: panelConfigSchema.default(panelConfigSchema.parse({})),
   /** Log prompt text in the output channel (off: only sizes and decisions are logged). */
   logPrompts: z.boolean().default(false),
 });
-export type SwitchyardConfig = z.infer<typeof configSchema>;
+/**
+ * The settings in force. `refuseCloud` is set by parseConfig when a setting that fails closed
+ * could not be read: the core then refuses every cloud call (never from the schema, so a
+ * settings file cannot clear it).
+ */
+export type SwitchyardConfig = z.infer<typeof configSchema> & { readonly refuseCloud?: readonly ConfigInvalid[] };
 
 export interface ConfigProblem {
+  /** The setting's path below `switchyard.`, e.g. "budget.dailyLimit" ("" for the whole object). */
   path: string;
   message: string;
+  /**
+   * What Switchyard does about it. "default": this value alone falls back to its default, which
+   * allows no more than any value the user could have meant. "fail_closed": the default could
+   * allow more (a higher cap, another endpoint, cloud where Local only was meant), so cloud calls
+   * are refused until the setting is fixed; local calls go on.
+   */
+  effect: 'default' | 'fail_closed';
 }
 
 /**
- * Parses settings leniently: a section that fails validation falls back to its default and is
- * reported, so the user sees "switchyard.budget.dailyLimit: expected a number" and keeps working.
+ * Settings whose default could allow more than the value the user wrote (and so fail closed):
+ * - budget caps, the currency and rate they are read in, and the prices spending is estimated
+ *   with (a dropped override falls back to a possibly lower bundled price);
+ * - the per-request escalation ceiling and the escalation policy ("auto" asks nobody);
+ * - where requests go: providers (a provider's bad baseUrl must not become its default
+ *   endpoint, nor an unreadable providers map the shipped cloud set) and the proxy;
+ * - what may run: mode (an unreadable mode is read as "local", see parseConfig), pinned (without
+ *   it, mode "pinned" becomes "auto") and a task's whole candidate list (the shipped list names
+ *   cloud models).
+ * A problem fails closed when its path is one of these, lies under one, or contains one (a whole
+ * section such as `budget` that cannot be read). Everything else defaults safely: the
+ * completion and local sections keep requests on this machine by default, allowUnpriced and
+ * noProxy default to nothing, signals and alert thresholds only inform.
+ */
+const FAIL_CLOSED_SETTINGS: readonly string[] = [
+  'mode',
+  'pinned',
+  'providers',
+  'tasks',
+  'escalation.policy',
+  'escalation.maxCostPerRequestUsd',
+  'budget.currency',
+  'budget.usdRate',
+  'budget.dailyLimit',
+  'budget.monthlyLimit',
+  'budget.globalDailyLimit',
+  'budget.globalMonthlyLimit',
+  'budget.priceOverrides',
+  'network.proxy',
+];
+
+/** Whether a problem at this path must fail closed (see FAIL_CLOSED_SETTINGS). */
+export function failsClosed(path: readonly string[]): boolean {
+  // One bad entry of a task's list is dropped alone (the list gets shorter, never wider), and an
+  // unknown task name is never used.
+  if (path[0] === 'tasks' && path.length >= 2) return path.length === 2 && (TASKS as readonly string[]).includes(path[1]!);
+  const dotted = path.join('.');
+  return FAIL_CLOSED_SETTINGS.some((s) => dotted === '' || dotted === s || dotted.startsWith(`${s}.`) || s.startsWith(`${dotted}.`));
+}
+
+/**
+ * Parses settings leniently: a value that fails validation is reported with its setting's name
+ * and dropped. When its default is safe, that default applies and the user keeps working. When
+ * the default could allow more (see FAIL_CLOSED_SETTINGS) the config also carries
+ * `refuseCloud`, and an unreadable mode is read as "local", so no byte leaves the machine
+ * before the user has fixed it.
  */
 export function parseConfig(raw: unknown): { config: SwitchyardConfig; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
-  const input: Record<string, unknown> = raw && typeof raw === 'object' ? { ...(raw as Record<string, unknown>) } : {};
+  const report = (path: string[], message: string) => problems.push({ path: path.join('.'), message, effect: failsClosed(path) ? 'fail_closed' : 'default' });
+  const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
+  if (raw !== undefined && raw !== null && !isObject) report([], 'expected an object of settings');
+  const input: Record<string, unknown> = isObject ? { ...(raw as Record<string, unknown>) } : {};
+  let parsed: z.infer<typeof configSchema> | undefined;
   for (;;) {
     const result = configSchema.safeParse(input);
-    if (result.success) return { config: result.data, problems };
+    if (result.success) {
+      parsed = result.data;
+      break;
+    }
     const issue = result.error.issues[0];
     if (!issue) break;
     const path = issue.path.map(String);
-    problems.push({ path: path.join('.'), message: issue.message });
-    if (!dropPath(input, path)) break;
+    report(path, issue.message);
+    if (!dropPath(input, path)) {
+      // Nothing left to drop: every setting falls back to its default, which fails closed.
+      report([], 'the settings could not be read; defaults apply');
+      break;
+    }
   }
-  return { config: configSchema.parse({}), problems };
+  const config: z.infer<typeof configSchema> = parsed ?? configSchema.parse({});
+  const refuseCloud = problems.filter((p) => p.effect === 'fail_closed').map((p): ConfigInvalid => ({ code: 'config_invalid', setting: p.path, problem: p.message }));
+  if (refuseCloud.length === 0) return { config, problems };
+  // The safest reading of a mode that cannot be read is Local only (the user may have meant it).
+  const modeUnread = problems.some((p) => p.path === 'mode' || p.path === '');
+  return { config: { ...config, ...(modeUnread ? { mode: 'local' as const } : {}), refuseCloud }, problems };
 }
 
-/** Removes the offending value (or, for record entries, the whole entry) so the default applies. */
+/**
+ * Removes the offending value (for record entries, the whole entry) so the default applies.
+ * A value that is missing where one is required takes its parent with it.
+ */
 function dropPath(root: Record<string, unknown>, path: string[]): boolean {
   if (path.length === 0) return false;
-  // Drop a whole provider entry rather than leave a half-valid one.
-  const cut = path[0] === 'providers' && path.length > 2 ? path.slice(0, 2) : path;
+  // Drop a whole provider or price entry rather than leave a half-valid one.
+  let cut = path[0] === 'providers' && path.length > 2 ? path.slice(0, 2) : path[0] === 'budget' && path[1] === 'priceOverrides' && path.length > 3 ? path.slice(0, 3) : path;
+  for (; cut.length > 0; cut = cut.slice(0, -1)) if (dropExact(root, cut)) return true;
+  return false;
+}
+
+function dropExact(root: Record<string, unknown>, cut: string[]): boolean {
   let node: unknown = root;
   for (let i = 0; i < cut.length - 1; i++) {
     const key = cut[i]!;

@@ -9,13 +9,14 @@
 import type { ProviderConfig, SwitchyardConfig } from './config';
 import { type FetchLike, originOf } from './net/keyOrigin';
 import { createProvider, providerBaseUrl } from './providers';
-import { DEFAULT_PROVIDERS } from './router/defaults';
+import { DEFAULT_MAX_TOKENS, DEFAULT_PROVIDERS } from './router/defaults';
 import { InstalledModels } from './router/installedModels';
 import { routeStream } from './router/router';
 import { type ProviderEntry, selectCandidates } from './router/selection';
 import { resolveOllamaHost } from './local/ollamaHost';
 import { classifyMessages } from './tasks/classify';
-import type { EscalationHook, KeyStore, LocalAvailability, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
+import { estimatePromptTokens } from './tokenEstimate';
+import type { BindingLocalOnly, EscalationHook, LocalOnlyReason, KeyStore, LocalAvailability, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
 import { silentLogger } from './types';
 
 export interface SwitchyardDeps {
@@ -30,6 +31,11 @@ export interface SwitchyardDeps {
   env?: NodeJS.ProcessEnv;
   /** The local sidecar: starts/probes local providers before use and plans keep_alive. */
   local?: LocalAvailability;
+  /**
+   * Local only that no request can lift (the user's own setting says so, or the folder is not
+   * trusted): a request's mode or "Retry with…" pin cannot reach a cloud provider.
+   */
+  localOnly?: BindingLocalOnly;
 }
 
 /** The Switchyard interface plus what the CLI and settings UI need to explain themselves. */
@@ -44,10 +50,13 @@ export interface AssembledSwitchyard extends Switchyard {
 
 /**
  * Provider settings in force: the user's when there are any, else the shipped defaults, with
- * the default Ollama pointed at `local.ollamaHost` / OLLAMA_HOST / 127.0.0.1:11434.
+ * the default Ollama pointed at `local.ollamaHost` / OLLAMA_HOST / 127.0.0.1:11434. A providers
+ * setting that could not be read (wholly or an entry) never brings the shipped endpoints back:
+ * what is left of the user's own is all there is.
  */
 export function effectiveProviderConfigs(config: SwitchyardConfig, env: NodeJS.ProcessEnv): Record<string, ProviderConfig> {
-  if (Object.keys(config.providers).length > 0) return { ...config.providers };
+  const providersUnread = config.refuseCloud?.some((r) => r.setting === 'providers' || r.setting.startsWith('providers.')) ?? false;
+  if (Object.keys(config.providers).length > 0 || providersUnread) return { ...config.providers };
   const ollama = DEFAULT_PROVIDERS.ollama!;
   return { ...DEFAULT_PROVIDERS, ollama: { ...ollama, baseUrl: resolveOllamaHost(config.local.ollamaHost, env).baseUrl } };
 }
@@ -62,7 +71,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   for (const [id, providerConfig] of Object.entries(configs)) {
     try {
       const endpoint = providerBaseUrl(id, providerConfig);
-      const provider = createProvider(id, providerConfig, { keys: deps.keys, fetch: deps.fetch, logger, network: config.network, env });
+      const provider = createProvider(id, providerConfig, { keys: deps.keys, fetch: deps.fetch, logger, network: config.network, env, trustedLocalHosts: config.network.trustedLocalHosts });
       entries.set(id, { id, config: providerConfig, provider, origin: originOf(endpoint) });
     } catch (err) {
       const why = (err as Error).message;
@@ -73,17 +82,30 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   const installed = new InstalledModels();
 
   async function plan(req: Omit<RouteRequest, 'signal'> & { signal?: AbortSignal }): Promise<RoutingDecision> {
-    const { task, reason } = taskOf(req);
+    // One size for the prompt: the classifier's, the context-window check's and (same function) the budget's.
+    const promptTokens = estimatePromptTokens(req.messages, req.fim);
+    const { task, reason } = taskOf(req, promptTokens);
     let mode = req.mode ?? config.mode;
     const pinned = req.pinned ?? (mode === 'pinned' ? config.pinned : undefined);
     if (mode === 'pinned' && !pinned) {
       logger.warn('route.pinned_without_model', { because: 'mode is pinned but no provider/model is set; using auto' });
       mode = 'auto';
     }
-    return selectCandidates(
-      { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, signal: req.signal },
-      { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local },
+    const binding = deps.localOnly;
+    let localOnly: LocalOnlyReason[] | undefined;
+    if (binding) {
+      localOnly = [...binding.reasons];
+      // A pin still works for a local model; selection's gate refuses a cloud one.
+      const pinnedLocal = pinned !== undefined && entries.get(pinned.split('/')[0]!)?.provider.locality === 'local';
+      if (mode !== 'local' && !pinnedLocal && binding.because === 'user_setting') localOnly.push({ code: 'user_local_only_wins', setting: 'request', asked: pinned ?? mode });
+      mode = 'local';
+    }
+    const fit = { promptTokens, answerTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS };
+    const decision = await selectCandidates(
+      { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, fit, signal: req.signal },
+      { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local, cloudRefused: config.refuseCloud },
     );
+    return localOnly && localOnly.length > 0 ? { ...decision, localOnly } : decision;
   }
 
   return {
@@ -98,6 +120,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
         keepAliveFor: (model) => deps.local?.keepAliveFor?.(model) ?? config.local.keepAlive,
         spendGuard: deps.spendGuard,
         escalation: deps.escalation,
+        cloudRefused: config.refuseCloud,
         logger,
       });
     },
@@ -105,8 +128,9 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
     plan,
 
     async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-      // Local only: not even a model listing goes to a cloud provider.
-      const asked = [...entries.values()].filter((e) => e.config.enabled && !(config.mode === 'local' && e.provider.locality === 'cloud'));
+      // Local only (binding, or cloud refused by an unreadable setting): not even a model listing goes to a cloud provider.
+      const noCloud = config.mode === 'local' || deps.localOnly !== undefined || (config.refuseCloud?.length ?? 0) > 0;
+      const asked = [...entries.values()].filter((e) => e.config.enabled && !(noCloud && e.provider.locality === 'cloud'));
       const lists = await Promise.all(
         asked.map((e) =>
           e.provider.listModels(signal).catch((err: unknown) => {
@@ -127,10 +151,10 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   };
 }
 
-function taskOf(req: Pick<RouteRequest, 'task' | 'messages' | 'languageId' | 'fim'>): { task: Task; reason: string } {
+function taskOf(req: Pick<RouteRequest, 'task' | 'messages' | 'languageId' | 'fim'>, promptTokens: number): { task: Task; reason: string } {
   if (req.task) return { task: req.task, reason: `${req.task}: given by the request` };
   // A fill-in-the-middle request is an inline completion whatever its text says.
   if (req.fim) return { task: 'completion', reason: 'completion: fill-in-the-middle request' };
-  const c = classifyMessages(req.messages, { languageId: req.languageId });
+  const c = classifyMessages(req.messages, { languageId: req.languageId, promptTokens });
   return { task: c.task, reason: c.reason };
 }

@@ -95,7 +95,31 @@ export type ErrorKind =
   | 'cancelled'
   | 'budget' // our own refusal: the workspace budget does not allow the call
   | 'local_only' // our own refusal: a cloud call was needed in Local-only mode
+  | 'config_invalid' // our own refusal: a setting that fails closed cannot be read, so no cloud call is made
   | 'unknown';
+
+/**
+ * What fixes a failure, as data rather than prose: each surface words it itself (the CLI names
+ * the environment variable, VS Code offers its "Set API Key" command or opens the setting).
+ */
+export type Fix =
+  /** A key for this provider's endpoint is missing or was rejected. */
+  | { action: 'set_key'; provider: string; origin?: string }
+  /** A setting (path below `switchyard.`, e.g. "budget.dailyLimit") must be corrected. */
+  | { action: 'fix_setting'; setting: string };
+
+/**
+ * A setting that could not be read and whose default would allow more than the user may have
+ * meant (a budget cap, an endpoint, the mode…; see parseConfig). While one stands the core
+ * refuses every cloud call with this reason; local calls go on.
+ */
+export interface ConfigInvalid {
+  code: 'config_invalid';
+  /** Path below `switchyard.`: "budget.dailyLimit", "providers.groq.baseUrl". */
+  setting: string;
+  /** What is wrong with the value, e.g. "Number must be greater than or equal to 0". */
+  problem: string;
+}
 
 export interface NormalizedError {
   kind: ErrorKind;
@@ -109,7 +133,35 @@ export interface NormalizedError {
   retryAfterMs?: number;
   /** Whether trying the same provider again later can succeed. */
   retryable: boolean;
+  /** What the user can do about it, when there is one thing to do. */
+  fix?: Fix;
+  /** The refusal's numbers, for callers that say it in their own words (the CLI, the panel in the UI language). */
+  reason?: ErrorReason;
 }
+
+/**
+ * No model's context window holds the prompt plus the answer (kind `context_length`), decided
+ * before any request was sent. `model` has the largest window of those considered.
+ */
+export interface PromptTooLarge {
+  code: 'prompt_too_large';
+  promptTokens: number;
+  /** The answer's budget (max tokens) the window must also hold. */
+  answerTokens: number;
+  largestWindow: number;
+  model: string;
+}
+export type ErrorReason = PromptTooLarge;
+
+/** A model left out because its context window cannot hold prompt + answer (`needed` tokens). */
+export interface ContextTooSmall {
+  code: 'context_too_small';
+  /** "provider/model". */
+  model: string;
+  window: number;
+  needed: number;
+}
+export type ExclusionReason = ContextTooSmall;
 
 export class SwitchyardError extends Error {
   constructor(readonly info: NormalizedError) {
@@ -219,6 +271,8 @@ export interface Candidate {
   locality: Locality;
   /** Why this candidate is in the list, and at this place. */
   why: string[];
+  /** Tokens (prompt + answer) the model holds, when selection knew it (see router/contextWindows.ts). */
+  contextWindow?: number;
 }
 
 export interface RoutingDecision {
@@ -227,8 +281,30 @@ export interface RoutingDecision {
   taskReason: string;
   mode: Mode;
   candidates: Candidate[];
-  /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"). */
-  excluded: { ref: string; why: string }[];
+  /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"), what would bring one back, and `reason` when it has numbers. */
+  excluded: { ref: string; why: string; fix?: Fix; reason?: ExclusionReason }[];
+  /** The prompt's estimated size (src/core/tokenEstimate.ts), when selection checked context windows. */
+  promptTokens?: number;
+  /** Set when Local only is binding and something asked for more: why it still is Local only. */
+  localOnly?: LocalOnlyReason[];
+}
+
+/**
+ * Why Local only holds whatever a workspace or a request asks: typed, so each caller (panel,
+ * CLI, log) words it in its own language. A workspace may make routing more private, never less.
+ */
+export type LocalOnlyReason =
+  /** The user's own settings say Local only; `setting` (the workspace's value, or the request) asked for `asked`. */
+  | { code: 'user_local_only_wins'; setting: 'mode' | 'pinned' | 'request'; asked?: string }
+  /** The folder is not trusted (VS Code Workspace Trust): Switchyard runs Local only with the user's settings. */
+  | { code: 'untrusted_workspace' };
+
+/** A Local only that the request cannot lift (SwitchyardDeps.localOnly). */
+export interface BindingLocalOnly {
+  /** What makes it binding: the user's own mode setting, or an untrusted folder. */
+  because: 'user_setting' | 'untrusted_workspace';
+  /** What the settings tried and was overruled, shown with every decision. */
+  reasons: LocalOnlyReason[];
 }
 
 /** Measured by the router for each attempt. */
@@ -246,7 +322,7 @@ export interface CostBreakdown {
   inputUsd: number;
   outputUsd: number;
   totalUsd: number;
-  /** True when tokens were estimated or the price is unknown/overridden. */
+  /** True when tokens were estimated (the provider reported no usage) or the model has no known price. */
   estimated: boolean;
   /** Where the price came from: "table 2026-11", "settings override", "provider-reported", "local". */
   priceSource: string;
@@ -291,6 +367,12 @@ export interface Reservation {
   maxTokens: number;
   /** Said to the user when the reservation changed the request. */
   notice?: string;
+  /**
+   * Told of every event the provider streams (text, thinking, usage, finish), before `settle`:
+   * the cost module records progress in the ledger from it, so that a process killed mid-stream
+   * is settled from what it had received rather than at its worst case. Must be cheap and never throw.
+   */
+  observe?(event: ProviderEvent): void;
   /** Settles with real usage; called exactly once, also on cancel and failure. */
   settle(outcome: {
     usage?: Usage;

@@ -9,8 +9,18 @@ import type { z } from 'zod/v3';
 /** Bounds so that a confused or hostile peer cannot make the other side allocate without limit. */
 const MAX_PROMPT_CHARS = 200_000;
 const MAX_CODE_CHARS = 1_000_000;
-const MAX_DELTA_CHARS = 1_000_000;
+/** One delta message; a longer batch is sent as several (chatSession.ts). */
+export const MAX_DELTA_CHARS = 1_000_000;
+/**
+ * The largest answer text a message or the saved conversation may carry: the top of the
+ * switchyard.panel.maxAnswerMB setting (20 MB). The answer itself is cut at the setting's value.
+ */
+export const MAX_ANSWER_CHARS = 20_000_000;
+/** A link target: the longest URL browsers commonly accept in their address bar. */
+const MAX_URL_CHARS = 4096;
 const MAX_ID_CHARS = 64;
+/** A setting's full name ("switchyard.providers.<id>.baseUrl"); far longer than any real one. */
+const MAX_SETTING_CHARS = 256;
 
 /** zod's namespace: the only value this module needs from the package. */
 type Zod = typeof z;
@@ -39,6 +49,8 @@ function buildSchemas(z: Zod) {
     currency: z.string().optional(),
     priceSource: z.string().optional(),
     notices: z.array(z.string()).default([]),
+    /** The answer was cut at this many characters (switchyard.panel.maxAnswerMB); the panel says so. */
+    truncatedAt: z.number().int().positive().optional(),
   });
 
   const answerStatus = z.enum(['streaming', 'done', 'cancelled', 'error', 'escalated', 'failed_over']);
@@ -48,11 +60,13 @@ function buildSchemas(z: Zod) {
     provider: z.string(),
     model: z.string(),
     locality: z.enum(['local', 'cloud']),
-    text: z.string().max(MAX_DELTA_CHARS),
-    thinking: z.string().max(MAX_DELTA_CHARS).default(''),
+    text: z.string().max(MAX_ANSWER_CHARS),
+    thinking: z.string().max(MAX_ANSWER_CHARS).default(''),
     status: answerStatus,
     meta: answerMeta,
   });
+
+  const answerUpdate = answer.extend({ text: z.string().max(MAX_ANSWER_CHARS).optional() });
 
   /**
    * Commands the webview may ask the host to run (fix buttons, toolbar). An allow-list, not a
@@ -70,8 +84,14 @@ function buildSchemas(z: Zod) {
     'switchyard.retryLast',
   ]);
 
+  /**
+   * The setting "Open Setting" opens the Settings UI at ("switchyard.budget.dailyLimit"): only
+   * with switchyard.openSettings, and only one of ours.
+   */
+  const settingKey = z.string().max(MAX_SETTING_CHARS).regex(/^switchyard(\.\S+)?$/);
+
   /** A fixing action offered with an error: runs one of the allow-listed commands below. */
-  const fixAction = z.object({ label: z.string(), command: panelCommand });
+  const fixAction = z.object({ label: z.string(), command: panelCommand, setting: settingKey.optional() });
 
   const turnError = z.object({
     kind: z.string(),
@@ -113,7 +133,12 @@ function buildSchemas(z: Zod) {
       streaming: z.boolean(),
     }),
     z.object({ type: z.literal('turn'), turn: turn }),
-    z.object({ type: z.literal('answer'), turnId: id, answer: answer }),
+    /**
+     * An answer started or its status/metadata changed. `text` is left out once the answer has
+     * text: the webview has it from the deltas, and re-sending up to 20 MB with every metadata
+     * change made each one a long task.
+     */
+    z.object({ type: z.literal('answer'), turnId: id, answer: answerUpdate }),
     /** Appended text; batched by the host, rendered by the webview at most once per frame. */
     z.object({
       type: z.literal('delta'),
@@ -141,14 +166,18 @@ function buildSchemas(z: Zod) {
     z.object({ type: z.literal('copy'), code: z.string().max(MAX_CODE_CHARS) }),
     z.object({ type: z.literal('insert'), code: z.string().max(MAX_CODE_CHARS) }),
     z.object({ type: z.literal('newFile'), code: z.string().max(MAX_CODE_CHARS), language: z.string().max(MAX_ID_CHARS).optional() }),
-    z.object({ type: z.literal('openLink'), href: z.string().max(4096) }),
-    z.object({ type: z.literal('command'), command: panelCommand }),
+    /** A click on a link: the host shows the real target and opens it only if the user agrees. */
+    z.object({ type: z.literal('openLink'), href: z.string().max(MAX_URL_CHARS) }),
+    /** "Open the full answer in an editor" under a truncated answer. */
+    z.object({ type: z.literal('openAnswer'), turnId: id, answerId: id }),
+    z.object({ type: z.literal('command'), command: panelCommand, setting: settingKey.optional() }),
   ]);
 
   return {
     answerMeta,
     answerStatus,
     answer,
+    answerUpdate,
     panelCommand,
     fixAction,
     turnError,
@@ -174,6 +203,7 @@ export function messageSchemas(): MessageSchemas {
 export type AnswerMeta = z.infer<MessageSchemas['answerMeta']>;
 export type AnswerStatus = z.infer<MessageSchemas['answerStatus']>;
 export type Answer = z.infer<MessageSchemas['answer']>;
+export type AnswerUpdate = z.infer<MessageSchemas['answerUpdate']>;
 export type PanelCommand = z.infer<MessageSchemas['panelCommand']>;
 export type FixAction = z.infer<MessageSchemas['fixAction']>;
 export type TurnError = z.infer<MessageSchemas['turnError']>;
@@ -223,5 +253,12 @@ export const WEBVIEW_STRINGS = [
   'Answer',
   'Code block',
   'You',
+  'Contains {0} invisible or text-direction characters (shown marked; Copy leaves them out)',
+  'Look-alike letters: the real address is in punycode',
+  'The link text names another site than the target',
+  'Long block: shown as plain text',
+  'Truncated at {0} MB',
+  'Open the full answer in an editor',
+  'Opens',
 ] as const;
 export type WebviewString = (typeof WEBVIEW_STRINGS)[number];

@@ -75,7 +75,7 @@ function endpointsOf(config: ReturnType<Services['config']>): Record<string, { o
   const out: Record<string, { origin?: string; locality?: 'local' | 'cloud' }> = {};
   for (const [id, provider] of Object.entries(allProviders(config))) {
     if (!provider.enabled) continue;
-    const endpoint = endpointOf(id, provider);
+    const endpoint = endpointOf(id, provider, config.network.trustedLocalHosts);
     let origin: string | undefined;
     try {
       origin = endpoint.baseUrl ? originOf(endpoint.baseUrl) : undefined;

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { ChatMessage, ModelRef, NormalizedError, RouteRequest, Task } from '../core/types';
 import { fromUsd } from '../core/cost/currency';
-import type { Answer, ToWebview, Turn } from '../shared/messages';
+import { MAX_ANSWER_CHARS, MAX_DELTA_CHARS, type Answer, type AnswerUpdate, type ToWebview, type Turn } from '../shared/messages';
 import type { Services } from './services';
 import type { ConversationStore } from './conversationStore';
 import { TurnBuilder, finalAnswerOf } from './turnModel';
@@ -21,9 +21,16 @@ import { describeError } from './errorStates';
  * still renders at most once per animation frame.
  */
 export const DELTA_FLUSH_MS = 33;
-const OWN_REFUSALS = new Set(['budget', 'local_only', 'cancelled']);
+const OWN_REFUSALS = new Set(['budget', 'local_only', 'config_invalid', 'cancelled']);
 /** Earlier turns sent as context with a new prompt: enough for follow-ups, small for local models. */
 export const HISTORY_TURNS = 6;
+/** Truncated answers whose whole text is kept for "Open the full answer in an editor" (up to 20 MB each). */
+const FULL_TEXTS_KEPT = 3;
+
+/** switchyard.panel.maxAnswerMB in characters (1 MB = 1,000,000 characters). */
+function maxAnswerChars(mb: number): number {
+  return Math.min(MAX_ANSWER_CHARS, Math.round(mb * 1_000_000));
+}
 
 export interface AskOptions {
   prompt: string;
@@ -56,6 +63,8 @@ export class ChatSession implements vscode.Disposable {
   /** Fires when a run ends (done, stopped or failed). */
   readonly onDidFinish = this.finished.event;
   private readonly streamingChanged = new vscode.EventEmitter<boolean>();
+  /** answer id → the whole text of a truncated answer, in pieces (the newest FULL_TEXTS_KEPT). */
+  private readonly fullTexts = new Map<string, { pieces: string[]; chars: number }>();
   readonly onDidChangeStreaming = this.streamingChanged.event;
 
   constructor(
@@ -74,6 +83,14 @@ export class ChatSession implements vscode.Disposable {
    */
   flushDeltas(): void {
     this.active?.batcher.flush();
+  }
+
+  /** The whole text of an answer: what was cut off too, if it is still kept. */
+  fullText(answerId: string): string | undefined {
+    const full = this.fullTexts.get(answerId);
+    if (full) return full.pieces.join('');
+    for (const turn of this.store.turns) for (const a of turn.answers) if (a.id === answerId) return a.text;
+    return undefined;
   }
 
   get streaming(): boolean {
@@ -101,7 +118,7 @@ export class ChatSession implements vscode.Disposable {
       for (const a of earlier) {
         a.status = 'escalated';
         a.meta = { ...a.meta, supersededBecause: options.reason };
-        this.post({ type: 'answer', turnId: turn.id, answer: a });
+        this.post({ type: 'answer', turnId: turn.id, answer: withoutText(a) });
       }
       earlier = [];
     };
@@ -109,7 +126,7 @@ export class ChatSession implements vscode.Disposable {
 
     const config = this.services.config();
     const currency = { currency: config.budget.currency, usdRate: config.budget.usdRate };
-    const builder = new TurnBuilder(turn, crypto.randomUUID().slice(0, 6), config.budget.currency, (usd) => fromUsd(usd, currency), vscode.l10n.t, options.reason);
+    const builder = new TurnBuilder(turn, crypto.randomUUID().slice(0, 6), config.budget.currency, (usd) => fromUsd(usd, currency), vscode.l10n.t, options.reason, maxAnswerChars(config.panel.maxAnswerMB));
     const controller = new AbortController();
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
@@ -150,7 +167,7 @@ export class ChatSession implements vscode.Disposable {
             case 'answer':
               batcher.flush();
               if (update.answer.status === 'streaming') supersedeEarlier();
-              this.post({ type: 'answer', turnId: turn.id, answer: update.answer });
+              this.post({ type: 'answer', turnId: turn.id, answer: withoutText(update.answer) });
               break;
             case 'error':
               batcher.flush();
@@ -172,9 +189,10 @@ export class ChatSession implements vscode.Disposable {
       this.services.logger.error('request.failed', { turn: turn.id, error: info });
       turn.error = describeError(info, builder.lastDecision, vscode.l10n.t);
     } finally {
+      for (const [id, full] of builder.fullTexts) this.keepFullText(id, full);
       batcher.flush();
       if (controller.signal.aborted) {
-        for (const answer of builder.cancel()) this.post({ type: 'answer', turnId: turn.id, answer });
+        for (const answer of builder.cancel()) this.post({ type: 'answer', turnId: turn.id, answer: withoutText(answer) });
         if (turn.error?.kind === 'cancelled') turn.error = undefined;
       }
       turn.done = true;
@@ -294,8 +312,18 @@ export class ChatSession implements vscode.Disposable {
     }
   }
 
+  private keepFullText(answerId: string, full: { pieces: string[]; chars: number }): void {
+    this.fullTexts.set(answerId, full);
+    for (const id of this.fullTexts.keys()) if (this.fullTexts.size > FULL_TEXTS_KEPT) this.fullTexts.delete(id);
+  }
+
+  /** Never throws: a message the panel cannot take must not leave the run "streaming". */
   private post(message: ToWebview): void {
-    this.sink?.(message);
+    try {
+      this.sink?.(message);
+    } catch (err) {
+      this.services.logger.error('panel.post.failed', { type: message.type, error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   private setStreaming(streaming: boolean): void {
@@ -303,6 +331,11 @@ export class ChatSession implements vscode.Disposable {
     this.post({ type: 'streaming', streaming });
     this.streamingChanged.fire(streaming);
   }
+}
+
+/** An answer update without its text once it has some: the webview has that from the deltas (flushed first). */
+function withoutText(answer: Answer): AnswerUpdate {
+  return answer.text ? { ...answer, text: undefined } : answer;
 }
 
 /** Collects deltas per answer and sends them in batches every DELTA_FLUSH_MS. */
@@ -325,6 +358,11 @@ class DeltaBatcher {
     this.timer = undefined;
     const pending = this.pending;
     this.pending = new Map();
-    for (const [answerId, { text, thinking }] of pending) this.send(answerId, text, thinking);
+    // A batch longer than one message may carry goes as several, in order.
+    for (const [answerId, { text, thinking }] of pending) {
+      for (let at = 0; at === 0 || at < Math.max(text.length, thinking.length); at += MAX_DELTA_CHARS) {
+        this.send(answerId, text.slice(at, at + MAX_DELTA_CHARS), thinking.slice(at, at + MAX_DELTA_CHARS));
+      }
+    }
   }
 }

@@ -114,7 +114,10 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
       await session.store.clear();
       SwitchyardPanel.instance?.post({ type: 'cleared' });
     }),
-    register('switchyard.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:switchyard-dev.switchyard')),
+    // With a setting ("switchyard.budget.dailyLimit") the Settings UI opens at it; else at all of ours.
+    register('switchyard.openSettings', (setting?: unknown) =>
+      vscode.commands.executeCommand('workbench.action.openSettings', typeof setting === 'string' && /^switchyard(\.\S+)?$/.test(setting) ? setting : '@ext:switchyard-dev.switchyard'),
+    ),
     register('switchyard.startOllama', async () => {
       // The local sidecar starts `ollama serve` when it is installed (and adopts a running one).
       const snapshot = await getLocalSidecarService(context).sidecar().start();

@@ -63,11 +63,16 @@ export class ConversationStore {
   async save(): Promise<void> {
     const trimmed = this.turns.map((turn) => ({
       ...turn,
-      answers: turn.answers.map((a) => ({
-        ...a,
-        text: a.text.slice(0, MAX_SAVED_ANSWER_CHARS),
-        thinking: a.thinking.slice(0, MAX_SAVED_ANSWER_CHARS),
-      })),
+      answers: turn.answers.map((a) => {
+        // A cut is said, never silent: restored, the answer shows "truncated at 0.1 MB".
+        const cut = a.text.length > MAX_SAVED_ANSWER_CHARS || a.thinking.length > MAX_SAVED_ANSWER_CHARS;
+        return {
+          ...a,
+          text: a.text.slice(0, MAX_SAVED_ANSWER_CHARS),
+          thinking: a.thinking.slice(0, MAX_SAVED_ANSWER_CHARS),
+          meta: cut ? { ...a.meta, truncatedAt: Math.min(a.meta.truncatedAt ?? MAX_SAVED_ANSWER_CHARS, MAX_SAVED_ANSWER_CHARS) } : a.meta,
+        };
+      }),
     }));
     await this.state.update(STATE_KEY, messageSchemas().turn.array().parse(trimmed));
   }

@@ -2,7 +2,7 @@
  * The one place that knows how the core modules are constructed (cost ledger, escalation hook,
  * router). services.ts calls it lazily; nothing else in src/vscode builds core objects.
  */
-import type { Candidate, KeyStore, LocalAvailability, Logger, SignalResult } from '../core/types';
+import type { BindingLocalOnly, Candidate, KeyStore, LocalAvailability, Logger, SignalResult } from '../core/types';
 import type { SwitchyardConfig } from '../core/config';
 import type { BudgetAlert, CostService } from '../core/cost';
 import type { AssembledSwitchyard } from '../core/switchyard';
@@ -14,15 +14,25 @@ import type { AssembledSwitchyard } from '../core/switchyard';
 export interface CostDeps {
   config: SwitchyardConfig;
   logger: Logger;
-  /** Folder for the usage ledger (context.globalStorageUri.fsPath). */
-  storageDir: string;
+  /** Where versions before the shared state directory kept the extension's ledger (context.globalStorageUri.fsPath); merged in once. */
+  oldStorageDir: string;
   onAlert(alert: BudgetAlert): void;
 }
 
-/** The usage ledger and budget guard; lives as long as the extension, settings are pushed into it. */
+/**
+ * The usage ledger and budget guard; lives as long as the extension, settings are pushed into it.
+ * The ledger is the machine's one (src/core/stateDir.ts: the environment decides, no setting can),
+ * shared with the CLI; the extension's and the CLI's old ledgers are merged into it once.
+ */
 export function buildCost(deps: CostDeps): CostService {
-  const { createSpendGuard } = require('../core/cost') as typeof import('../core/cost');
-  return createSpendGuard({ dir: deps.storageDir, config: deps.config, logger: deps.logger, onAlert: deps.onAlert });
+  const { createSpendGuard, defaultLedgerDir, legacyCliLedgerDir } = require('../core/cost') as typeof import('../core/cost');
+  return createSpendGuard({
+    dir: defaultLedgerDir(process.env),
+    migrateFrom: [deps.oldStorageDir, legacyCliLedgerDir(process.env)],
+    config: deps.config,
+    logger: deps.logger,
+    onAlert: deps.onAlert,
+  });
 }
 
 export interface RouterDeps {
@@ -34,6 +44,8 @@ export interface RouterDeps {
   confirm(reasons: SignalResult[], next: Candidate): Promise<boolean>;
   /** The local sidecar: the router skips a local provider that is down and takes keep_alive from its plan. */
   local?: LocalAvailability;
+  /** Local only that no request can lift (the user's own mode setting, or an untrusted folder). */
+  localOnly?: BindingLocalOnly;
 }
 
 /** Builds the router with the escalation hook (policy, signals, per-request cost ceiling) and the budget guard. */
@@ -46,5 +58,5 @@ export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard
     estimateWorstCaseUsd: worstCaseFromPrices(deps.config),
     logger: deps.logger,
   });
-  return createSwitchyard({ config: deps.config, keys: deps.keys, logger: deps.logger, spendGuard: deps.cost, escalation, ...(deps.local ? { local: deps.local } : {}) });
+  return createSwitchyard({ config: deps.config, keys: deps.keys, logger: deps.logger, spendGuard: deps.cost, escalation, ...(deps.local ? { local: deps.local } : {}), ...(deps.localOnly ? { localOnly: deps.localOnly } : {}) });
 }

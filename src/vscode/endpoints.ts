@@ -5,7 +5,7 @@
  */
 import type { ProviderConfig, SwitchyardConfig } from '../core/config';
 import type { Locality } from '../core/types';
-import { localityOf } from '../core/net/locality';
+import { resolveLocality } from '../core/net/locality';
 
 // The router and provider modules are required inside the functions, not imported: the status
 // bar and commands import this file, and the bundler would otherwise initialise the whole router
@@ -18,13 +18,15 @@ export interface Endpoint {
   problem?: string;
 }
 
-export function endpointOf(id: string, provider: ProviderConfig): Endpoint {
+/** `trustedLocalHosts`: the user's `network.trustedLocalHosts`, so the locality is the one the router uses. */
+export function endpointOf(id: string, provider: ProviderConfig, trustedLocalHosts: readonly string[] = []): Endpoint {
   try {
     const { providerBaseUrl } = require('../core/providers') as typeof import('../core/providers');
     const baseUrl = providerBaseUrl(id, provider);
-    return { baseUrl, locality: provider.locality ?? localityOf(baseUrl) };
+    return { baseUrl, locality: resolveLocality(baseUrl, provider.locality, trustedLocalHosts).locality };
   } catch (err) {
-    return { locality: provider.locality, problem: err instanceof Error ? err.message : String(err) };
+    // No URL: only a "cloud" label can be believed.
+    return { locality: provider.locality === 'cloud' ? 'cloud' : undefined, problem: err instanceof Error ? err.message : String(err) };
   }
 }
 

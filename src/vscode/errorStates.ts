@@ -3,8 +3,9 @@
  * it (set a key, start Ollama, raise the budget, switch mode, retry when back online).
  * Pure: the caller passes its translate function, so tests run without VS Code.
  */
-import type { NormalizedError, RoutingDecision } from '../core/types';
+import type { NormalizedError, PromptTooLarge, RoutingDecision } from '../core/types';
 import type { FixAction, TurnError } from '../shared/messages';
+import { localOnlyText } from './reasonText';
 
 export type Translate = (message: string, ...args: (string | number)[]) => string;
 
@@ -19,7 +20,10 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
   const showLog: FixAction = { label: t('Show Log'), command: 'switchyard.showLog' };
   let message: string;
 
-  if (decision && decision.candidates.length === 0 && error.kind !== 'budget' && error.kind !== 'local_only') {
+  // Checked before anything was sent: said from its numbers, in the UI language.
+  if (error.reason?.code === 'prompt_too_large') return promptTooLarge(error.reason, t);
+
+  if (decision && decision.candidates.length === 0 && error.kind !== 'budget' && error.kind !== 'local_only' && error.kind !== 'config_invalid') {
     return noCandidate(decision, t);
   }
 
@@ -39,8 +43,20 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       break;
     case 'local_only':
       message = t('This needs a cloud model, but the workspace is in Local only mode.');
+      // Said when a workspace or request asked for the cloud and the user's setting (or an untrusted folder) refused it.
+      for (const reason of decision?.localOnly ?? []) message += ' ' + localOnlyText(reason, t);
       actions.push(switchMode);
       break;
+    case 'config_invalid': {
+      // The core refuses every cloud call while a setting that fails closed cannot be read.
+      const setting = error.fix?.action === 'fix_setting' && error.fix.setting ? `switchyard.${error.fix.setting}` : 'switchyard';
+      message = t(
+        'Cloud models are refused in this workspace: the setting {0} cannot be read, and its default could allow more than you meant. Fix it to use cloud models again; local models still answer.',
+        setting,
+      );
+      actions.push({ label: t('Open Setting'), command: 'switchyard.openSettings', setting });
+      break;
+    }
     case 'network':
     case 'timeout':
       if (error.provider === OLLAMA_PROVIDER) {
@@ -68,6 +84,25 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       actions.push(retry, showLog);
   }
   return { kind: error.kind, message, actions };
+}
+
+/** No model's context window holds the prompt plus the answer (src/core/router/contextFit.ts). */
+function promptTooLarge(r: PromptTooLarge, t: Translate): TurnError {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return {
+    kind: 'prompt_too_large',
+    message: t(
+      'The prompt is about {0} tokens, plus {1} for the answer: more than the largest context window available ({2}, {3} tokens). Nothing was sent. Shorten the prompt or attach less, or add a model with a larger window.',
+      n(r.promptTokens),
+      n(r.answerTokens),
+      r.model,
+      n(r.largestWindow),
+    ),
+    actions: [
+      { label: t('Switch Mode or Provider'), command: 'switchyard.switchMode' },
+      { label: t('Open Settings'), command: 'switchyard.openSettings' },
+    ],
+  };
 }
 
 /**

@@ -129,7 +129,9 @@ export function describeLocalState(snapshot: SidecarSnapshot): { text: string; t
   if (o.installUrl) lines.push(vscode.l10n.t('Install Ollama: {0}', o.installUrl));
   for (const ep of snapshot.endpoints) {
     const s = ep.status === 'ready' ? vscode.l10n.t('ready') : ep.status === 'down' ? vscode.l10n.t('down') : vscode.l10n.t('not checked yet');
-    lines.push(`${ep.providerId}: ${s}${ep.reason ? ` (${ep.reason})` : ''}`);
+    // The core says a key would fix it; here that is the Set API Key command.
+    const fix = ep.fix?.action === 'set_key' ? ` ${vscode.l10n.t('Set its key with "Switchyard: Set API Key…".')}` : '';
+    lines.push(`${ep.providerId}: ${s}${ep.reason ? ` (${ep.reason})` : ''}${fix}`);
   }
   const healthy = o.status === 'ready' || o.status === 'loading' || snapshot.endpoints.some((e) => e.status === 'ready');
   return { text: vscode.l10n.t('Ollama {0}', statusText[o.status]), tooltip: lines.join('\n'), healthy };

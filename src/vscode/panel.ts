@@ -71,14 +71,22 @@ export class SwitchyardPanel implements vscode.Disposable {
     );
   }
 
-  /** Sends a message to the webview (validated: a bug here should fail loudly in tests). */
+  /**
+   * Sends a message to the webview, validated. An invalid one is logged as an error and dropped,
+   * never thrown: thrown inside a run, it left the answer "streaming" for good (issue 15).
+   */
   post(message: ToWebview): void {
     if (!this.ready && message.type !== 'init') {
       // Before "ready" the webview rebuilds everything from `init`; deltas would be duplicates.
       if (message.type === 'focusInput') this.queue.push(message);
       return;
     }
-    void this.panel.webview.postMessage(messageSchemas().toWebview.parse(message));
+    const parsed = messageSchemas().toWebview.safeParse(message);
+    if (!parsed.success) {
+      this.services.logger.error('panel.message.invalid', { type: message.type, issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) });
+      return;
+    }
+    void this.panel.webview.postMessage(parsed.data);
   }
 
   dispose(): void {
@@ -140,8 +148,16 @@ export class SwitchyardPanel implements vscode.Disposable {
       case 'openLink':
         await openLinkSafely(message.href);
         return;
+      case 'openAnswer': {
+        const text = this.session.fullText(message.answerId);
+        if (text === undefined) return;
+        const doc = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
+        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One });
+        return;
+      }
       case 'command':
-        await vscode.commands.executeCommand(message.command);
+        // Only "Open Setting" takes an argument: the setting to show.
+        await vscode.commands.executeCommand(message.command, ...(message.command === 'switchyard.openSettings' && message.setting ? [message.setting] : []));
         return;
     }
   }
@@ -206,14 +222,34 @@ async function insertAtCursor(code: string): Promise<void> {
   });
 }
 
-/** Only web links open, through VS Code's opener (which asks before opening untrusted domains). */
-async function openLinkSafely(href: string): Promise<void> {
-  let uri: vscode.Uri;
+/**
+ * A link in a model answer opens only here, once per click, and only after the user has seen its
+ * real target: this dialog shows the address as it will be opened (host in punycode, so a
+ * look-alike "аpple.com" reads xn--pple-43d.com) and, when they differ, the host as Unicode.
+ * Then VS Code's opener runs its own trusted-domain check. Only web and mail links open.
+ */
+export async function openLinkSafely(href: string): Promise<boolean> {
+  let url: URL;
   try {
-    uri = vscode.Uri.parse(href, true);
+    url = new URL(href);
   } catch {
-    return;
+    return false;
   }
-  if (uri.scheme !== 'https' && uri.scheme !== 'http') return;
-  await vscode.env.openExternal(uri);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:' && url.protocol !== 'mailto:') return false;
+  const target = url.href;
+  // Loaded on a click, not at activation (issue 3: the activation path requires nothing big).
+  const { domainToUnicode } = await import('node:url');
+  const unicodeHost = url.hostname ? domainToUnicode(url.hostname) : '';
+  const details = [target];
+  if (unicodeHost && unicodeHost !== url.hostname) {
+    details.push(vscode.l10n.t('The address uses look-alike letters: {0} is shown as {1}.', url.hostname, unicodeHost));
+  }
+  const open = vscode.l10n.t('Open Link');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Open a link from a model answer?'),
+    { modal: true, detail: details.join('\n\n') },
+    open,
+  );
+  if (choice !== open) return false;
+  return vscode.env.openExternal(vscode.Uri.parse(target, true));
 }

@@ -5,7 +5,7 @@
  * translates them. Anything it does not recognise is shown as core wrote it: English beats
  * nothing. Pure (takes `t`), so the unit tests check every shape core can produce.
  */
-import type { Mode, Task } from '../core/types';
+import type { LocalOnlyReason, Mode, Task } from '../core/types';
 import type { Translate } from './errorStates';
 
 export function taskLabel(task: Task | string, t: Translate): string {
@@ -33,6 +33,22 @@ export function modeText(mode: Mode | string, t: Translate): string {
     case 'cloud': return t('Cloud only');
     case 'pinned': return t('Pinned');
     default: return mode;
+  }
+}
+
+/** Why Local only held although something asked for more (RoutingDecision.localOnly), for the panel. */
+export function localOnlyText(reason: LocalOnlyReason, t: Translate): string {
+  if (reason.code === 'untrusted_workspace') {
+    return t('This folder is not trusted, so Switchyard runs Local only with your user settings. Trust the folder to use its settings.');
+  }
+  const asked = reason.asked ?? '';
+  switch (reason.setting) {
+    case 'mode':
+      return t('Your user setting switchyard.mode is Local only, and it wins over the mode "{0}" set in this workspace.', modeText(asked, t));
+    case 'pinned':
+      return t('Your user setting switchyard.mode is Local only, and it wins over the pinned model "{0}" set in this workspace.', asked);
+    case 'request':
+      return t('Your user setting switchyard.mode is Local only, and it wins over this request for "{0}".', modeText(asked, t));
   }
 }
 

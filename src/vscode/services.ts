@@ -13,7 +13,7 @@
  * Inline completion (H7) and local models (H8) import from here; nothing else builds core objects.
  */
 import * as vscode from 'vscode';
-import type { Candidate, Logger, Mode, SignalResult } from '../core/types';
+import type { BindingLocalOnly, Candidate, Logger, Mode, SignalResult } from '../core/types';
 import type { AssembledSwitchyard } from '../core/switchyard';
 import type { ConfigProblem, SwitchyardConfig } from '../core/config';
 import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOverrides } from './settingsModel';
@@ -31,6 +31,8 @@ export interface Services {
   config(): SwitchyardConfig;
   /** Problems found in the settings on the last read. */
   problems(): ConfigProblem[];
+  /** Set when Local only is binding (the user's own mode setting, or an untrusted folder); see localOnlyPolicy.ts. */
+  localOnly(): BindingLocalOnly | undefined;
   readonly logger: Logger & { show(): void };
   readonly keys: SecretKeyStore;
   /** The router; built on first call, rebuilt after a settings change. Rejects with SwitchyardError. */
@@ -41,7 +43,8 @@ export interface Services {
   readonly onBudgetAlert: vscode.Event<BudgetAlert>;
   /** The per-workspace mode chosen in the status bar switcher (overrides the `switchyard.mode` setting). */
   workspaceMode(): WorkspaceOverrides;
-  setWorkspaceMode(mode: Mode, pinned?: string): Promise<void>;
+  /** `undefined` forgets the choice, so the `switchyard.mode` settings apply again. */
+  setWorkspaceMode(mode: Mode | undefined, pinned?: string): Promise<void>;
   readonly onDidChange: vscode.Event<void>;
 }
 
@@ -63,7 +66,7 @@ class ExtensionServices implements Services, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
-  private cached: { config: SwitchyardConfig; problems: ConfigProblem[] } | undefined;
+  private cached: { config: SwitchyardConfig; problems: ConfigProblem[]; localOnly?: BindingLocalOnly } | undefined;
   private router: Promise<AssembledSwitchyard> | undefined;
   private costService: CostService | undefined;
   private readonly alerts = new vscode.EventEmitter<BudgetAlert>();
@@ -87,6 +90,8 @@ class ExtensionServices implements Services, vscode.Disposable {
         if (e.affectsConfiguration('switchyard') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.noProxy')) this.invalidate('settings');
       }),
       this.keys.onDidChange(() => this.invalidate('keys')),
+      // Untrusted folders run Local only; granting trust lifts that at once.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate('trust')),
     );
   }
 
@@ -103,6 +108,10 @@ class ExtensionServices implements Services, vscode.Disposable {
     return this.read().problems;
   }
 
+  localOnly(): BindingLocalOnly | undefined {
+    return this.read().localOnly;
+  }
+
   switchyard(): Promise<AssembledSwitchyard> {
     if (!this.router) {
       const router = buildRouter({
@@ -112,6 +121,7 @@ class ExtensionServices implements Services, vscode.Disposable {
         cost: this.cost(),
         confirm: (reasons, next) => confirmEscalation(reasons, next),
         local: this.localSidecar(),
+        localOnly: this.localOnly(),
       });
       this.router = router;
       // A failed build is not cached: the next request tries again (e.g. after a fix).
@@ -140,7 +150,7 @@ class ExtensionServices implements Services, vscode.Disposable {
       this.costService = buildCost({
         config: this.config(),
         logger: this.logger,
-        storageDir: this.context.globalStorageUri.fsPath,
+        oldStorageDir: this.context.globalStorageUri.fsPath,
         onAlert: (alert) => {
           this.logger.warn('budget.alert', { scope: alert.scope, period: alert.period, threshold: alert.threshold, spent: alert.spent, limit: alert.limit });
           this.alerts.fire(alert);
@@ -155,8 +165,8 @@ class ExtensionServices implements Services, vscode.Disposable {
     return stored && typeof stored === 'object' ? stored : {};
   }
 
-  async setWorkspaceMode(mode: Mode, pinned?: string): Promise<void> {
-    await this.context.workspaceState.update(MODE_STATE_KEY, { mode, pinned: mode === 'pinned' ? pinned : undefined });
+  async setWorkspaceMode(mode: Mode | undefined, pinned?: string): Promise<void> {
+    await this.context.workspaceState.update(MODE_STATE_KEY, mode === undefined ? undefined : { mode, pinned: mode === 'pinned' ? pinned : undefined });
     this.logger.info('mode.changed', { mode, pinned });
     this.invalidate('mode');
   }
@@ -167,22 +177,23 @@ class ExtensionServices implements Services, vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 
-  private read(): { config: SwitchyardConfig; problems: ConfigProblem[] } {
+  private read(): { config: SwitchyardConfig; problems: ConfigProblem[]; localOnly?: BindingLocalOnly } {
     if (this.cached) return this.cached;
     const section = vscode.workspace.getConfiguration('switchyard');
     this.declared ??= declaredSettings(this.context.extension.packageJSON);
-    const { raw, ignored } = readRawSettings({ inspect: (key) => section.inspect(key) }, this.declared, this.workspaceMode());
+    const { raw, ignored, localOnly } = readRawSettings({ inspect: (key) => section.inspect(key) }, this.declared, this.workspaceMode(), { trusted: vscode.workspace.isTrusted });
     // Required here, not imported: building the settings schema waits for the first read,
     // after activation (issue 3: activation < 50 ms).
     const { parseConfig } = require('../core/config') as typeof import('../core/config');
     const parsed = parseConfig(withEditorProxy(raw));
-    this.cached = parsed;
+    this.cached = { ...parsed, localOnly };
+    if (localOnly) this.logger.info('settings.local_only', { because: localOnly.because, reasons: localOnly.reasons });
     for (const entry of ignored) {
       // Said once per read, in the log: the user did not do anything wrong, a workspace tried.
       this.logger.warn('settings.ignored', { setting: `switchyard.${entry.key}`, reason: entry.reason });
     }
     this.reportProblems(parsed.problems);
-    return parsed;
+    return this.cached;
   }
 
   private reportProblems(problems: ConfigProblem[]): void {
@@ -190,7 +201,22 @@ class ExtensionServices implements Services, vscode.Disposable {
     if (signature === this.lastReportedProblems) return;
     this.lastReportedProblems = signature;
     if (problems.length === 0) return;
-    for (const p of problems) this.logger.warn('settings.problem', { setting: `switchyard.${p.path}`, problem: p.message });
+    for (const p of problems) this.logger.warn('settings.problem', { setting: `switchyard.${p.path}`, problem: p.message, effect: p.effect });
+    const closed = problems.find((p) => p.effect === 'fail_closed');
+    if (closed) {
+      // A cap, endpoint or mode the core cannot read: cloud calls stay refused until it is fixed.
+      const openSetting = vscode.l10n.t('Open Setting');
+      const setting = closed.path ? `switchyard.${closed.path}` : 'switchyard';
+      void vscode.window
+        .showErrorMessage(
+          vscode.l10n.t('Switchyard refuses cloud calls in this workspace until the setting {0} is fixed ({1}): its default could allow more than you meant. Local models still answer.', setting, closed.message),
+          openSetting,
+        )
+        .then((choice) => {
+          if (choice === openSetting) void vscode.commands.executeCommand('switchyard.openSettings', setting);
+        });
+      return;
+    }
     const first = problems[0]!;
     const open = vscode.l10n.t('Open Settings');
     void vscode.window
@@ -208,13 +234,13 @@ class ExtensionServices implements Services, vscode.Disposable {
       });
   }
 
-  private invalidate(why: 'settings' | 'keys' | 'mode' | 'models'): void {
+  private invalidate(why: 'settings' | 'keys' | 'mode' | 'models' | 'trust'): void {
     this.cached = undefined;
     const old = this.router;
     this.router = undefined;
     // In-flight streams keep their own reference; dispose only frees what the router holds.
     void old?.then((router) => router.dispose()).catch(() => undefined);
-    if (why === 'settings' && this.costService) this.costService.updateConfig(this.config());
+    if ((why === 'settings' || why === 'trust') && this.costService) this.costService.updateConfig(this.config());
     this.logger.info('services.rebuild', { why });
     this.changed.fire();
   }

@@ -11,7 +11,12 @@
  *   but we read `globalValue` explicitly so that the rule holds whatever the host does.
  * - "workspace" keys (mode, task maps, workspace budgets…) take the usual precedence.
  * - Workspace budgets can only be lower than the user's global caps, never higher.
+ * - Local only is binding when the user's own mode says so or the folder is untrusted; then no
+ *   workspace value lifts it (localOnlyPolicy.ts), and in an untrusted folder the workspace
+ *   values of every restricted setting (package.json `capabilities.untrustedWorkspaces`) are ignored.
  */
+import type { BindingLocalOnly } from '../core/types';
+import { localOnlyPolicy } from './localOnlyPolicy';
 
 /** Where a setting may come from. */
 export type SettingTrust = 'user' | 'workspace';
@@ -21,6 +26,8 @@ export interface SettingSpec {
   /** Key below `switchyard.`, e.g. "budget.dailyLimit". Also its path in SwitchyardConfig. */
   key: string;
   trust: SettingTrust;
+  /** Listed in `capabilities.untrustedWorkspaces.restrictedConfigurations`: no workspace value in an untrusted folder. */
+  restricted?: boolean;
 }
 
 /** VS Code scopes that a workspace cannot set; we read those from the user's settings only. */
@@ -31,14 +38,19 @@ const USER_ONLY_SCOPES = new Set(['application', 'machine', 'machine-overridable
  * declared scope, so a setting added later by any module gets the right rule without a second list.
  */
 export function declaredSettings(packageJson: unknown): SettingSpec[] {
-  const contributes = (packageJson as { contributes?: { configuration?: unknown } } | undefined)?.contributes;
+  const manifest = packageJson as { contributes?: { configuration?: unknown }; capabilities?: { untrustedWorkspaces?: { restrictedConfigurations?: unknown } } } | undefined;
+  const contributes = manifest?.contributes;
+  const restrictedList = manifest?.capabilities?.untrustedWorkspaces?.restrictedConfigurations;
+  const restricted = new Set(Array.isArray(restrictedList) ? restrictedList : []);
   const sections = Array.isArray(contributes?.configuration) ? contributes.configuration : [contributes?.configuration];
   const specs: SettingSpec[] = [];
   for (const section of sections) {
     const properties = (section as { properties?: Record<string, { scope?: string }> } | undefined)?.properties ?? {};
     for (const [name, schema] of Object.entries(properties)) {
       if (!name.startsWith('switchyard.')) continue;
-      specs.push({ key: name.slice('switchyard.'.length), trust: USER_ONLY_SCOPES.has(schema?.scope ?? '') ? 'user' : 'workspace' });
+      const spec: SettingSpec = { key: name.slice('switchyard.'.length), trust: USER_ONLY_SCOPES.has(schema?.scope ?? '') ? 'user' : 'workspace' };
+      if (restricted.has(name)) spec.restricted = true;
+      specs.push(spec);
     }
   }
   return specs;
@@ -64,6 +76,7 @@ export const SECURITY_CRITICAL_SETTINGS: readonly string[] = [
   'network.proxy',
   'network.noProxy',
   'network.caCertPaths',
+  'network.trustedLocalHosts',
   'logPrompts',
 ];
 
@@ -88,12 +101,19 @@ export interface WorkspaceOverrides {
 /** A value the workspace tried to set but was not allowed to; reported in the log. */
 export interface IgnoredSetting {
   key: string;
-  reason: 'user-only' | 'above-user-cap';
+  reason: 'user-only' | 'above-user-cap' | 'untrusted-workspace';
 }
 
 export interface RawSettings {
   raw: Record<string, unknown>;
   ignored: IgnoredSetting[];
+  /** Set when Local only is binding (the router is built with it); undefined otherwise. */
+  localOnly?: BindingLocalOnly;
+}
+
+export interface ReadOptions {
+  /** `vscode.workspace.isTrusted`; true when absent. */
+  trusted?: boolean;
 }
 
 /** Builds the nested raw config object from the flat settings, applying the trust rules. */
@@ -101,17 +121,20 @@ export function readRawSettings(
   source: SettingSource,
   settings: readonly SettingSpec[],
   overrides: WorkspaceOverrides = {},
+  options: ReadOptions = {},
 ): RawSettings {
+  const trusted = options.trusted ?? true;
   const raw: Record<string, unknown> = {};
   const ignored: IgnoredSetting[] = [];
   for (const spec of settings) {
     const seen = source.inspect(spec.key);
     if (!seen) continue;
     let value: unknown;
-    if (spec.trust === 'user') {
+    const userOnly = spec.trust === 'user' || (!trusted && spec.restricted === true);
+    if (userOnly) {
       value = seen.globalValue;
       if (seen.workspaceValue !== undefined || seen.workspaceFolderValue !== undefined) {
-        ignored.push({ key: spec.key, reason: 'user-only' });
+        ignored.push({ key: spec.key, reason: spec.trust === 'user' ? 'user-only' : 'untrusted-workspace' });
       }
     } else {
       value = seen.workspaceFolderValue ?? seen.workspaceValue ?? seen.globalValue;
@@ -121,10 +144,22 @@ export function readRawSettings(
     if (value === undefined || value === null) continue;
     setPath(raw, spec.key, value);
   }
-  if (overrides.mode !== undefined) raw['mode'] = overrides.mode;
-  if (overrides.pinned !== undefined) raw['pinned'] = overrides.pinned;
+  // The switcher's choice is stored per workspace; an untrusted folder does not get it either.
+  if (trusted && overrides.mode !== undefined) raw['mode'] = overrides.mode;
+  if (trusted && overrides.pinned !== undefined) raw['pinned'] = overrides.pinned;
   clampWorkspaceBudget(source, raw, ignored);
-  return { raw, ignored };
+  const mode = source.inspect('mode');
+  const pinned = source.inspect('pinned');
+  const localOnly = localOnlyPolicy({
+    trusted,
+    userMode: mode?.globalValue,
+    workspaceMode: mode?.workspaceFolderValue ?? mode?.workspaceValue,
+    workspacePinned: pinned?.workspaceFolderValue ?? pinned?.workspaceValue,
+    switcherMode: overrides.mode,
+    switcherPinned: overrides.pinned,
+  });
+  if (localOnly) raw['mode'] = 'local';
+  return localOnly ? { raw, ignored, localOnly } : { raw, ignored };
 }
 
 /** Default user caps, mirrored from budgetConfigSchema so clamping works before parsing. */

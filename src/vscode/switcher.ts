@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Mode, ModelInfo } from '../core/types';
 import type { Services } from './services';
 import { allProviders } from './endpoints';
-import { modeText } from './reasonText';
+import { localOnlyText, modeText } from './reasonText';
 
 /** Listing models asks every provider; a dead one must not keep the quick pick waiting. */
 const LIST_MODELS_TIMEOUT_MS = 3_000;
@@ -27,6 +27,14 @@ export async function switchMode(services: Services): Promise<{ mode: Mode; pinn
   const quickPick = vscode.window.createQuickPick<ModeItem>();
   quickPick.title = vscode.l10n.t('Switchyard: route requests in this workspace to…');
   quickPick.placeholder = vscode.l10n.t('Choose a mode, a provider or a model');
+  // Binding Local only: say up front that a choice here cannot reach the cloud (localOnlyPolicy.ts).
+  const binding = services.localOnly();
+  if (binding) {
+    quickPick.placeholder =
+      binding.because === 'untrusted_workspace'
+        ? localOnlyText({ code: 'untrusted_workspace' }, vscode.l10n.t)
+        : vscode.l10n.t('Your user setting switchyard.mode is Local only; a choice here cannot send anything to the cloud.');
+  }
   quickPick.matchOnDescription = true;
   const modes: ModeItem[] = [
     { label: `$(arrow-swap) ${modeLabel('auto')}`, description: vscode.l10n.t('local first, cloud when needed'), mode: 'auto' },

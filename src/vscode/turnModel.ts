@@ -4,9 +4,9 @@
  * the returned updates; unit tests feed it recorded event sequences.
  */
 import type { NormalizedError, RoutingDecision, SignalResult, StreamEvent } from '../core/types';
-import type { Answer, AnswerMeta, Turn } from '../shared/messages';
+import { MAX_ANSWER_CHARS, type Answer, type AnswerMeta, type Turn } from '../shared/messages';
 import type { Translate } from './errorStates';
-import { modeText, taskLabel, taskReasonText, whyText } from './reasonText';
+import { localOnlyText, modeText, taskLabel, taskReasonText, whyText } from './reasonText';
 
 /** What changed, so the controller can send the smallest message. */
 export type TurnUpdate =
@@ -22,6 +22,12 @@ export class TurnBuilder {
   /** Why the next answer exists (failover or escalation), attached when it starts. */
   private pendingReason: string | undefined;
   private current: Answer | undefined;
+  /**
+   * The whole text of each answer cut at maxAnswerChars, in the pieces it arrived in (one joined
+   * string per delta would copy megabytes per token), up to MAX_ANSWER_CHARS: what "Open the full
+   * answer in an editor" shows.
+   */
+  readonly fullTexts = new Map<string, { pieces: string[]; chars: number }>();
 
   constructor(
     readonly turn: Turn,
@@ -34,6 +40,8 @@ export class TurnBuilder {
     private readonly t: Translate,
     /** Pre-set reason for the first answer (user pressed Escalate / chose Retry with…). */
     firstReason?: string,
+    /** An answer's text (and its thinking) is cut here, with a note (switchyard.panel.maxAnswerMB). */
+    private readonly maxAnswerChars = MAX_ANSWER_CHARS,
   ) {
     this.pendingReason = firstReason;
   }
@@ -67,7 +75,8 @@ export class TurnBuilder {
             why: event.why.map((why) => whyText(why, this.t)),
             escalationReason: this.pendingReason,
             currency: this.currency,
-            notices: [],
+            // A workspace or request asked for more than Local only: the answer says why it did not get it.
+            notices: (this.decision?.localOnly ?? []).map((r) => localOnlyText(r, this.t)),
           },
         };
         this.pendingReason = undefined;
@@ -80,16 +89,23 @@ export class TurnBuilder {
       case 'thinking': {
         const answer = this.byAttempt.get(event.attempt);
         if (!answer || !event.text) return [];
-        if (event.type === 'text') answer.text += event.text;
-        else answer.thinking += event.text;
-        return [
-          {
-            kind: 'delta',
-            answerId: answer.id,
-            text: event.type === 'text' ? event.text : '',
-            thinking: event.type === 'thinking' ? event.text : '',
-          },
-        ];
+        const field = event.type === 'text' ? 'text' : 'thinking';
+        const room = this.maxAnswerChars - answer[field].length;
+        const fits = event.text.length <= room ? event.text : cutAt(event.text, room);
+        const updates: TurnUpdate[] = [];
+        if (fits) {
+          answer[field] += fits;
+          updates.push({ kind: 'delta', answerId: answer.id, text: field === 'text' ? fits : '', thinking: field === 'thinking' ? fits : '' });
+        }
+        if (fits.length < event.text.length) {
+          // Past the cap: the panel says where it was cut; the text keeps arriving for the editor.
+          if (field === 'text') this.keepFullText(answer, fits.length === 0 ? event.text : event.text.slice(fits.length));
+          if (answer.meta.truncatedAt === undefined) {
+            answer.meta = { ...answer.meta, truncatedAt: this.maxAnswerChars };
+            updates.push({ kind: 'answer', answer });
+          }
+        }
+        return updates;
       }
       case 'usage':
         return this.updateMeta(event.attempt, {
@@ -148,6 +164,15 @@ export class TurnBuilder {
     }
   }
 
+  private keepFullText(answer: Answer, rest: string): void {
+    let full = this.fullTexts.get(answer.id);
+    if (!full) this.fullTexts.set(answer.id, (full = { pieces: [answer.text], chars: answer.text.length }));
+    const piece = rest.slice(0, Math.max(0, MAX_ANSWER_CHARS - full.chars));
+    if (!piece) return;
+    full.pieces.push(piece);
+    full.chars += piece.length;
+  }
+
   /** The run was stopped by the user: close whatever is still streaming. */
   cancel(): Answer[] {
     const changed: Answer[] = [];
@@ -172,6 +197,13 @@ export class TurnBuilder {
     const answers = [...this.byAttempt.values()].reverse();
     return answers.find((a) => a.provider === provider && a.model === model);
   }
+}
+
+/** The first `chars` characters, one fewer rather than half of a surrogate pair. */
+function cutAt(text: string, chars: number): string {
+  if (chars <= 0) return '';
+  const code = text.charCodeAt(chars - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? chars - 1 : chars);
 }
 
 /** "logprobs: 12% of tokens below p=0.30; marker: said UNCERTAIN" — the fired signals only. */

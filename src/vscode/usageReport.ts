@@ -44,7 +44,8 @@ export function renderUsageReport(data: UsageReportData, t: Translate): string {
     lines.push(`| | ${t('Requests')} | ${t('Input tokens')} | ${t('Output tokens')} | ${t('Cost')} | ${t('Saved vs {0}', report.reference ?? '—')} |`, '|---|---:|---:|---:|---:|---:|');
     for (const r of [...report.rows, report.total]) {
       const name = r === report.total ? `**${t('Total')}**` : escapeCell(r.key);
-      const est = r.estimated > 0 ? ` (${t('{0} estimated', r.estimated)})` : '';
+      // Estimated costs (cut streams, processes that died before settling) are named, with their part of the cost.
+      const est = r.estimated > 0 ? ` (${t('{0} estimated', r.estimated)}: ${usd(r.estimatedUsd)})` : '';
       lines.push(`| ${name} | ${r.requests} | ${r.inputTokens} | ${r.outputTokens} | ${usd(r.costUsd)}${est} | ${report.reference ? usd(r.savingsUsd) : '—'} |`);
     }
     lines.push('');

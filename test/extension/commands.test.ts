@@ -150,6 +150,15 @@ describe('Switchyard commands (extension host)', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('Show Usage Report marks estimated costs: a cut cloud stream is counted and its cost named', async () => {
+    const services = env.api.services;
+    const r = await services.cost().reserve({ workspaceId: services.workspaceId, task: 'chat', ref: { provider: 'groq', model: CLOUD_MODEL }, locality: 'cloud', inputTokensEstimate: 100, maxTokens: 500 });
+    await r.settle({ finish: 'error', latencyMs: 1, outputText: 'a partial answer cut off by the network' });
+    const doc: vscode.TextDocument = await vscode.commands.executeCommand('switchyard.showUsage');
+    assert.match(doc.getText(), /\(1 estimated: [^)]*\d[^)]*\)/, 'the estimated record and its cost are shown');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('Show Log, Open Settings and Open Panel run without error', async () => {
     await vscode.commands.executeCommand('switchyard.showLog');
     await vscode.commands.executeCommand('switchyard.openSettings');

@@ -105,6 +105,9 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     ...process.env,
     // Offline: stop marketplace look-ups that can only fail and log noise.
     EXTENSIONS_GALLERY: '{}',
+    // The usage ledger of this profile, not the machine's (~/.local/state/switchyard): each run
+    // starts with an empty budget, as it did when the ledger lived in the profile's globalStorage.
+    SWITCHYARD_STATE_DIR: process.env.SWITCHYARD_STATE_DIR || path.join(root, 'switchyard-state'),
     ...options.env,
   };
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];

@@ -88,7 +88,12 @@ async function runInTestElectron(options: ExtensionHostRunOptions, executable: s
       vscodeExecutablePath: executable,
       extensionDevelopmentPath: options.extensionPath ?? REPO_ROOT,
       extensionTestsPath: options.testsPath,
-      extensionTestsEnv: { ...options.env, [RESULTS_FILE_ENV]: resultsFile },
+      extensionTestsEnv: {
+        // The ledger of this run, never the machine's (see codeServer.ts).
+        SWITCHYARD_STATE_DIR: process.env.SWITCHYARD_STATE_DIR || fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-state-')),
+        ...options.env,
+        [RESULTS_FILE_ENV]: resultsFile,
+      },
       launchArgs: [
         fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ws-')),
         '--disable-extensions',

@@ -31,6 +31,12 @@ export interface RecordedRequest {
   stalledAt?: number;
   /** performance.now() when the exchange ended (completed, aborted or broken). */
   endedAt?: number;
+  /** Body bytes handed to the socket before the exchange ended. */
+  bytesWritten: number;
+  /** Date.now() of the last body write (a stalled stream's stall starts here). */
+  lastWriteAt?: number;
+  /** What the double served and would bill, set by doubles that bill (openaiCompatible): prompt and output tokens sent. */
+  served?: { promptTokens: number; outputTokens: number };
 }
 
 /** How a response body is cut into writes. Every field is optional. */
@@ -109,6 +115,7 @@ export async function startHttpServer(route: Route, port = 0): Promise<ServerHan
       completed: false,
       broken: false,
       chunksWritten: 0,
+      bytesWritten: 0,
     };
     requests.push(rec);
     res.on('close', () => {
@@ -278,6 +285,8 @@ export async function writeStream(
     if (res.destroyed) return 'aborted';
     res.write(chunks[i]);
     rec.chunksWritten++;
+    rec.bytesWritten += chunks[i]!.length;
+    rec.lastWriteAt = Date.now();
   }
   if (chunking.breakAtEnd) {
     rec.broken = true;
@@ -298,8 +307,10 @@ async function writePaced(res: http.ServerResponse, rec: RecordedRequest, frames
   while (sent < frames.length) {
     if (res.destroyed) return 'aborted';
     const due = Math.min(frames.length, Math.max(sent + 1, Math.floor(((performance.now() - started) * framesPerSecond) / 1000)));
-    res.write(frames.slice(sent, due).join(''));
+    const text = frames.slice(sent, due).join('');
+    res.write(text);
     rec.chunksWritten++;
+    rec.bytesWritten += Buffer.byteLength(text);
     sent = due;
     if (sent < frames.length) await sleep(PACE_TICK_MS);
   }

@@ -89,6 +89,8 @@ export interface OllamaServer extends ServerHandle {
   models: OllamaModel[];
   /** Names of loaded models (as /api/ps reports them). */
   loaded(): string[];
+  /** The `options` of every /api/chat and /api/generate request, in order ({} when it sent none): num_ctx, num_predict… */
+  optionsReceived(): Record<string, unknown>[];
   enqueue(reply: OllamaReply): void;
   setReply(reply: OllamaReply | ((rec: RecordedRequest) => OllamaReply)): void;
   setVersion(version: string): void;
@@ -101,6 +103,7 @@ const THINK_MIN_VERSION = '0.9.0';
 const LOGPROBS_MIN_VERSION = '0.12.11';
 /** OLLAMA_KEEP_ALIVE default. */
 const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
+/** Ollama's num_ctx when a request sends none (4096 since 0.6): a longer prompt is cut to fit, silently. */
 const DEFAULT_CONTEXT_LENGTH = 4096;
 const DEFAULT_TEXT = 'Hello from Ollama.';
 const DEFAULT_LOGPROB = -0.05;
@@ -243,11 +246,13 @@ export async function startOllamaServer(options: OllamaServerOptions = {}): Prom
       const thinking = think ? toTokens(plan.thinking ?? []) : [];
       const wantLogprobs = body.logprobs === true && compareVersions(version, LOGPROBS_MIN_VERSION) >= 0;
       const promptText = isChat ? body.messages.map((x: any) => String(x.content ?? '')).join('\n') : `${body.system ?? ''}${body.prompt ?? ''}${body.suffix ?? ''}`;
+      // As Ollama does: a prompt longer than the context is truncated to it, and only that much is evaluated.
+      const numCtx = Number(body.options?.num_ctx) > 0 ? Number(body.options.num_ctx) : DEFAULT_CONTEXT_LENGTH;
       const d = { ...DEFAULT_DURATIONS, ...plan.durations };
       const metrics = {
         total_duration: d.total,
         load_duration: d.load,
-        prompt_eval_count: plan.promptEvalCount ?? countPromptTokens(promptText),
+        prompt_eval_count: plan.promptEvalCount ?? Math.min(countPromptTokens(promptText), numCtx),
         prompt_eval_duration: d.promptEval,
         eval_count: plan.evalCount ?? tokens.length + thinking.length,
         eval_duration: d.eval,
@@ -288,6 +293,8 @@ export async function startOllamaServer(options: OllamaServerOptions = {}): Prom
   return Object.assign(handle, {
     models,
     loaded: () => [...loaded.keys()],
+    optionsReceived: () =>
+      handle.requests.filter((r) => r.method === 'POST' && (r.path === '/api/chat' || r.path === '/api/generate') && r.body).map((r) => (r.body.options ?? {}) as Record<string, unknown>),
     enqueue: (r: OllamaReply) => void queue.push(r),
     setReply: (r: OllamaReply | ((rec: RecordedRequest) => OllamaReply)) => {
       reply = r;

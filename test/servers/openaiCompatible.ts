@@ -418,6 +418,7 @@ async function serveCompletion(
       },
       { ...base, ...(ctx.vendor === 'dashscope' ? { 'x-request-id': id } : {}) },
     );
+    rec.served = { promptTokens, outputTokens: tokens.length + thinking.length + hiddenReasoning };
     return;
   }
 
@@ -440,7 +441,22 @@ async function serveCompletion(
     return extra;
   };
   const frames: string[] = [];
-  const push = (obj: unknown) => frames.push(`data: ${JSON.stringify(obj)}\n\n`);
+  /** Output tokens each frame carries, for the served log (a frame counts once any byte of it is sent). */
+  const frameTokens: number[] = [];
+  const push = (obj: unknown, tokens = 0) => {
+    frames.push(`data: ${JSON.stringify(obj)}\n\n`);
+    frameTokens[frames.length - 1] = tokens;
+  };
+  const logServed = () => {
+    let bytes = 0;
+    let outputTokens = 0;
+    for (let i = 0; i < frames.length && bytes < rec.bytesWritten; i++) {
+      outputTokens += frameTokens[i] ?? 0;
+      bytes += Buffer.byteLength(frames[i]!);
+    }
+    // The prompt is billed once the answer has started (status and headers sent).
+    rec.served = { promptTokens, outputTokens: outputTokens + (outputTokens > 0 ? hiddenReasoning : 0) };
+  };
   const choiceOf = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     legacy ? { text: delta.content ?? '', index: 0, logprobs: null, finish_reason: null, ...extra } : { index: 0, delta, logprobs: null, finish_reason: null, ...extra };
 
@@ -452,7 +468,7 @@ async function serveCompletion(
   for (const t of thinking) {
     thinkSoFar++;
     const delta = thinkingMode === 'field' && profile.reasoningField ? { [profile.reasoningField]: t } : { content: t };
-    push(envelope([choiceOf(delta)], chunkExtra(0, thinkSoFar, legacy && thinkSoFar === 1)));
+    push(envelope([choiceOf(delta)], chunkExtra(0, thinkSoFar, legacy && thinkSoFar === 1)), 1);
   }
   if (thinkingMode === 'inline' && thinking.length) push(envelope([choiceOf({ content: '</think>' })], chunkExtra(0, thinkSoFar, false)));
   tokens.forEach((t, i) => {
@@ -461,12 +477,13 @@ async function serveCompletion(
       const entry = logprobEntry(t, plan.logprobs?.[i], body.top_logprobs);
       extra.logprobs = legacy ? { tokens: [t], token_logprobs: [entry.logprob], top_logprobs: null, text_offset: [0] } : { content: [entry], refusal: null };
     }
-    push(envelope([choiceOf({ content: t }, extra)], chunkExtra(i + 1, thinkSoFar, legacy && i === 0 && thinkSoFar === 0)));
+    push(envelope([choiceOf({ content: t }, extra)], chunkExtra(i + 1, thinkSoFar, legacy && i === 0 && thinkSoFar === 0)), 1);
   });
   if (plan.midStreamError !== undefined) {
     if (typeof plan.midStreamError === 'string') frames.push(`data: ${plan.midStreamError}\n\n`);
     else push(plan.midStreamError);
     await writeStream(res, rec, 200, sseHeaders(base), frames, plan.chunking);
+    logServed();
     return;
   }
   const finishExtra = chunkExtra(tokens.length, thinkSoFar, false);
@@ -478,6 +495,7 @@ async function serveCompletion(
   }
   frames.push('data: [DONE]\n\n');
   await writeStream(res, rec, 200, sseHeaders(base), frames, plan.chunking);
+  logServed();
 }
 
 function sseHeaders(base: Record<string, string>): Record<string, string> {

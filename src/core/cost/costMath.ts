@@ -87,7 +87,9 @@ export function costOf(usage: Usage, resolved: ResolvedPrice, thinking: boolean)
     inputUsd,
     outputUsd,
     totalUsd: computed,
-    estimated: usage.estimated || resolved.overridden,
+    // Only counted tokens are an estimate: a price override is the user's own price, applied to
+    // the provider's usage it is exact (priceSource still says "settings override").
+    estimated: usage.estimated,
     priceSource: resolved.source,
   };
 }

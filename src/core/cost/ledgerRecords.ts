@@ -3,9 +3,14 @@
  *
  * - `reserve`: a cloud call's worst-case cost is held against the budget while it runs.
  * - `usage`:   THE record of one attempt (one per reservation id): tokens, cost, outcome. A
- *              reservation whose process died is closed by another process with outcome
- *              "abandoned" at its worst case; if the owner was only frozen and settles later,
- *              its `usage` line for the same id replaces the abandoned one (last line wins).
+ *              reservation whose process died is closed by another process (settlement.ts): from
+ *              the usage it had received, else with outcome "abandoned" from its last progress
+ *              line or at its worst case; if the owner was only frozen and settles later, its
+ *              `usage` line for the same id replaces the abandoned one (last line wins).
+ * - `progress`: how far an open reservation's stream has got (tokens received so far, or the
+ *              usage the provider reported at its end), written as it streams. A process that
+ *              finds the holder dead settles the reservation from its last progress line instead
+ *              of its worst case.
  * - `alert`:   a budget threshold crossed; written so that every window fires it once, not each.
  *
  * Day and month keys are written by the process that made the request (its local calendar),
@@ -34,6 +39,8 @@ export interface ReserveRecord {
   worstUsd: number;
   maxTokens: number;
   inputTokensEstimate: number;
+  /** Thinking mode was asked for (priced at the thinking rate when settled by another process). */
+  thinking?: boolean;
   /** Who holds it, to expire it when that process is gone. */
   pid: number;
   host: string;
@@ -60,13 +67,38 @@ export interface UsageRecord {
   cachedInputTokens: number;
   reasoningTokens: number;
   costUsd: number;
-  /** Tokens were counted by us, or the price is unknown/overridden, or the request was abandoned. */
+  /** Tokens were counted by us (no usage reported, or the request was abandoned), or the model has no price. */
   estimated: boolean;
   priceSource: string;
   escalatedFrom?: string;
   latencyMs: number;
   outcome: Outcome;
   pid: number;
+}
+
+/** The usage a provider reported, as kept in a progress line. */
+export interface ReportedUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  reasoningTokens: number;
+  reportedCostUsd?: number;
+}
+
+export interface ProgressRecord {
+  t: 'progress';
+  v: number;
+  /** The reservation it reports on. */
+  id: string;
+  time: string;
+  /** Text and thinking deltas received so far: each carries at least one token. */
+  deltas: number;
+  /** Output tokens received so far, counted conservatively (see settlement.ts). */
+  outputTokens: number;
+  /** The usage the provider reported: it has finished the request and this is the bill. */
+  usage?: ReportedUsage;
+  /** The provider's finish reason, when it sent one. */
+  finish?: FinishReason;
 }
 
 export interface AlertRecord {
@@ -77,7 +109,7 @@ export interface AlertRecord {
   time: string;
 }
 
-export type LedgerRecord = ReserveRecord | UsageRecord | AlertRecord;
+export type LedgerRecord = ReserveRecord | UsageRecord | ProgressRecord | AlertRecord;
 
 /** One line, newline included: written with a single write(2). */
 export function serializeRecord(record: LedgerRecord): string {
@@ -107,6 +139,8 @@ export function parseRecord(line: string): LedgerRecord | undefined {
       return typeof rec.id === 'string' && typeof rec.worstUsd === 'number' && typeof rec.day === 'string' && typeof rec.workspace === 'string'
         ? (rec as ReserveRecord)
         : undefined;
+    case 'progress':
+      return typeof rec.id === 'string' && typeof rec.deltas === 'number' && typeof rec.outputTokens === 'number' ? (rec as ProgressRecord) : undefined;
     case 'alert':
       return typeof rec.key === 'string' ? (rec as AlertRecord) : undefined;
     default:

@@ -32,8 +32,13 @@ export interface ReportRow {
   cachedInputTokens: number;
   reasoningTokens: number;
   costUsd: number;
-  /** Records whose tokens or price were estimated. */
+  /**
+   * Records whose tokens we estimated (a stream cut without usage, a process that died before
+   * settling) or whose model has no price, and the part of costUsd they make up: shown as
+   * estimates, since the bill may differ (our estimates err high).
+   */
   estimated: number;
+  estimatedUsd: number;
   /** The same tokens sent to the reference model. */
   referenceCostUsd: number;
   savingsUsd: number;
@@ -84,6 +89,7 @@ export function buildReport(records: readonly UsageRecord[], groupBy: GroupBy, f
       target.reasoningTokens += r.reasoningTokens;
       target.costUsd += r.costUsd;
       target.estimated += r.estimated ? 1 : 0;
+      target.estimatedUsd += r.estimated ? r.costUsd : 0;
       target.referenceCostUsd += ref;
       target.savingsUsd += refCost ? ref - r.costUsd : 0;
     }
@@ -184,5 +190,5 @@ function referenceCoster(reference: string, ctx: PriceContext): ((r: UsageRecord
 }
 
 function emptyRow(key: string): ReportRow {
-  return { key, requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, costUsd: 0, estimated: 0, referenceCostUsd: 0, savingsUsd: 0 };
+  return { key, requests: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, costUsd: 0, estimated: 0, estimatedUsd: 0, referenceCostUsd: 0, savingsUsd: 0 };
 }

@@ -13,6 +13,7 @@ import {
   type CostBreakdown,
   type FinishReason,
   type Logger,
+  type ProviderEvent,
   type Reservation,
   type SpendGuard,
   type SpendRequest,
@@ -22,13 +23,13 @@ import { costOf, maxTokensWithin, worstCaseUsd } from './costMath';
 import { dueAlerts, type BudgetAlert } from './alerts';
 import { fromUsd, type Currency } from './currency';
 import { LedgerFiles, type LedgerIo } from './ledger';
-import { LEDGER_FORMAT_VERSION, type LedgerRecord, type ReserveRecord, type UsageRecord } from './ledgerRecords';
+import { LEDGER_FORMAT_VERSION, type LedgerRecord, type ProgressRecord, type ReserveRecord, type UsageRecord } from './ledgerRecords';
 import { currencyOf, limitsFor, type Limit } from './limits';
 import { Liveness } from './liveness';
 import { dayKey } from './periods';
 import { resolvePrice, type PriceContext, type ResolvedPrice } from './prices';
 import { budgetRefusal } from './refusal';
-import { abandonedUsage, estimateUsage } from './settlement';
+import { PROGRESS_STEP_CHARS, PROGRESS_STEP_DELTAS, TOKENIZER_MARGIN, abandonedUsage, conservativeOutputTokens, estimateUsage } from './settlement';
 import { SpendState } from './spendState';
 
 /**
@@ -38,12 +39,8 @@ import { SpendState } from './spendState';
  */
 export const MIN_USEFUL_MAX_TOKENS = 256;
 
-/**
- * The input estimate comes from cl100k, the vendor counts with its own tokenizer (Llama, Qwen,
- * GLM, Gemini): on English and code they agree within about ±10 %, so the worst case reserves
- * 10 % more input than estimated. (Chinese is already overestimated by cl100k, see tokens.ts.)
- */
-export const INPUT_ESTIMATE_MARGIN = 1.1;
+/** The worst case reserves the input estimate plus the tokenizer margin (settlement.ts says why 10 %). */
+export const INPUT_ESTIMATE_MARGIN = TOKENIZER_MARGIN;
 
 export interface PeriodSummary {
   /** In the user's currency. */
@@ -65,7 +62,7 @@ export interface BudgetSummary {
 }
 
 export interface SpendGuardOptions {
-  /** Ledger directory: the extension's globalStorage path, the CLI's ~/.config/switchyard. */
+  /** Ledger directory: defaultLedgerDir() (the machine's state directory) outside tests. */
   dir: string;
   config: SwitchyardConfig;
   onAlert?: (alert: BudgetAlert) => void;
@@ -145,6 +142,7 @@ export class LedgerSpendGuard implements SpendGuard {
         worstUsd: worst,
         maxTokens,
         inputTokensEstimate: req.inputTokensEstimate,
+        ...(thinking ? { thinking } : {}),
         ...holder,
       };
       this.appendAll(io, [rec]);
@@ -244,19 +242,45 @@ export class LedgerSpendGuard implements SpendGuard {
     notice?: string,
   ): Reservation {
     let settled: Promise<CostBreakdown> | undefined;
+    const progress = new StreamProgress();
     return {
       id: held?.id ?? randomUUID(),
       maxTokens,
       notice,
+      // Only a held (cloud) reservation records progress: a local answer costs nothing to lose.
+      observe: held
+        ? (ev) => {
+            if (settled) return;
+            const record = progress.observe(ev);
+            if (record) this.writeProgress({ ...record, id: held.id, time: new Date(this.now()).toISOString() });
+          }
+        : undefined,
       settle: (outcome) => {
         if (settled) {
           this.logger.warn('budget.settleTwice', { model: formatModelRef(req.ref) });
           return settled;
         }
-        settled = this.settle(req, resolved, held, startedAt, outcome);
+        settled = this.settle(req, resolved, held, startedAt, outcome, progress.deltas);
         return settled;
       },
     };
+  }
+
+  /**
+   * Appends a progress line in the background (after this process's earlier sections, before
+   * its settle: the lock queue keeps the order). A failed write is only logged: the line is a
+   * better guess for others should this process die, not the bill.
+   */
+  private writeProgress(rec: ProgressRecord): void {
+    const write = this.files
+      .withLock((io) => {
+        this.catchUp(io);
+        io.append([rec]);
+        this.state.apply([rec]);
+      })
+      .catch((err: unknown) => this.logger.warn('budget.progressWriteFailed', { error: String(err) }));
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
   }
 
   private async settle(
@@ -265,8 +289,12 @@ export class LedgerSpendGuard implements SpendGuard {
     held: ReserveRecord | undefined,
     startedAt: number,
     outcome: { usage?: Usage; finish: FinishReason; latencyMs: number; outputText?: string },
+    deltas: number,
   ): Promise<CostBreakdown> {
-    const usage = outcome.usage ?? estimateUsage(req, outcome.finish, outcome.outputText);
+    // A cloud provider's own estimate (usage.estimated: it reported none) is replaced by ours,
+    // which errs high. A local one's is kept: it costs nothing, and only feeds the savings report.
+    const reported = outcome.usage && (!outcome.usage.estimated || req.locality === 'local');
+    const usage = reported ? outcome.usage! : estimateUsage(req, outcome.finish, outcome.outputText, deltas);
     const cost = costOf(usage, resolved, req.thinking ?? false);
     const rec: UsageRecord = {
       t: 'usage',
@@ -326,7 +354,8 @@ export class LedgerSpendGuard implements SpendGuard {
     const expired: UsageRecord[] = [];
     for (const r of this.state.open.values()) {
       if (this.liveness.isAlive(r)) continue;
-      expired.push(abandonedUsage(r));
+      const price = resolvePrice({ provider: r.provider, model: r.model }, 'cloud', this.priceContext());
+      expired.push(abandonedUsage(r, this.state.progress.get(r.id), price));
     }
     if (expired.length > 0) {
       io.append(expired);
@@ -385,5 +414,60 @@ export class LedgerSpendGuard implements SpendGuard {
     io.append(all);
     this.pending = [];
     this.state.apply(all);
+  }
+}
+
+/**
+ * What one stream has delivered so far, and when it is worth a progress line: after the first
+ * delta, every PROGRESS_STEP_DELTAS deltas or PROGRESS_STEP_CHARS characters, and at once when
+ * the provider reports its usage (the request is complete: that is the bill). Text is counted
+ * in steps, so the per-token cost is a string append.
+ */
+class StreamProgress {
+  deltas = 0;
+  private outputTokens = 0;
+  private pendingText = '';
+  private deltasAtLastLine = 0;
+  private usage: ProgressRecord['usage'];
+  private finish: FinishReason | undefined;
+
+  observe(ev: ProviderEvent): Omit<ProgressRecord, 'id' | 'time'> | undefined {
+    switch (ev.type) {
+      case 'text':
+      case 'thinking':
+        this.deltas++;
+        this.pendingText += ev.text;
+        if (this.deltas === 1 || this.deltas - this.deltasAtLastLine >= PROGRESS_STEP_DELTAS || this.pendingText.length >= PROGRESS_STEP_CHARS) return this.line();
+        return undefined;
+      case 'usage':
+        if (ev.usage.estimated) return undefined;
+        this.usage = {
+          inputTokens: ev.usage.inputTokens,
+          outputTokens: ev.usage.outputTokens,
+          cachedInputTokens: ev.usage.cachedInputTokens ?? 0,
+          reasoningTokens: ev.usage.reasoningTokens ?? 0,
+          ...(ev.usage.reportedCostUsd !== undefined ? { reportedCostUsd: ev.usage.reportedCostUsd } : {}),
+        };
+        return this.line();
+      case 'finish':
+        this.finish = ev.reason;
+        // Only worth a line when it changes what a usage line already said (e.g. "length").
+        return this.usage && ev.reason !== 'stop' ? this.line() : undefined;
+    }
+  }
+
+  private line(): Omit<ProgressRecord, 'id' | 'time'> {
+    // Counted piecewise: splitting text can only raise a BPE count, never lower it.
+    this.outputTokens += conservativeOutputTokens(0, this.pendingText);
+    this.pendingText = '';
+    this.deltasAtLastLine = this.deltas;
+    return {
+      t: 'progress',
+      v: LEDGER_FORMAT_VERSION,
+      deltas: this.deltas,
+      outputTokens: Math.max(this.deltas, this.outputTokens),
+      ...(this.usage ? { usage: this.usage } : {}),
+      ...(this.finish ? { finish: this.finish } : {}),
+    };
   }
 }

@@ -4,7 +4,7 @@
  * It is updated incrementally from the records read since the last offset, so each check costs
  * O(new records) plus O(open reservations) — never a scan of the year.
  */
-import type { AlertRecord, LedgerRecord, ReserveRecord, UsageRecord } from './ledgerRecords';
+import type { AlertRecord, LedgerRecord, ProgressRecord, ReserveRecord, UsageRecord } from './ledgerRecords';
 import type { PeriodKind, Scope } from './limits';
 
 const SEP = '\u0000';
@@ -16,6 +16,8 @@ export class SpendState {
   private readonly globalMonth = new Map<string, number>();
   /** Open reservations by id. */
   readonly open = new Map<string, ReserveRecord>();
+  /** The last progress line of each open reservation, to settle it from if its process dies. */
+  readonly progress = new Map<string, ProgressRecord>();
   /** Ids closed as abandoned, with the cost charged, in case their owner settles after all. */
   private readonly abandoned = new Map<string, UsageRecord>();
   /** Reservation ids already settled, so a late duplicate can never count twice. */
@@ -26,6 +28,7 @@ export class SpendState {
     for (const r of records) {
       if (r.t === 'reserve') this.applyReserve(r);
       else if (r.t === 'usage') this.applyUsage(r);
+      else if (r.t === 'progress') this.applyProgress(r);
       else this.applyAlert(r);
     }
   }
@@ -52,8 +55,13 @@ export class SpendState {
     if (!this.settled.has(r.id)) this.open.set(r.id, r);
   }
 
+  private applyProgress(r: ProgressRecord): void {
+    if (this.open.has(r.id)) this.progress.set(r.id, r);
+  }
+
   private applyUsage(r: UsageRecord): void {
     this.open.delete(r.id);
+    this.progress.delete(r.id);
     const earlier = this.abandoned.get(r.id);
     if (earlier) {
       // The owner settled after another process had given up on it: its real cost replaces the guess.

@@ -1,7 +1,13 @@
 /**
- * Token estimates for when a provider reports no usage (and for the pre-flight reservation).
+ * Token counts for the cost module.
  *
- * Uses gpt-tokenizer's cl100k_base BPE, not characters ÷ 4: ÷ 4 counts Chinese at a quarter
+ * A request's INPUT size (the pre-flight reservation, and the bill when a provider reports no
+ * usage) is estimatePromptTokens() of src/core/tokenEstimate.ts, the one estimate the classifier
+ * and the router's context-window check use too: one prompt, one size. It is conservative (at
+ * or above cl100k's count, see there), so a reservation never comes out below the bill.
+ *
+ * Output text (the answer of a cancelled stream, a FIM prefix…) is counted exactly with
+ * gpt-tokenizer's cl100k_base BPE, not characters ÷ 4: ÷ 4 counts Chinese at a quarter
  * of its real size (每个汉字 is about one token, not a quarter of one). Measured on Chinese
  * prose, cl100k gives ~1.0 token per character, o200k ~0.7 and Qwen/GLM tokenizers ~0.7, so
  * for Chinese our estimate errs 30–50 % high — the safe side for a budget and for "shown
@@ -13,14 +19,10 @@
  * Chinese at ~2.1 tokens per character, 3× too high. The encoding is required lazily, on the
  * first estimate, so activation does not pay for building its rank table.
  */
+import { estimatePromptTokens } from '../tokenEstimate';
 import type { ChatMessage } from '../types';
 
-/**
- * Chat formatting overhead per message and for priming the reply, from OpenAI's cookbook
- * ("How to count tokens with tiktoken": 3 tokens per message, 3 for the assistant reply).
- */
-export const TOKENS_PER_MESSAGE = 3;
-export const TOKENS_REPLY_PRIMING = 3;
+export { TEMPLATE_ALLOWANCE, TOKENS_PER_MESSAGE, TOKENS_REPLY_PRIMING } from '../tokenEstimate';
 
 /** The one BPE encoding Switchyard ships; every module that needs tokens should use this one. */
 export interface Tokenizer {
@@ -66,10 +68,10 @@ export function estimateTextTokens(text: string): number {
   return text.length === 0 ? 0 : tokenizer().countTokens(text);
 }
 
-/** Input tokens of a chat request, including the per-message formatting overhead. */
+/**
+ * Input tokens of a request, framing included: the shared estimate (src/core/tokenEstimate.ts),
+ * so the reservation counts the prompt exactly as the classifier and the context check did.
+ */
 export function estimateInputTokens(messages: readonly ChatMessage[], fim?: { prefix: string; suffix: string }): number {
-  if (fim) return estimateTextTokens(fim.prefix) + estimateTextTokens(fim.suffix) + TOKENS_REPLY_PRIMING;
-  let total = TOKENS_REPLY_PRIMING;
-  for (const m of messages) total += TOKENS_PER_MESSAGE + estimateTextTokens(m.content);
-  return total;
+  return estimatePromptTokens(messages, fim);
 }

@@ -65,11 +65,11 @@ export async function probeEndpoint(ep: { id: string; kind: EndpointState['kind'
       }
     }
     if (res.ok) return { ...base, status: 'ready', ...(models ? { models } : {}) };
-    const reason =
-      res.status === 401 || res.status === 403
-        ? `${ep.id} answers but refuses our token (HTTP ${res.status}); set its key with "Switchyard: Set API Key".`
-        : `${ep.id} answered HTTP ${res.status} to its health probe.`;
-    return { ...base, status: 'down', reason };
+    if (res.status === 401 || res.status === 403) {
+      // Where to set the key is the surface's to say (`fix`): the CLI names the variable, VS Code its command.
+      return { ...base, status: 'down', reason: `${ep.id} answers but refuses our token (HTTP ${res.status}): its key is missing or wrong.`, fix: { action: 'set_key', provider: ep.id, origin } };
+    }
+    return { ...base, status: 'down', reason: `${ep.id} answered HTTP ${res.status} to its health probe.` };
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
     return { ...base, status: 'down', reason: `${ep.id} is not reachable at ${ep.baseUrl} (${cause}).` };

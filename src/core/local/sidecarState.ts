@@ -3,6 +3,7 @@
  * local endpoint (NPU service, LM Studio, vLLM, llama.cpp server). The status bar tooltip and the
  * panel render it; the router asks it whether a local provider is up.
  */
+import type { Fix } from '../types';
 import type { OllamaFeatures } from './ollamaVersion';
 
 export type SidecarStatus =
@@ -43,6 +44,8 @@ export interface EndpointState {
   baseUrl: string;
   status: 'unknown' | 'ready' | 'down';
   reason?: string;
+  /** What fixes a down endpoint, when one thing does (its key: the surface words where to set it). */
+  fix?: Fix;
   /** Models the endpoint lists (OpenAI-compatible /models), when it does. */
   models?: string[];
   checkedAt?: number;

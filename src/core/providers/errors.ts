@@ -7,7 +7,7 @@
  * Messages say what happened and what to do, name the provider, and never contain a key: every
  * text taken from a server passes through `redact` with the request's secrets.
  */
-import { type ErrorKind, type NormalizedError, SwitchyardError } from '../types';
+import { type ErrorKind, type Fix, type NormalizedError, SwitchyardError } from '../types';
 import { type HeaderBag, retryAfterMs } from './retryAfter';
 
 export interface ErrorContext {
@@ -32,8 +32,6 @@ export interface HttpFailure {
   body: unknown;
 }
 
-/** Where to set a key, named once so every auth message points at the same place. */
-const SET_KEY_HINT = "Set it with 'Switchyard: Set API Key'";
 /** Server detail quoted in messages is cut at this length so a long HTML error page stays readable. */
 const MAX_DETAIL_CHARS = 300;
 
@@ -186,6 +184,24 @@ function fmtSeconds(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
+/**
+ * The fix of a rejected key, as data: where to set it is the surface's to say (the CLI names the
+ * environment variable, VS Code offers Set API Key), so no core message names either.
+ */
+export function setKeyFix(ctx: Pick<ErrorContext, 'providerId' | 'endpoint'>): Fix {
+  let origin: string | undefined;
+  try {
+    origin = ctx.endpoint ? new URL(ctx.endpoint).origin : undefined;
+  } catch {
+    origin = undefined;
+  }
+  return { action: 'set_key', provider: ctx.providerId, ...(origin ? { origin } : {}) };
+}
+
+function fixFor(kind: ErrorKind, ctx: ErrorContext): { fix?: Fix } {
+  return kind === 'auth' ? { fix: setKeyFix(ctx) } : {};
+}
+
 function sentence(kind: ErrorKind, ctx: ErrorContext, status: number | undefined, code: string | undefined, detail: string | undefined, retryAfter: number | undefined): string {
   const who = ctx.label;
   const tag = [status, code && String(code) !== String(status) ? code : undefined].filter(Boolean).join(' ');
@@ -195,7 +211,7 @@ function sentence(kind: ErrorKind, ctx: ErrorContext, status: number | undefined
     case 'auth':
       return ctx.local
         ? `${who} refused the request (${tag || 'unauthorized'}${said}). Check the token configured for it.`
-        : `${who} rejected the API key (${tag || 'unauthorized'}${said}). ${SET_KEY_HINT}.`;
+        : `${who} rejected the API key (${tag || 'unauthorized'}${said}).`;
     case 'rate_limit':
       return `${who} is rate-limiting requests (${tag}${said})${retryAfter !== undefined ? `; retry in ${fmtSeconds(retryAfter)}` : ''}.`;
     case 'quota':
@@ -239,6 +255,7 @@ export function classifyHttpFailure(f: HttpFailure, ctx: ErrorContext): Normaliz
     providerCode: code,
     retryAfterMs: retryAfter,
     retryable: RETRYABLE.has(kind),
+    ...fixFor(kind, ctx),
   };
 }
 
@@ -346,7 +363,7 @@ export function classifyError(err: unknown, ctx: ErrorContext, extra: ClassifyEx
     const facts = vendorFacts({ error: e.error });
     const kind = kindFromFacts(0, facts, ctx.vendor) ?? 'server';
     const detail = facts.message ? clip(redact(facts.message, ctx.secrets)) : undefined;
-    return { kind, message: sentence(kind, ctx, undefined, facts.code, detail, undefined), provider: ctx.providerId, model: ctx.model, providerCode: facts.code, retryable: RETRYABLE.has(kind) };
+    return { kind, message: sentence(kind, ctx, undefined, facts.code, detail, undefined), provider: ctx.providerId, model: ctx.model, providerCode: facts.code, retryable: RETRYABLE.has(kind), ...fixFor(kind, ctx) };
   }
   if (/redirect/i.test(causeText(err))) {
     return {

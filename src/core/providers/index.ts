@@ -1,13 +1,13 @@
 /**
  * `createProvider`: a configured provider entry → the Provider that speaks its protocol, with
  * its base URL resolved (explicit URL, named region, or the vendor's default), its locality
- * (from settings, else from the URL), and its network route (local providers always direct,
+ * (loopback or a user-trusted host is local; a "local" label elsewhere is ignored), and its network route (local providers always direct,
  * cloud ones through the proxy when one is configured).
  */
 import type { ProviderConfig, SwitchyardConfig } from '../config';
 import type { FetchLike } from '../net/keyOrigin';
 import { type Network, createNetwork } from '../net/proxy';
-import { localityOf } from '../net/locality';
+import { resolveLocality } from '../net/locality';
 import type { KeyStore, Logger, Provider } from '../types';
 import { NpuSimpleProvider } from './npuSimple';
 import { DEFAULT_OLLAMA_URL, OllamaProvider } from './ollama';
@@ -26,6 +26,8 @@ export interface ProviderDeps {
   /** Environment for proxy variables; process.env when absent. */
   env?: Record<string, string | undefined>;
   logger?: Logger;
+  /** Hosts the user confirmed as local (`network.trustedLocalHosts`); read from `network` when it is a settings section. */
+  trustedLocalHosts?: readonly string[];
 }
 
 const networks = new WeakMap<object, Network>();
@@ -59,9 +61,11 @@ export function providerBaseUrl(id: string, config: ProviderConfig): string {
 
 export function createProvider(id: string, config: ProviderConfig, deps: ProviderDeps): Provider {
   const baseUrl = providerBaseUrl(id, config);
-  const locality = config.locality ?? localityOf(baseUrl);
+  const trusted = deps.trustedLocalHosts ?? (deps.network && !('fetch' in deps.network) ? deps.network.trustedLocalHosts : undefined) ?? [];
+  const { locality, labelIgnored } = resolveLocality(baseUrl, config.locality, trusted);
+  if (labelIgnored) deps.logger?.warn('provider.locality_label_ignored', { provider: id, because: labelIgnored });
   const network = networkFor(deps.network, deps.env, deps.logger);
-  // A provider declared local never goes through the proxy, even on a LAN address.
+  // A local provider (loopback or trusted by the user) never goes through the proxy.
   const fetchImpl = deps.fetch ?? (locality === 'local' ? network.directFetch : network.fetch);
   const common = { id, config, baseUrl, locality, fetch: fetchImpl };
   switch (config.kind) {

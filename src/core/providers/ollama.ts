@@ -12,11 +12,14 @@
 import type { Ollama } from 'ollama';
 import type { ProviderConfig } from '../config';
 import { featuresForModel } from '../local/ollamaVersion';
+import { DEFAULT_MAX_TOKENS } from '../router/defaults';
+import { estimatePromptTokens } from '../tokenEstimate';
 import { type FetchLike, originBoundFetch, originOf } from '../net/keyOrigin';
 import type { Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob, Usage } from '../types';
 import { SwitchyardError } from '../types';
 import { type ErrorContext, classifyError, providerFailure } from './errors';
 import { bodyLines } from './lineSplitter';
+import { numCtxFor, ollamaContextLength } from './ollamaContext';
 import { type StreamSource, guardStream } from './streamGuard';
 import { ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf } from './usage';
@@ -152,7 +155,8 @@ export class OllamaProvider implements Provider {
         let answer: Response | undefined;
         const client = this.client(signal, (response) => (answer = response));
         const version = await this.version(client);
-        const details = req.thinking === true || req.fim ? await this.modelDetails(client, req.model) : undefined;
+        // Cached per model (listModels has usually asked already): the context length sizes num_ctx.
+        const details = await this.modelDetails(client, req.model);
         const features = featuresForModel(version, details?.capabilities);
         if (req.fim && details?.capabilities && !features.fim) {
           throw providerFailure(
@@ -165,6 +169,8 @@ export class OllamaProvider implements Provider {
         if (req.maxTokens !== undefined) options.num_predict = req.maxTokens;
         if (req.temperature !== undefined) options.temperature = req.temperature;
         if (req.stop?.length) options.stop = req.stop;
+        const needed = estimatePromptTokens(req.messages, req.fim) + (req.maxTokens ?? DEFAULT_MAX_TOKENS);
+        options.num_ctx = numCtxFor(needed, ollamaContextLength(this.id, req.model, details?.contextWindow));
         const base: Record<string, unknown> = {
           model: req.model,
           stream: true,

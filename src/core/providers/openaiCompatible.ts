@@ -13,7 +13,7 @@ import { type FetchLike, keyForEndpoint, originBoundFetch, originOf } from '../n
 import type { KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob } from '../types';
 import { SwitchyardError } from '../types';
 import { type CapturingFetch, capturingFetch } from './captureFetch';
-import { type ErrorContext, classifyError, providerFailure } from './errors';
+import { type ErrorContext, classifyError, providerFailure, setKeyFix } from './errors';
 import { FimControlFilter, type FimFamily, fimFamilyOf } from '../completion/fimTemplates';
 import { planFimRequest } from '../completion/fimRequest';
 import { SseDecoder, type SseMessage, bodyLines } from './lineSplitter';
@@ -81,8 +81,8 @@ export class OpenAICompatibleProvider implements Provider {
     const key = await keyForEndpoint(this.opts.keyStore, this.id, this.baseUrl);
     if (key) return key;
     if (this.locality === 'local') return LOCAL_PLACEHOLDER_KEY;
-    const env = this.opts.config.apiKeyEnv ? ` (CLI: set ${this.opts.config.apiKeyEnv})` : '';
-    throw providerFailure('auth', `No API key for ${ctx.label} at ${this.origin}. Set it with 'Switchyard: Set API Key'${env}.`, ctx, { retryable: false });
+    // Where to set it is the surface's to say (`fix`): the CLI names the variable, VS Code its command.
+    throw providerFailure('auth', `No API key for ${ctx.label} at ${this.origin}.`, ctx, { retryable: false, fix: setKeyFix(ctx) });
   }
 
   private client(key: string): OpenAI {

@@ -3,7 +3,7 @@
  * which errors move on to the next candidate, and how an unexpected throw becomes a
  * NormalizedError.
  */
-import type { ErrorKind, ModelRef, NormalizedError } from '../types';
+import type { ConfigInvalid, ErrorKind, ModelRef, NormalizedError } from '../types';
 import { SwitchyardError, formatModelRef } from '../types';
 
 /**
@@ -41,4 +41,22 @@ export function toNormalizedError(err: unknown, ref?: ModelRef): NormalizedError
 
 export function cancelledError(ref?: ModelRef): NormalizedError {
   return { kind: 'cancelled', message: 'The request was cancelled.', provider: ref?.provider, model: ref?.model, retryable: false };
+}
+
+/**
+ * The refusal of every cloud candidate while settings that fail closed cannot be read (see
+ * parseConfig): names the setting and what is wrong with it; `fix` points each surface at it.
+ */
+export function configInvalidError(reasons: readonly ConfigInvalid[]): NormalizedError {
+  const first = reasons[0]!;
+  const name = (r: ConfigInvalid) => r.setting || '(the whole settings object)';
+  const others = reasons.length > 1 ? ` (and ${reasons.slice(1).map(name).join(', ')})` : '';
+  return {
+    kind: 'config_invalid',
+    message:
+      `Cloud models are refused: the setting ${name(first)}${others} cannot be read (${first.problem}), and its default could allow more than you meant. ` +
+      'Fix it to use cloud models again; local models still answer.',
+    retryable: false,
+    fix: { action: 'fix_setting', setting: first.setting },
+  };
 }

@@ -20,6 +20,7 @@ import type {
   AnswerWatcher,
   Candidate,
   ChatMessage,
+  ConfigInvalid,
   CostBreakdown,
   EscalationHook,
   FinishReason,
@@ -41,8 +42,9 @@ import type {
 import { formatModelRef } from '../types';
 import { estimateInputTokens } from '../cost/tokens';
 import type { BufferedIterator } from '../providers/streamGuard';
+import { promptTooLargeError } from './contextFit';
 import { DEFAULT_MAX_TOKENS } from './defaults';
-import { FAILOVER_KINDS, cancelledError, toNormalizedError } from './errors';
+import { FAILOVER_KINDS, cancelledError, configInvalidError, toNormalizedError } from './errors';
 
 export interface RouterDeps {
   /** Classifies (when needed) and selects; see selection.ts. */
@@ -52,6 +54,8 @@ export interface RouterDeps {
   keepAliveFor?(model: string): string | number | undefined;
   spendGuard?: SpendGuard;
   escalation?: EscalationHook;
+  /** Settings that fail closed and could not be read: no cloud candidate is tried (see parseConfig). */
+  cloudRefused?: readonly ConfigInvalid[];
   logger: Logger;
   /** Monotonic clock in ms; performance.now by default. */
   now?: () => number;
@@ -114,14 +118,16 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
       excluded: decision.excluded.map((e) => `${e.ref}: ${e.why}`),
     });
     yield { type: 'decision', decision };
-    if (decision.candidates.length === 0) {
-      const error = noCandidateError(decision);
+    // Selection already leaves cloud providers out then; this holds whatever plan() returned.
+    const refusal = deps.cloudRefused?.length ? configInvalidError(deps.cloudRefused) : undefined;
+    const queue = refusal ? decision.candidates.filter((c) => c.locality !== 'cloud') : decision.candidates;
+    if (queue.length === 0) {
+      const error = noCandidateError(decision, refusal);
       log.warn('route.no_candidate', { requestId, kind: error.kind, message: error.message });
       yield { type: 'error', error };
       return;
     }
 
-    const queue = decision.candidates;
     let index = 0;
     let escalatedFrom: ModelRef | undefined;
     let escalations = 0;
@@ -155,7 +161,8 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
             yield { type: 'notice', attempt: attempts, message: `Could not escalate: ${outcome.error.message} The answer from ${formatModelRef(previousAnswer)} stands.` };
             return;
           }
-          yield { type: 'error', error: outcome.error };
+          // With cloud refused, the invalid setting is why nothing else was tried: it is the error to fix.
+          yield { type: 'error', error: refusal ? { ...refusal, message: `${refusal.message} The local attempt failed: ${outcome.error.message}` } : outcome.error };
           return;
         }
         const next = queue[nextIndex]!;
@@ -176,7 +183,8 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
         return;
       }
       if (targetIndex < 0) {
-        yield { type: 'notice', attempt: attempts, message: `This answer may be unreliable (${why}), and no stronger model is available to escalate to.` };
+        const because = refusal ? ` It cannot be escalated: ${refusal.message}` : ', and no stronger model is available to escalate to.';
+        yield { type: 'notice', attempt: attempts, message: `This answer may be unreliable (${why})${refusal ? '.' : ''}${because}` };
         return;
       }
       const nextIndex = targetIndex;
@@ -282,7 +290,7 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
         signal: controller.signal,
       });
       // The answer streams through the fast lane (TokenPhase); the loop resumes here when it ends.
-      const phase = new TokenPhase(events, { attempt, ref, now, watcher, escalation, hook, requestSignal: req.signal, controller });
+      const phase = new TokenPhase(events, { attempt, ref, now, watcher, escalation, hook, requestSignal: req.signal, controller, observe: reservation?.observe?.bind(reservation) });
       streaming = phase;
       yield phase;
       const { text, thinking, usage, providerFinish, firstAt, stoppedByWatcher, firedEarly, verdict } = phase;
@@ -357,6 +365,8 @@ interface TokenPhaseContext {
   requestSignal: AbortSignal;
   /** The attempt's own signal, given to the provider: aborting it closes the socket. */
   controller: AbortController;
+  /** The reservation's progress hook: every provider event, so a killed process leaves its progress in the ledger. */
+  observe: ((ev: ProviderEvent) => void) | undefined;
 }
 
 /**
@@ -418,6 +428,7 @@ class TokenPhase implements AsyncIterator<StreamEvent> {
 
   private onValue(ev: ProviderEvent): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> {
     const { attempt } = this.c;
+    this.c.observe?.(ev);
     switch (ev.type) {
       case 'text': {
         this.firstAt ??= this.c.now();
@@ -559,9 +570,13 @@ function confirmEscalation(hook: EscalationHook, reasons: SignalResult[], next: 
   return confirm.call(hook, reasons, next, context).catch(() => false);
 }
 
-function noCandidateError(decision: RoutingDecision): NormalizedError {
+function noCandidateError(decision: RoutingDecision, refusal: NormalizedError | undefined): NormalizedError {
+  // No window holds the prompt: say that with the sizes, whatever the mode.
+  const tooLarge = promptTooLargeError(decision);
+  if (tooLarge) return tooLarge;
   const shown = decision.excluded.slice(0, 4).map((e) => e.why);
   const reasons = shown.length > 0 ? ` Left out: ${shown.join('; ')}${decision.excluded.length > shown.length ? '; …' : ''}.` : '';
+  if (refusal) return { ...refusal, message: `${refusal.message} No local model could take this ${decision.task} request.${reasons}` };
   if (decision.mode === 'local') {
     return {
       kind: 'local_only',
@@ -569,10 +584,13 @@ function noCandidateError(decision: RoutingDecision): NormalizedError {
       retryable: false,
     };
   }
+  // A provider left out only for its missing key is one thing the user can do (the surface says how).
+  const fix = decision.excluded.find((e) => e.fix)?.fix;
   return {
     kind: 'model_not_found',
     message: `No model is available for this ${decision.task} request.${reasons} Start Ollama, add an API key, or check the provider settings.`,
     retryable: false,
+    ...(fix ? { fix } : {}),
   };
 }
 

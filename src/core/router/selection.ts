@@ -8,8 +8,10 @@
  * so a cloud candidate cannot reach the router in that mode whatever the settings say.
  */
 import type { ProviderConfig, SwitchyardConfig } from '../config';
-import type { Candidate, KeyStore, LocalAvailability, Locality, Mode, Provider, RoutingDecision, Task } from '../types';
+import type { Candidate, ConfigInvalid, KeyStore, LocalAvailability, Locality, Mode, Provider, RoutingDecision, Task } from '../types';
 import { formatModelRef, parseModelRef } from '../types';
+import { type FitRequest, fitCandidates } from './contextFit';
+import { type ContextWindow, contextWindowOf } from './contextWindows';
 import { DEFAULT_TASK_CANDIDATES, TASKS_WITHOUT_CLOUD_FALLBACK } from './defaults';
 import { type InstalledModels, type InstalledResult, isChatModel, matchInstalled } from './installedModels';
 
@@ -32,6 +34,8 @@ export interface SelectionContext {
   unavailable?: ReadonlyMap<string, string>;
   /** The local sidecar: starts or probes a local provider before it is used; a down one is left out at once. */
   local?: LocalAvailability;
+  /** Settings that fail closed and could not be read: every cloud provider is left out (see parseConfig). */
+  cloudRefused?: readonly ConfigInvalid[];
 }
 
 export interface SelectionRequest {
@@ -42,6 +46,8 @@ export interface SelectionRequest {
   pinned?: string;
   /** The user asked for a better answer than the local one: skip local models. */
   escalating?: boolean;
+  /** The prompt's and the answer's size: models whose context window cannot hold both are left out. */
+  fit?: FitRequest;
   signal?: AbortSignal;
 }
 
@@ -91,17 +97,24 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     if (!e.config.enabled) return `${e.id}: disabled in settings`;
     const loc: Locality = e.provider.locality;
     if (loc === 'cloud' && req.mode === 'local') return `${e.id}: cloud provider, and the mode is Local only`;
+    const refused = loc === 'cloud' ? ctx.cloudRefused?.[0] : undefined;
+    if (refused) return `${e.id}: cloud provider, and cloud calls are refused until the setting ${refused.setting} is fixed`;
     if (loc === 'local' && req.mode === 'cloud') return `${e.id}: local provider, and the mode is Cloud only`;
     if (loc === 'local' && req.escalating) return `${e.id}: local provider skipped, the request asks for a stronger (cloud) model`;
     return undefined;
   };
 
-  const add = (e: ProviderEntry, model: string, why: string[]): void => {
+  const windows = new Map<Candidate, ContextWindow>();
+  /** `reported`: the context length the provider gave for this model (Ollama /api/show). */
+  const add = (e: ProviderEntry, model: string, why: string[], reported?: number): void => {
     const ref = { provider: e.id, model };
     const key = formatModelRef(ref);
     if (seen.has(key)) return;
     seen.add(key);
-    candidates.push({ ref, locality: e.provider.locality, why });
+    const window = contextWindowOf({ ref, vendor: e.config.vendor, reported });
+    const candidate: Candidate = { ref, locality: e.provider.locality, why, contextWindow: window.tokens };
+    windows.set(candidate, window);
+    candidates.push(candidate);
   };
 
   /** Resolves one wanted entry to zero or more candidates, recording any exclusion. */
@@ -124,7 +137,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     if (closed) return void excluded.push({ ref: w.ref, why: closed });
 
     if (e.provider.locality === 'cloud') {
-      if (!(await hasKey(e))) return void excluded.push({ ref: w.ref, why: `${e.id}: no API key for ${e.origin}` });
+      if (!(await hasKey(e))) return void excluded.push({ ref: w.ref, why: `${e.id}: no API key for ${e.origin}`, fix: { action: 'set_key', provider: e.id, origin: e.origin } });
       const models = ref.model === ANY_MODEL ? e.config.models : [ref.model];
       if (models.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models configured` });
       for (const m of models) add(e, m, [w.why]);
@@ -136,7 +149,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     if (ref.model === ANY_MODEL) {
       const chat = installed.models.filter(isChatModel);
       if (chat.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models installed` });
-      for (const m of chat) add(e, m.ref.model, [w.why]);
+      for (const m of chat) add(e, m.ref.model, [w.why], m.contextWindow);
       return;
     }
     const found = matchInstalled(ref.model, installed.models);
@@ -144,7 +157,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
       const hint = e.provider.kind === 'ollama' ? ` (ollama pull ${ref.model})` : '';
       return void excluded.push({ ref: w.ref, why: `not installed on ${e.id}${hint}` });
     }
-    add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, `installed as ${found.ref.model}`]);
+    add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, `installed as ${found.ref.model}`], found.contextWindow);
   };
 
   const wanted = wantedList(req, ctx);
@@ -156,7 +169,9 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
 
   // Auto: local first, whatever order a settings list used; the list order holds within each group.
   const ordered = mode === 'auto' ? [...candidates.filter((c) => c.locality === 'local'), ...candidates.filter((c) => c.locality === 'cloud')] : candidates;
-  return { task: req.task, taskReason: req.taskReason, mode, candidates: ordered, excluded };
+  if (!req.fit) return { task: req.task, taskReason: req.taskReason, mode, candidates: ordered, excluded };
+  const fit = fitCandidates(ordered, req.fit, (c) => windows.get(c)!);
+  return { task: req.task, taskReason: req.taskReason, mode, candidates: fit.kept, excluded: [...excluded, ...fit.excluded], promptTokens: req.fit.promptTokens };
 }
 
 function wantedList(req: SelectionRequest, ctx: SelectionContext): { list: Wanted[]; providers: Set<string> } {
@@ -194,7 +209,7 @@ async function addFallbacks(
   gate: (e: ProviderEntry) => string | undefined,
   hasKey: (e: ProviderEntry) => Promise<boolean>,
   installedOn: (e: ProviderEntry) => Promise<InstalledResult>,
-  add: (e: ProviderEntry, model: string, why: string[]) => void,
+  add: (e: ProviderEntry, model: string, why: string[], reported?: number) => void,
 ): Promise<void> {
   for (const e of ctx.entries.values()) {
     if (gate(e)) continue;
@@ -202,7 +217,7 @@ async function addFallbacks(
       if (candidates.some((c) => c.ref.provider === e.id)) continue;
       const installed = await installedOn(e);
       const first = installed.ok ? installed.models.find(isChatModel) : undefined;
-      if (first) add(e, first.ref.model, [listed.has(e.id) ? `installed on ${e.id}; none of the ${req.task} list's models is` : `${e.id} is a local provider not in the ${req.task} list`]);
+      if (first) add(e, first.ref.model, [listed.has(e.id) ? `installed on ${e.id}; none of the ${req.task} list's models is` : `${e.id} is a local provider not in the ${req.task} list`], first.contextWindow);
     } else if (!listed.has(e.id) && !TASKS_WITHOUT_CLOUD_FALLBACK.has(req.task)) {
       const model = e.config.models[0];
       if (model && (await hasKey(e))) add(e, model, [`${e.id} is configured but not in the ${req.task} list`]);

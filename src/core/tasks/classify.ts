@@ -6,7 +6,7 @@
  */
 import type { ChatMessage, Task } from '../types';
 import { CUES, MATH_LANGUAGE_IDS, NUMBER, PROSE_LANGUAGE_IDS, WORD_PROBLEM_MIN_NUMBERS, WORD_PROBLEM_QUESTION } from './cues';
-import { estimateMessagesTokens, estimateTokens } from './tokenEstimate';
+import { estimatePromptTokens, estimateTokens } from '../tokenEstimate';
 
 export interface ClassifyInput {
   /** The user's request (usually the last user message). */
@@ -15,7 +15,7 @@ export interface ClassifyInput {
   languageId?: string;
   /** Text selected in the editor, when the request is about it. */
   selection?: string;
-  /** Tokens in the whole conversation when known; defaults to an estimate of text + selection. */
+  /** Tokens in the whole conversation when known; defaults to an estimate of text + selection (src/core/tokenEstimate.ts). */
   contextTokens?: number;
 }
 
@@ -99,15 +99,22 @@ export function classifyTask(input: ClassifyInput): Classification {
   return { task: best, reason: `${best}: ${reasons.join(', ')}` };
 }
 
-/** Classifies a conversation by its last user message, counting the whole conversation for size. */
-export function classifyMessages(messages: readonly ChatMessage[], context: { languageId?: string; selection?: string } = {}): Classification {
+/**
+ * Classifies a conversation by its last user message, counting the whole conversation for size
+ * with the same estimate as the router's fit check and the budget (estimatePromptTokens).
+ */
+export function classifyMessages(
+  messages: readonly ChatMessage[],
+  /** `promptTokens`: estimatePromptTokens(messages) when the caller has it already (a 2 MB prompt costs milliseconds to count). */
+  context: { languageId?: string; selection?: string; promptTokens?: number } = {},
+): Classification {
   let last: ChatMessage | undefined;
   for (let i = messages.length - 1; i >= 0 && !last; i--) if (messages[i]!.role === 'user') last = messages[i];
   return classifyTask({
     text: last?.content ?? '',
     languageId: context.languageId,
     selection: context.selection,
-    contextTokens: estimateMessagesTokens(messages) + (context.selection ? estimateTokens(context.selection) : 0),
+    contextTokens: (context.promptTokens ?? estimatePromptTokens(messages)) + (context.selection ? estimateTokens(context.selection) : 0),
   });
 }
 

@@ -59,8 +59,8 @@ describe('switchyard CLI', function () {
     const io: CliIo = {
       stdout: { write: (s: string) => (stdout += s) },
       stderr: { write: (s: string) => (stderr += s), isTTY: false },
-      // The budget ledger goes to a temporary XDG_CONFIG_HOME, never the user's.
-      env: { XDG_CONFIG_HOME: dir, SWITCHYARD_KEY_NPU: 'npu-cli', ...env },
+      // The budget ledger (and the old one it would migrate) live in a temporary directory, never the user's.
+      env: { XDG_CONFIG_HOME: dir, SWITCHYARD_STATE_DIR: dir, SWITCHYARD_KEY_NPU: 'npu-cli', ...env },
       readFile: (f) => fs.readFile(f, 'utf8'),
       readStdin: async () => stdin,
     };
@@ -127,10 +127,26 @@ describe('switchyard CLI', function () {
     const run = await cli(['plan', '--config', configPath, '解方程 3x - 7 = 11']);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^task: math \(math: /);
-    assert.match(run.stdout, /groq\/llama-3\.3-70b-versatile: groq: no API key for http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(run.stdout, /groq\/llama-3\.3-70b-versatile: groq: no API key for http:\/\/127\.0\.0\.1:\d+ \(Set GROQ_API_KEY or SWITCHYARD_KEY_GROQ in the environment/);
     assert.equal(ollama.requests.filter((r) => r.path === '/api/chat').length, 0);
     const json = await cli(['plan', '--json', '--config', configPath, '--task', 'translate', 'hello']);
     assert.equal(JSON.parse(json.stdout).task, 'translate');
+  });
+
+  it('a prompt no model can hold fails with exit 1, says the sizes, and sends nothing', async () => {
+    const huge = 'The quarterly report says revenue grew. '.repeat(52_429); // 2 MB
+    const run = await cli(['ask', '--config', configPath, huge], { GROQ_API_KEY: 'gsk-cli' });
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /switchyard: prompt too large: about [\d,]+ tokens, plus 2,048 for the answer, do not fit the largest context window available \(groq\/llama-3\.3-70b-versatile, 131,072 tokens\)\. Nothing was sent\./,
+    );
+    const json = JSON.parse((await cli(['ask', '--json', '--config', configPath, huge], { GROQ_API_KEY: 'gsk-cli' })).stdout);
+    assert.equal(json.error.reason.code, 'prompt_too_large');
+    assert.equal(json.error.reason.largestWindow, 131_072);
+    assert.equal(ollama.requests.filter((r) => r.path === '/api/chat').length, 0);
+    assert.equal(groq.requests.length, 0);
+    assert.equal(npu.requests.filter((r) => r.method === 'POST').length, 0);
   });
 
   it('models lists local and cloud models; --mode local asks no cloud provider', async () => {
@@ -171,12 +187,49 @@ describe('switchyard CLI', function () {
     assert.match(bad.stderr, /bad\.json is not valid JSON/);
   });
 
-  it('a bad value in the settings is reported and skipped, the rest still works', async () => {
+  it('a bad value whose default is safe is reported and skipped, the rest still works', async () => {
     const raw = JSON.parse(await fs.readFile(configPath, 'utf8'));
-    await fs.writeFile(configPath, JSON.stringify({ ...raw, mode: 'turbo' }));
+    await fs.writeFile(configPath, JSON.stringify({ ...raw, completion: { maxTokens: 0 } }));
     const run = await cli(['ask', '--json', '--config', configPath, '--no-escalate', 'hi']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /settings .*config\.json mode: .*\(ignored, default used\)/);
+    assert.match(run.stderr, /settings .*config\.json completion\.maxTokens: .*\(ignored, default used\)/);
+  });
+
+  it('a cap, endpoint or mode that cannot be read fails closed: exit 2, the setting named, nothing sent', async () => {
+    const raw = JSON.parse(await fs.readFile(configPath, 'utf8'));
+    const cases: [Record<string, unknown>, string][] = [
+      [{ budget: { dailyLimit: -5 } }, 'budget.dailyLimit'],
+      [{ budget: { globalDailyLimit: -1 } }, 'budget.globalDailyLimit'],
+      [{ budget: { monthlyLimit: 'ten' } }, 'budget.monthlyLimit'],
+      [{ escalation: { maxCostPerRequestUsd: -1 } }, 'escalation.maxCostPerRequestUsd'],
+      [{ mode: 'locl' }, 'mode'],
+      [{ providers: { ...raw.providers, groq: { ...raw.providers.groq, baseUrl: 'not a url' } } }, 'providers.groq.baseUrl'],
+    ];
+    for (const [change, setting] of cases) {
+      await fs.writeFile(configPath, JSON.stringify({ ...raw, ...change }));
+      const run = await cli(['ask', '--config', configPath, '--mode', 'cloud', 'hi'], { GROQ_API_KEY: 'gsk-cli' });
+      assert.equal(run.code, 2, `${setting}: ${run.stderr}`);
+      assert.ok(run.stderr.includes(` ${setting}: `), `${setting} named: ${run.stderr}`);
+      assert.match(run.stderr, /cannot be read, and the default could allow more than you meant/);
+      assert.doesNotMatch(run.stderr, /ignored, default used/);
+    }
+    assert.equal(groq.requests.length, 0, 'no cloud request');
+    assert.equal(ollama.requests.filter((r) => r.path === '/api/chat').length, 0);
+  });
+
+  it('a 401 names the environment variable that holds the key, never a VS Code command', async () => {
+    const run = await cli(['ask', '--config', configPath, '--model', 'groq/llama-3.3-70b-versatile', 'hi'], { GROQ_API_KEY: 'gsk-wrong' });
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(groq.requests.length, 1, 'the wrong key reached the double and was rejected');
+    assert.match(run.stderr, /auth: Groq rejected the API key \(401/);
+    assert.match(run.stderr, /Set GROQ_API_KEY or SWITCHYARD_KEY_GROQ in the environment/);
+    assert.doesNotMatch(run.stderr, /Switchyard: Set API Key/);
+    // No key at all: the provider is left out before any request, and the error says the same.
+    const none = await cli(['ask', '--config', configPath, '--mode', 'cloud', 'hi']);
+    assert.equal(none.code, 1, none.stderr);
+    assert.match(none.stderr, /model_not_found: .*Set GROQ_API_KEY or SWITCHYARD_KEY_GROQ in the environment \(the key for http:\/\/127\.0\.0\.1:/);
+    assert.doesNotMatch(none.stderr, /Switchyard: Set API Key/);
+    assert.equal(groq.requests.length, 1);
   });
 
   it('Ctrl-C (the io signal) stops the answer at the socket and exits 130', async () => {
@@ -187,7 +240,7 @@ describe('switchyard CLI', function () {
     const code = await runCli(['ask', '--config', configPath, '--no-escalate', 'hi'], {
       stdout: { write: (s: string) => ((stdout += s), interrupt.abort()) },
       stderr: { write: (s: string) => (stderr += s) },
-      env: { XDG_CONFIG_HOME: dir },
+      env: { XDG_CONFIG_HOME: dir, SWITCHYARD_STATE_DIR: dir },
       readFile: (f) => fs.readFile(f, 'utf8'),
       signal: interrupt.signal,
     });
@@ -207,7 +260,7 @@ describe('switchyard CLI', function () {
       const code = await runCli(['ask', '--json', '--config', configPath, 'what is the capital of Australia?'], {
         stdout: { write: (s: string) => (stdout += s) },
         stderr: { write: () => true },
-        env: { XDG_CONFIG_HOME: dir, GROQ_API_KEY: 'gsk-cli' },
+        env: { XDG_CONFIG_HOME: dir, SWITCHYARD_STATE_DIR: dir, GROQ_API_KEY: 'gsk-cli' },
         readFile: (f) => fs.readFile(f, 'utf8'),
         confirm: yes === undefined ? undefined : async (q) => (questions.push(q), yes),
       });

@@ -70,7 +70,7 @@ async function stalled(server: OpenAICompatibleServer, child: Child): Promise<nu
 
 /** Every budget reservation in the ledger has its usage record (settled), with these outcomes. */
 async function ledgerOutcomes(dir: string): Promise<{ open: string[]; outcomes: string[] }> {
-  const folder = path.join(dir, 'switchyard');
+  const folder = path.join(dir, 'ledger');
   const files = (await fs.readdir(folder)).filter((f) => f.endsWith('.jsonl'));
   const records = (await Promise.all(files.map((f) => fs.readFile(path.join(folder, f), 'utf8'))))
     .join('\n')
@@ -100,7 +100,7 @@ describe('switchyard CLI process: a stalled stream (with GC pressure)', function
       configPath,
       JSON.stringify({ providers: { groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: server.baseUrl, locality: 'cloud', models: [MODEL], timeoutMs } } }),
     );
-    child = startCli(['ask', ...output, '--config', configPath, '--model', `groq/${MODEL}`, 'hello'], { XDG_CONFIG_HOME: dir, SWITCHYARD_KEY_GROQ: 'gsk-stall' });
+    child = startCli(['ask', ...output, '--config', configPath, '--model', `groq/${MODEL}`, 'hello'], { SWITCHYARD_STATE_DIR: dir, SWITCHYARD_KEY_GROQ: 'gsk-stall' });
   }
 
   afterEach(async () => {

@@ -30,7 +30,7 @@ describe('completion/fimRequest: which way a FIM request goes over /completions'
 
   it('a bad `fim` value is reported with the setting path and the allowed values', () => {
     const { problems } = parseConfig({ providers: { lm: { kind: 'openai-compatible', fim: 'raw' } } });
-    assert.deepEqual(problems, [{ path: 'providers.lm.fim', message: 'write "auto", "suffix", "template" (how inline completion fills in the middle)' }]);
+    assert.deepEqual(problems, [{ path: 'providers.lm.fim', message: 'write "auto", "suffix", "template" (how inline completion fills in the middle)', effect: 'fail_closed' }]);
     const ok = parseConfig({ providers: { lm: { kind: 'openai-compatible', fim: 'template' } } });
     assert.deepEqual([ok.problems, ok.config.providers.lm?.fim], [[], 'template']);
   });

@@ -86,13 +86,14 @@ describe('cost arithmetic against the price table', () => {
     assert.equal(priced('gemini', 'models/gemini-2.0-flash').kind, 'priced');
   });
 
-  it('lets a settings override win over the table, and marks it', () => {
+  it('lets a settings override win over the table, names it, and calls only estimated tokens an estimate', () => {
     const r = priced('openai', 'gpt-4o', ctx({ overrides: { 'openai/gpt-4o': { input: 1, output: 2 } } }));
     assert.equal(r.kind, 'priced');
     const c = costOf(usage({ inputTokens: 1_000_000, outputTokens: 1_000_000 }), r, false);
     close(c.totalUsd, 3);
     assert.equal(c.priceSource, 'settings override');
-    assert.equal(c.estimated, true);
+    assert.equal(c.estimated, false, 'the provider reported the usage and the user set the price: nothing is estimated');
+    assert.equal(costOf(usage({ inputTokens: 10, outputTokens: 10, estimated: true }), r, false).estimated, true, 'counted tokens stay an estimate');
   });
 
   it('never prices an unknown cloud model silently', () => {

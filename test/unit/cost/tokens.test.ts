@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { estimateInputTokens, estimateTextTokens, tokenizer, TOKENS_PER_MESSAGE, TOKENS_REPLY_PRIMING } from '../../../src/core/cost/tokens';
+import { estimateInputTokens, estimateTextTokens, TEMPLATE_ALLOWANCE, tokenizer, TOKENS_PER_MESSAGE, TOKENS_REPLY_PRIMING } from '../../../src/core/cost/tokens';
+import { estimatePromptTokens, estimateTokens } from '../../../src/core/tokenEstimate';
 
 // Chinese prose samples (a code-review request and an encyclopaedia sentence).
 const ZH_REVIEW = '请帮我解释一下这段代码的作用，并指出可能存在的性能问题。我们的系统在高并发场景下响应变慢，数据库连接池经常被耗尽。';
@@ -29,18 +30,22 @@ describe('token estimates (gpt-tokenizer cl100k_base)', function () {
     assert.equal(estimateTextTokens(''), 0);
   });
 
-  it('adds chat formatting overhead per message and for the reply', () => {
+  it('counts a request\'s input with the shared prompt estimate, framing included, never below cl100k', () => {
     const messages = [
       { role: 'system' as const, content: 'You are terse.' },
       { role: 'user' as const, content: EN },
     ];
-    const expected = TOKENS_REPLY_PRIMING + 2 * TOKENS_PER_MESSAGE + estimateTextTokens('You are terse.') + estimateTextTokens(EN);
-    assert.equal(estimateInputTokens(messages), expected);
+    assert.equal(estimateInputTokens(messages), estimatePromptTokens(messages));
+    const framing = TOKENS_REPLY_PRIMING + TEMPLATE_ALLOWANCE + 2 * TOKENS_PER_MESSAGE;
+    assert.equal(estimateInputTokens(messages), framing + estimateTokens('You are terse.') + estimateTokens(EN));
+    assert.ok(estimateInputTokens(messages) >= framing + estimateTextTokens('You are terse.') + estimateTextTokens(EN));
   });
 
   it('estimates fill-in-the-middle input from prefix and suffix', () => {
     const fim = { prefix: 'function add(a, b) {\n  return ', suffix: '\n}\n' };
-    assert.equal(estimateInputTokens([], fim), estimateTextTokens(fim.prefix) + estimateTextTokens(fim.suffix) + TOKENS_REPLY_PRIMING);
+    assert.equal(estimateInputTokens([], fim), estimatePromptTokens([], fim));
+    assert.equal(estimateInputTokens([], fim), estimateTokens(fim.prefix) + estimateTokens(fim.suffix) + TOKENS_REPLY_PRIMING);
+    assert.ok(estimateInputTokens([], fim) >= estimateTextTokens(fim.prefix) + estimateTextTokens(fim.suffix) + TOKENS_REPLY_PRIMING);
   });
 
   it('shares one tokenizer whose encode/decode round-trips Chinese and code', () => {

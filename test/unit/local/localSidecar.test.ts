@@ -240,6 +240,9 @@ describe('LocalSidecar: NPU and OpenAI-compatible local endpoints', function () 
     const r = await s.ensureAvailable('npu2');
     assert.equal(r.available, false);
     assert.match(r.reason!, /refuses our token \(HTTP 401\)/);
+    // Where to set the key is the surface's to say: the state carries the fix as data, the reason names no VS Code command.
+    assert.doesNotMatch(r.reason!, /Switchyard: Set API Key/);
+    assert.deepEqual(s.snapshot().endpoints.find((e) => e.providerId === 'npu2')?.fix, { action: 'set_key', provider: 'npu2', origin: new URL(npu.url).origin });
     await s.dispose();
   });
 });

@@ -106,7 +106,9 @@ describe('providers/errors: every vendor error body, over HTTP', () => {
         assert.equal(out.error?.status, a.status);
         assert.equal(out.error?.retryable, false);
         assert.match(out.error!.message, a.says);
-        assert.match(out.error!.message, /Switchyard: Set API Key/);
+        // The fix is data (each surface words it); no core message names a VS Code command.
+        assert.deepEqual(out.error?.fix, { action: 'set_key', provider: a.vendor, origin: server.url });
+        assert.doesNotMatch(out.error!.message, /Switchyard: Set API Key/);
         assert.ok(!out.error!.message.includes(KEY), out.error!.message);
       } finally {
         await server.close();

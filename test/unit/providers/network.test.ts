@@ -124,8 +124,9 @@ describe('net: proxy routing', () => {
     }
   });
 
-  it('a provider declared local uses the direct route even on a LAN address', async () => {
+  it('a LAN host confirmed in trustedLocalHosts goes direct; a bare "local" label on it is ignored and proxied', async () => {
     const used: string[] = [];
+    // No request leaves the test: both routes are fakes that only record which one was taken.
     const fake: Network = {
       fetch: async () => {
         used.push('proxied');
@@ -139,8 +140,15 @@ describe('net: proxy routing', () => {
       problems: [],
       close: async () => undefined,
     };
-    const provider = createProvider('lan', providerConfig({ kind: 'openai-compatible', vendor: 'custom', baseUrl: 'http://192.168.77.1:8000/v1', locality: 'local' }), { keys: recordingKeys({}), network: fake });
-    await drain(provider.stream(request({ model: 'x' })));
+    const lan = providerConfig({ kind: 'openai-compatible', vendor: 'custom', baseUrl: 'http://192.168.77.1:8000/v1', locality: 'local' });
+    const labelled = createProvider('lan', lan, { keys: recordingKeys({ 'lan http://192.168.77.1:8000': 'sk-lan' }), network: fake });
+    assert.equal(labelled.locality, 'cloud', 'the label alone does not make a LAN address local');
+    await drain(labelled.stream(request({ model: 'x' })));
+    assert.deepEqual(used, ['proxied']);
+    used.length = 0;
+    const confirmed = createProvider('lan', lan, { keys: recordingKeys({}), network: fake, trustedLocalHosts: ['192.168.77.1'] });
+    assert.equal(confirmed.locality, 'local');
+    await drain(confirmed.stream(request({ model: 'x' })));
     assert.deepEqual(used, ['direct']);
   });
 });

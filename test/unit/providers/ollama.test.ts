@@ -46,7 +46,8 @@ describe('providers/ollama', () => {
   it('sends options, keep_alive and think exactly as the API names them', async () => {
     await drain(provider.stream(request({ model: 'qwen3:8b', maxTokens: 64, temperature: 0.2, stop: ['\n\n'], keepAlive: '30m', thinking: true })));
     const chat = server.requests.find((r) => r.path === '/api/chat')!;
-    assert.deepEqual(chat.body.options, { num_predict: 64, temperature: 0.2, stop: ['\n\n'] });
+    // num_ctx: a short prompt + 64 answer tokens get Ollama's own default size, never less (providers/ollamaContext.ts).
+    assert.deepEqual(chat.body.options, { num_predict: 64, temperature: 0.2, stop: ['\n\n'], num_ctx: 4096 });
     assert.equal(chat.body.keep_alive, '30m');
     assert.equal(chat.body.think, true);
     assert.equal(chat.body.stream, true);

@@ -397,7 +397,8 @@ describe('providers/openaiCompatible', () => {
     const out = await drain(provider.stream(request({ model: server.models[0]! })));
     assert.equal(out.error?.kind, 'auth');
     assert.match(out.error!.message, /No API key for Groq/);
-    assert.match(out.error!.message, /Switchyard: Set API Key/);
+    assert.deepEqual(out.error?.fix, { action: 'set_key', provider: 'groq', origin: server.url });
+    assert.doesNotMatch(out.error!.message, /Switchyard: Set API Key/);
     assert.equal(server.requests.length, 0);
     assert.deepEqual(keys.lookups, [`groq ${server.url}`]);
   });

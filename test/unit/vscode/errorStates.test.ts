@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { describeError } from '../../../src/vscode/errorStates';
 import type { NormalizedError, RoutingDecision } from '../../../src/core/types';
-import { english as t } from './translate';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { english, english as t } from './translate';
+
+const bundle = JSON.parse(readFileSync(join(__dirname, '../../../l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
 
 const err = (kind: NormalizedError['kind'], extra: Partial<NormalizedError> = {}): NormalizedError => ({ kind, message: 'boom', retryable: false, ...extra });
 const commands = (e: ReturnType<typeof describeError>) => e.actions.map((a) => a.command);
@@ -51,6 +55,18 @@ describe('errorStates: each failure has a fixing button', () => {
 
   it('key missing or rejected → Set API Key', () => {
     assert.equal(commands(describeError(err('auth', { provider: 'groq' }), undefined, t))[0], 'switchyard.setApiKey');
+    // The core's typed fix (no VS Code prose in its message) still gets the Set API Key button.
+    const typed = describeError(err('auth', { provider: 'groq', message: 'Groq rejected the API key (401).', fix: { action: 'set_key', provider: 'groq', origin: 'https://api.groq.com' } }), undefined, t);
+    assert.deepEqual(typed.actions[0], { label: 'Set API Key', command: 'switchyard.setApiKey' });
+  });
+
+  it('a setting that fails closed → cloud refused, local still answers, and Open Setting at that setting', () => {
+    const decision: RoutingDecision = { task: 'chat', taskReason: '', mode: 'auto', candidates: [], excluded: [{ ref: 'groq/llama', why: 'groq: cloud provider, and cloud calls are refused until the setting budget.dailyLimit is fixed' }] };
+    const e = describeError(err('config_invalid', { fix: { action: 'fix_setting', setting: 'budget.dailyLimit' } }), decision, t);
+    assert.equal(e.kind, 'config_invalid', 'not the generic "no provider" state');
+    assert.match(e.message, /Cloud models are refused in this workspace: the setting switchyard\.budget\.dailyLimit cannot be read/);
+    assert.match(e.message, /local models still answer/);
+    assert.deepEqual(e.actions, [{ label: 'Open Setting', command: 'switchyard.openSettings', setting: 'switchyard.budget.dailyLimit' }]);
   });
 
   it('budget reached → Set Budget and the usage report', () => {
@@ -62,5 +78,26 @@ describe('errorStates: each failure has a fixing button', () => {
   it('offline (cloud unreachable) → Retry, or use local only', () => {
     const e = describeError(err('network', { provider: 'groq' }), undefined, t);
     assert.deepEqual(commands(e), ['switchyard.retryLast', 'switchyard.switchMode']);
+  });
+
+  it('prompt too large for every window → the sizes and the model, in English and in Chinese; nothing to retry', () => {
+    const decision: RoutingDecision = {
+      task: 'long_context',
+      taskReason: '',
+      mode: 'auto',
+      candidates: [],
+      excluded: [{ ref: 'ollama/qwen2.5:7b', why: 'context window of 32,768 tokens…', reason: { code: 'context_too_small', model: 'ollama/qwen2.5:7b', window: 32_768, needed: 578_825 } }],
+      promptTokens: 576_777,
+    };
+    const error = err('context_length', { reason: { code: 'prompt_too_large', promptTokens: 576_777, answerTokens: 2_048, largestWindow: 128_000, model: 'openai/gpt-4o-mini' } });
+    const e = describeError(error, decision, t);
+    assert.equal(e.kind, 'prompt_too_large');
+    assert.equal(
+      e.message,
+      'The prompt is about 576,777 tokens, plus 2,048 for the answer: more than the largest context window available (openai/gpt-4o-mini, 128,000 tokens). Nothing was sent. Shorten the prompt or attach less, or add a model with a larger window.',
+    );
+    assert.deepEqual(commands(e), ['switchyard.switchMode', 'switchyard.openSettings']);
+    const zh = describeError(error, decision, (m, ...args) => english(bundle[m] ?? `MISSING: ${m}`, ...args));
+    assert.equal(zh.message, '提示词约 576,777 个 token，加上回答预留的 2,048 个，超出了可用模型中最大的上下文窗口（openai/gpt-4o-mini，128,000 个 token）。未发送任何内容。请缩短提示词或少附带一些内容，或添加上下文窗口更大的模型。');
   });
 });

@@ -10,6 +10,7 @@ describe('panel protocol: messages are validated at the edge', () => {
       { type: 'escalate', turnId: 'ab12cd34' },
       { type: 'copy', code: 'x = 1' },
       { type: 'command', command: 'switchyard.setApiKey' },
+      { type: 'command', command: 'switchyard.openSettings', setting: 'switchyard.budget.dailyLimit' },
     ]) {
       assert.equal(messageSchemas().fromWebview.safeParse(m).success, true, JSON.stringify(m));
     }
@@ -19,6 +20,8 @@ describe('panel protocol: messages are validated at the edge', () => {
     for (const m of [
       { type: 'command', command: 'workbench.action.terminal.sendSequence' },
       { type: 'command', command: 'switchyard.removeApiKey' },
+      { type: 'command', command: 'switchyard.openSettings', setting: 'http.proxy' },
+      { type: 'command', command: 'switchyard.openSettings', setting: 'switchyard.budget dailyLimit' },
       { type: 'eval', code: 'process.exit()' },
       { type: 'ask', prompt: '   ' },
       { type: 'ask', prompt: 'x'.repeat(200_001) },
