@@ -99,6 +99,8 @@ function promptTooLarge(r: PromptTooLarge, t: Translate): TurnError {
       n(r.largestWindow),
     ),
     actions: [
+      // The earlier turns of the conversation are part of the prompt: a fresh one is the quickest fix.
+      { label: t('New Conversation'), command: 'switchyard.newConversation' },
       { label: t('Switch Mode or Provider'), command: 'switchyard.switchMode' },
       { label: t('Open Settings'), command: 'switchyard.openSettings' },
     ],
