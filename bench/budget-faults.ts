@@ -54,12 +54,13 @@ async function child(dir: string, baseUrl: string, cap: number, id: string): Pro
   });
   const cost = createSpendGuard({ dir, config });
   const sy = createSwitchyard({ config, keys, spendGuard: cost, env: {} });
-  const ends: Record<string, { endedAt: number; outcome: string }> = {};
+  // endedAt: the finish event, after the reservation is settled; streamEndAt: when the attempt gave up the stream (before settling).
+  const ends: Record<string, { endedAt: number; streamEndAt?: number; outcome: string }> = {};
   for (let i = 0; i < REQUESTS_EACH; i++) {
     const tag = `${id}-${i}`;
     let outcome = 'answered';
     for await (const ev of sy.stream({ messages: [{ role: 'user', content: `[${tag}] ${PROMPT}` }], task: 'chat', mode: 'cloud', maxTokens: MAX_TOKENS, workspaceId: 'bench', signal: new AbortController().signal })) {
-      if (ev.type === 'finish') ends[tag] = { endedAt: Date.now(), outcome: ev.reason };
+      if (ev.type === 'finish') ends[tag] = { endedAt: Date.now(), streamEndAt: ev.timing.startedAt + ev.timing.totalMs, outcome: ev.reason };
       if (ev.type === 'error') outcome = ev.error.kind;
     }
     if (ends[tag]) ends[tag].outcome = `${ends[tag].outcome}/${outcome}`;
@@ -104,8 +105,8 @@ async function main(): Promise<void> {
     await Promise.all(
       Array.from({ length: PROCESSES }, (_, i) => {
         const c = fork(script, ['child', dir, server.baseUrl, String(cap), `p${i}`], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        return new Promise<Record<string, { endedAt: number; outcome: string }>>((resolve, reject) => {
-          c.on('message', (m: { ends: Record<string, { endedAt: number; outcome: string }> }) => resolve(m.ends));
+        return new Promise<Record<string, { endedAt: number; streamEndAt?: number; outcome: string }>>((resolve, reject) => {
+          c.on('message', (m: { ends: Record<string, { endedAt: number; streamEndAt?: number; outcome: string }> }) => resolve(m.ends));
           c.on('exit', (code) => code !== 0 && reject(new Error(`child ${i} exited ${code}`)));
         });
       }),
@@ -118,11 +119,13 @@ async function main(): Promise<void> {
   const records = readUsage(fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(dir, f)), { workspaceId: 'bench' });
   const ledgerUsd = records.reduce((sum, r) => sum + r.costUsd, 0);
   let worstStallMs = 0;
+  let worstStreamMs = 0;
   for (const r of chats) {
     const tag = (r as { tag?: string }).tag ?? '?';
     if (fates.get(tag) !== 'stall' || r.lastWriteAt === undefined) continue;
     const end = ends[tag];
     if (end) worstStallMs = Math.max(worstStallMs, end.endedAt - r.lastWriteAt);
+    if (end?.streamEndAt !== undefined) worstStreamMs = Math.max(worstStreamMs, end.streamEndAt - r.lastWriteAt);
   }
   const count = (fate: string) => [...fates.values()].filter((f) => f === fate).length;
   const refused = Object.values(ends).filter((e) => e.outcome.endsWith('budget')).length;
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
   console.log(`  provider: ${chats.length} calls answered (${count('complete')} complete, ${count('cut')} cut mid-answer, ${count('stall')} stalled), ${refused} refused before any call`);
   console.log(`  served by the provider: $${servedUsd.toFixed(6)} = ${((servedUsd / cap) * 100).toFixed(1)} % of the cap (goal: ≤ 100 %)`);
   console.log(`  ledger:                 $${ledgerUsd.toFixed(6)} = ${((ledgerUsd / servedUsd) * 100).toFixed(1)} % of served (goal: 100–110 %), ${records.filter((r) => r.estimated).length} of ${records.length} records estimated`);
-  console.log(`  stall → attempt end:    worst ${worstStallMs} ms (idle timeout ${IDLE_TIMEOUT_MS} ms)`);
+  console.log(`  stall → attempt end:    worst ${worstStallMs} ms (idle timeout ${IDLE_TIMEOUT_MS} ms); stream given up after worst ${Math.round(worstStreamMs)} ms, the rest is settling in the ledger shared by 8 processes`);
   await server.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
