@@ -25,22 +25,13 @@ import { createSpendGuard } from '../src/core/cost';
 import { createSwitchyard } from '../src/core/switchyard';
 import type { KeyStore } from '../src/core/types';
 import type { ChatReply } from '../test/servers/openaiCompatible';
+import { CODING_ANSWER as ANSWER, CODING_PROMPT as PROMPT } from '../test/fixtures/codingRequest';
 
 const PROCESSES = 8;
 const REQUESTS_EACH = 3;
 /** The provider's idle timeout (config timeoutMs): short, so that a stalled stream ends soon. */
 const IDLE_TIMEOUT_MS = 500;
 const MAX_TOKENS = 600;
-/** A coding assistant's request (prose with a little code) and a ~450-token answer in Chinese. */
-const PROMPT = [
-  'Our team maintains a small web service that stores customer orders in a relational database and sends a confirmation email after every purchase. Recently the service started to slow down during the evening peak, and some customers reported receiving the same email twice. Please explain what could cause both problems and which changes to make first.',
-  ...Array.from(
-    { length: 2 },
-    (_, i) =>
-      `export async function load${i}(path: string, retries = ${i + 1}): Promise<Record<string, unknown>> {\n  for (let attempt = 0; attempt < retries; attempt++) {\n    try { return JSON.parse(await fs.promises.readFile(path, 'utf8')); } catch (err) { if (attempt === retries - 1) throw err; }\n  }\n  return {};\n}`,
-  ),
-].join('\n');
-const ANSWER = '闭包是一个函数，它可以访问定义时所在作用域中的变量。即使外部函数已经返回，这些变量仍然保留在内存中。因此，如果闭包被长期引用，例如注册为事件监听器而没有移除，就可能造成内存泄漏。'.repeat(5);
 /** gpt-4o at the table price: one full answer is ~$0.005, its worst case ~$0.0066. */
 const MODEL = { provider: 'openai', model: 'gpt-4o' };
 const keys: KeyStore = { getKey: async () => 'test-key' };

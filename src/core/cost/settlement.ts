@@ -4,7 +4,7 @@
  * estimate here errs high: a ledger below the bill can break the cap, one above it only shows
  * a little less room.
  */
-import type { FinishReason, SpendRequest, Usage } from '../types';
+import type { CostBreakdown, FinishReason, SpendRequest, Usage } from '../types';
 import { costOf } from './costMath';
 import { LEDGER_FORMAT_VERSION, type ProgressRecord, type ReserveRecord, type UsageRecord } from './ledgerRecords';
 import type { ResolvedPrice } from './prices';
@@ -90,12 +90,7 @@ export function abandonedUsage(r: ReserveRecord, progress?: ProgressRecord, reso
     const cost = costOf(usage, priced, r.thinking ?? false);
     return {
       ...base,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      cachedInputTokens: usage.cachedInputTokens ?? 0,
-      reasoningTokens: usage.reasoningTokens ?? 0,
-      costUsd: cost.totalUsd,
-      estimated: cost.estimated,
+      ...usageColumns(usage, cost),
       priceSource: `${cost.priceSource} (usage the provider reported; the process ended before settling)`,
       outcome: progress.finish ?? 'stop',
     };
@@ -126,5 +121,17 @@ export function abandonedUsage(r: ReserveRecord, progress?: ProgressRecord, reso
     estimated: true,
     priceSource: 'worst case (process ended before settling)',
     outcome: 'abandoned',
+  };
+}
+
+/** A usage record's token and cost columns, from the usage it settles and its price. */
+export function usageColumns(usage: Usage, cost: CostBreakdown): Pick<UsageRecord, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'reasoningTokens' | 'costUsd' | 'estimated'> {
+  return {
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    cachedInputTokens: usage.cachedInputTokens ?? 0,
+    reasoningTokens: usage.reasoningTokens ?? 0,
+    costUsd: cost.totalUsd,
+    estimated: cost.estimated,
   };
 }

@@ -29,7 +29,7 @@ import { Liveness } from './liveness';
 import { dayKey } from './periods';
 import { resolvePrice, type PriceContext, type ResolvedPrice } from './prices';
 import { budgetRefusal } from './refusal';
-import { PROGRESS_STEP_CHARS, PROGRESS_STEP_DELTAS, TOKENIZER_MARGIN, abandonedUsage, conservativeOutputTokens, estimateUsage } from './settlement';
+import { PROGRESS_STEP_CHARS, PROGRESS_STEP_DELTAS, TOKENIZER_MARGIN, abandonedUsage, conservativeOutputTokens, estimateUsage, usageColumns } from './settlement';
 import { SpendState } from './spendState';
 
 /**
@@ -309,12 +309,7 @@ export class LedgerSpendGuard implements SpendGuard {
       provider: req.ref.provider,
       model: req.ref.model,
       locality: req.locality,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      cachedInputTokens: usage.cachedInputTokens ?? 0,
-      reasoningTokens: usage.reasoningTokens ?? 0,
-      costUsd: cost.totalUsd,
-      estimated: cost.estimated,
+      ...usageColumns(usage, cost),
       priceSource: cost.priceSource,
       escalatedFrom: req.escalatedFrom ? formatModelRef(req.escalatedFrom) : undefined,
       latencyMs: Math.round(outcome.latencyMs),

@@ -21,6 +21,7 @@ import type { KeyStore } from '../../../src/core/types';
 import type { RecordedRequest } from '../../servers/http';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../../servers/openaiCompatible';
 import { tempLedgerDir, usageLines } from './helpers';
+import { CODING_ANSWER as ANSWER, CODING_PROMPT as PROMPT } from '../../fixtures/codingRequest';
 
 const keys: KeyStore = { getKey: async () => 'test-key' };
 const GPT4O = resolvePrice({ provider: 'openai', model: 'gpt-4o' }, 'cloud', { overrides: {}, allowUnpriced: [], vendorOf: () => 'openai' });
@@ -31,21 +32,6 @@ function servedUsd(rec: RecordedRequest): number {
   return costOf({ inputTokens: rec.served.promptTokens, outputTokens: rec.served.outputTokens, estimated: false }, GPT4O, false).totalUsd;
 }
 
-/**
- * A realistic request of a coding assistant: a question in prose with a little code (~1 KB), and
- * an answer in Chinese (~400 characters). Against the double, which bills English at 4
- * characters a token and each CJK character as a token, cl100k alone counts this ~5 % low.
- */
-const PROMPT = [
-  'Our team maintains a small web service that stores customer orders in a relational database and sends a confirmation email after every purchase. Recently the service started to slow down during the evening peak, and some customers reported receiving the same email twice. Please explain what could cause both problems and which changes to make first.',
-  '',
-  ...Array.from(
-    { length: 2 },
-    (_, i) =>
-      `export async function load${i}(path: string, retries = ${i + 1}): Promise<Record<string, unknown>> {\n  for (let attempt = 0; attempt < retries; attempt++) {\n    try { return JSON.parse(await fs.promises.readFile(path, 'utf8')); } catch (err) { if (attempt === retries - 1) throw err; }\n  }\n  return {};\n}`,
-  ),
-].join('\n');
-const ANSWER = '闭包是一个函数，它可以访问定义时所在作用域中的变量。即使外部函数已经返回，这些变量仍然保留在内存中。因此，如果闭包被长期引用，例如注册为事件监听器而没有移除，就可能造成内存泄漏。'.repeat(5);
 
 describe('settlement never below what the provider served', function () {
   this.timeout(60_000);

@@ -96,7 +96,7 @@ describe('errorStates: each failure has a fixing button', () => {
       e.message,
       'The prompt is about 576,777 tokens, plus 2,048 for the answer: more than the largest context window available (openai/gpt-4o-mini, 128,000 tokens). Nothing was sent. Shorten the prompt or attach less, or add a model with a larger window.',
     );
-    assert.deepEqual(commands(e), ['switchyard.switchMode', 'switchyard.openSettings']);
+    assert.deepEqual(commands(e), ['switchyard.newConversation', 'switchyard.switchMode', 'switchyard.openSettings']);
     const zh = describeError(error, decision, (m, ...args) => english(bundle[m] ?? `MISSING: ${m}`, ...args));
     assert.equal(zh.message, '提示词约 576,777 个 token，加上回答预留的 2,048 个，超出了可用模型中最大的上下文窗口（openai/gpt-4o-mini，128,000 个 token）。未发送任何内容。请缩短提示词或少附带一些内容，或添加上下文窗口更大的模型。');
   });
