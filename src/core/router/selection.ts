@@ -137,7 +137,13 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     if (closed) return void excluded.push({ ref: w.ref, why: closed });
 
     if (e.provider.locality === 'cloud') {
-      if (!(await hasKey(e))) return void excluded.push({ ref: w.ref, why: `${e.id}: no API key for ${e.origin}`, fix: { action: 'set_key', provider: e.id, origin: e.origin } });
+      if (!(await hasKey(e))) {
+        // Labelled local but not on this machine (src/core/net/locality.ts): say that, not just "no key".
+        if (e.config.locality === 'local') {
+          return void excluded.push({ ref: w.ref, why: `${e.id}: ${e.origin} is not a loopback address and not in network.trustedLocalHosts, so it counts as cloud, and it has no API key`, fix: { action: 'fix_setting', setting: 'network.trustedLocalHosts' } });
+        }
+        return void excluded.push({ ref: w.ref, why: `${e.id}: no API key for ${e.origin}`, fix: { action: 'set_key', provider: e.id, origin: e.origin } });
+      }
       const models = ref.model === ANY_MODEL ? e.config.models : [ref.model];
       if (models.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models configured` });
       for (const m of models) add(e, m, [w.why]);

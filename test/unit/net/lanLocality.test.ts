@@ -100,6 +100,23 @@ describe('net: a "local" label on a LAN address is not trusted', function () {
     assert.deepEqual(escaped, []);
   });
 
+  it('in auto mode with no key, the exclusion says the host is not confirmed as local (not only "no API key") and points at the setting', async () => {
+    const { config } = parseConfig({
+      providers: { lan: { kind: 'openai-compatible', vendor: 'custom', baseUrl: `${LAN_ORIGIN}/v1`, locality: 'local', models: [MODEL] } },
+      tasks: { chat: [`lan/${MODEL}`] },
+    });
+    const sy = createSwitchyard({ config, keys: { getKey: async () => undefined }, fetch: lanFetch, env: {} });
+    try {
+      const decision = await sy.plan({ messages: [{ role: 'user', content: 'hello' }], task: 'chat', workspaceId: 'w', signal: new AbortController().signal });
+      const out = decision.excluded.find((e) => e.ref.startsWith('lan/'));
+      assert.match(out?.why ?? '', /192\.168\.77\.1:8000 is not a loopback address and not in network\.trustedLocalHosts/);
+      assert.deepEqual(out?.fix, { action: 'fix_setting', setting: 'network.trustedLocalHosts' });
+      assert.equal(server.requests.length, 0);
+    } finally {
+      sy.dispose();
+    }
+  });
+
   it('a confirmation for another port of the same host does not count', async () => {
     const { events } = await ask(['192.168.77.1:9000']);
     assert.equal(server.requests.length, 0);
