@@ -2,15 +2,13 @@
  * Demo mode (issue 16): what a newcomer with no local model and no key sees Switchyard do —
  * routing, escalation, cost and budget — against two canned servers on 127.0.0.1 that speak the
  * real Ollama and OpenAI-compatible wire protocols (src/demo/). This file is the part both sides
- * agree on: the names, the sample prompts, the configuration and the separate ledger. Plain
+ * agree on: the names, the sample prompts, the configuration (the separate demo ledger's folder is demoLedgerDir in cost/index.ts). Plain
  * TypeScript (no vscode), shared by the extension, the servers and the tests.
  *
  * Honesty rules: every name says "demo" (providers, models, the panel's notice, the status bar,
  * the usage report), and demo spending goes to its own ledger, never the real one.
  */
-import * as path from 'node:path';
-import { TASKS, type KeyStore } from './types';
-import { stateDir } from './stateDir';
+import type { KeyStore } from './types';
 
 /** The demo's local provider (an Ollama-protocol server) and its one model. */
 export const DEMO_LOCAL_PROVIDER = 'demo-local';
@@ -63,6 +61,8 @@ export interface DemoEndpoints {
 export function demoRawConfig(endpoints: DemoEndpoints): Record<string, unknown> {
   const local = `${DEMO_LOCAL_PROVIDER}/${DEMO_LOCAL_MODEL}`;
   const cloud = `${DEMO_CLOUD_PROVIDER}/${DEMO_CLOUD_MODEL}`;
+  // Required here: src/vscode imports this file on the activation path, which loads the shared core types once only.
+  const { TASKS } = require('./types') as typeof import('./types');
   return {
     mode: 'auto',
     providers: {
@@ -88,12 +88,4 @@ export function demoRawConfig(endpoints: DemoEndpoints): Record<string, unknown>
 export function demoKeyStore(endpoints: DemoEndpoints): KeyStore {
   const origin = new URL(endpoints.cloudBaseUrl).origin;
   return { getKey: async (id, keyOrigin) => (id === DEMO_CLOUD_PROVIDER && keyOrigin === origin ? DEMO_CLOUD_KEY : undefined) };
-}
-
-/**
- * The demo ledger: a `demo/` folder beside the real ledger (`ledger/`) in the state directory.
- * Its own folder, so no read or cap of the real ledger ever counts a demo record.
- */
-export function demoLedgerDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(stateDir(env), 'demo');
 }

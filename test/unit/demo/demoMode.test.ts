@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseConfig } from '../../../src/core/config';
-import { createSpendGuard, defaultLedgerDir, type CostService } from '../../../src/core/cost';
+import { createSpendGuard, defaultLedgerDir, demoLedgerDir, type CostService } from '../../../src/core/cost';
 import {
   DEMO_CLOUD_MODEL,
   DEMO_CLOUD_PROVIDER,
@@ -18,7 +18,6 @@ import {
   DEMO_LOCAL_PROVIDER,
   DEMO_SAMPLES,
   demoKeyStore,
-  demoLedgerDir,
   demoRawConfig,
 } from '../../../src/core/demo';
 import { createEscalationHook } from '../../../src/core/escalation/hook';
