@@ -70,7 +70,10 @@ export function demoRawConfig(endpoints: DemoEndpoints): Record<string, unknown>
       [DEMO_CLOUD_PROVIDER]: { kind: 'openai-compatible', vendor: 'custom', baseUrl: endpoints.cloudBaseUrl, locality: 'cloud', models: [DEMO_CLOUD_MODEL] },
     },
     tasks: Object.fromEntries(TASKS.map((task) => [task, [local, cloud]])),
-    escalation: { policy: 'auto' },
+    // No per-request ceiling beyond the demo budget: the default ceiling ($0.05) is below the
+    // worst case of a full-length answer at the demo prices, which would keep every escalation
+    // local; the budget guard instead lowers max_tokens to fit, as it does for real spending.
+    escalation: { policy: 'auto', maxCostPerRequestUsd: 0 },
     budget: {
       currency: 'USD',
       dailyLimit: DEMO_DAILY_LIMIT_USD,

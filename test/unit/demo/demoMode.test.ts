@@ -21,6 +21,7 @@ import {
   demoRawConfig,
 } from '../../../src/core/demo';
 import { createEscalationHook } from '../../../src/core/escalation/hook';
+import { worstCaseFromPrices } from '../../../src/core/escalation';
 import { createSwitchyard } from '../../../src/core/switchyard';
 import { silentLogger, type StreamEvent } from '../../../src/core/types';
 import { DEMO_CLOUD_ANSWER, DEMO_LOCAL_ANSWER, startDemoServers, type DemoServers } from '../../../src/demo/demoServers';
@@ -49,7 +50,8 @@ describe('demo mode (demo servers + the real router, escalation and ledger)', fu
     assert.deepEqual(problems, []);
     const cost = createSpendGuard({ dir: demoLedgerDir(env), config });
     guards.push(cost);
-    const escalation = createEscalationHook({ config: config.escalation, logger: silentLogger });
+    // As the extension builds it (src/vscode/coreFactory.ts), the per-request cost ceiling included.
+    const escalation = createEscalationHook({ config: config.escalation, estimateWorstCaseUsd: worstCaseFromPrices(config), logger: silentLogger });
     const sy = createSwitchyard({ config, keys: demoKeyStore(servers), escalation, spendGuard: cost, logger: silentLogger, env: {} });
     return { sy, cost, config };
   }
