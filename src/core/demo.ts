@@ -25,9 +25,13 @@ export const DEMO_CLOUD_KEY = 'demo-key-not-a-secret';
  * fraction of a cent rather than $0.00 (about a large cloud model's list price in 2025).
  */
 export const DEMO_CLOUD_PRICE = { input: 10, output: 30 } as const;
-/** The demo budget, USD per day: small, so the status bar's "spent / cap" visibly moves. */
-export const DEMO_DAILY_LIMIT_USD = 0.05;
-export const DEMO_MONTHLY_LIMIT_USD = 0.5;
+/**
+ * The demo budget, USD: small, so the status bar's "spent / cap" visibly moves with each
+ * escalation (about $0.002 at the demo prices, measured in test/unit/demo/), yet room for ~100 of them a day before the demo
+ * shows "budget reached" (the demo ledger persists, like the real one).
+ */
+export const DEMO_DAILY_LIMIT_USD = 0.25;
+export const DEMO_MONTHLY_LIMIT_USD = 2.5;
 
 /** Environment variables by which `npm start` hands running demo servers to the extension. */
 export const DEMO_LOCAL_URL_ENV = 'SWITCHYARD_DEMO_LOCAL_URL';
