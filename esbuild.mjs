@@ -171,7 +171,9 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
+    // dist/demo.js: the demo servers, required by the extension only when the demo is tried, and
+    // run by `npm start` (scripts/start.sh) on a machine with no model and no key.
+    entryPoints: { cli: 'src/cli/main.ts', demo: 'src/demo/index.ts' },
     outdir: 'dist',
     platform: 'node',
     target: 'node20',

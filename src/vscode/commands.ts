@@ -15,6 +15,7 @@ import { setBudget } from './budgetCommand';
 import { showUsageReport } from './usageReport';
 import { getLocalSidecarService } from './localModelsService';
 import { isUsable } from '../core/local/sidecarState';
+import { registerDemo } from './demo';
 
 /** What the model is told for "Continue Last Answer". */
 const CONTINUE_PROMPT = 'Continue exactly where your last answer stopped. Do not repeat what you already wrote.';
@@ -62,6 +63,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     });
 
   return [
+    ...registerDemo(context, services, session, openPanel),
     register('switchyard.openPanel', () => openPanel()),
     register('switchyard.ask', async (prompt?: string) => {
       const text =

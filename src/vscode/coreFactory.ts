@@ -35,6 +35,15 @@ export function buildCost(deps: CostDeps): CostService {
   });
 }
 
+/**
+ * Demo mode's spend guard: the demo ledger (src/core/cost/index.ts: a `demo/` folder beside the real
+ * ledger), nothing migrated into it, the demo budget. Real budgets never see a demo record.
+ */
+export function buildDemoCost(deps: { config: SwitchyardConfig; logger: Logger }): CostService {
+  const { createSpendGuard, demoLedgerDir } = require('../core/cost') as typeof import('../core/cost');
+  return createSpendGuard({ dir: demoLedgerDir(process.env), config: deps.config, logger: deps.logger });
+}
+
 export interface RouterDeps {
   config: SwitchyardConfig;
   keys: KeyStore;

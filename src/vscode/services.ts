@@ -19,7 +19,8 @@ import type { ConfigProblem, SwitchyardConfig } from '../core/config';
 import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOverrides } from './settingsModel';
 import { SecretKeyStore } from './keyStore';
 import { OutputLogger } from './outputLogger';
-import { buildCost, buildRouter } from './coreFactory';
+import { buildCost, buildDemoCost, buildRouter } from './coreFactory';
+import { demoKeyStore, demoRawConfig, type DemoEndpoints } from '../core/demo';
 import { getLocalSidecarService } from './localModelsService';
 import type { BudgetAlert, CostService } from '../core/cost';
 
@@ -46,6 +47,13 @@ export interface Services {
   /** `undefined` forgets the choice, so the `switchyard.mode` settings apply again. */
   setWorkspaceMode(mode: Mode | undefined, pinned?: string): Promise<void>;
   readonly onDidChange: vscode.Event<void>;
+  /** The demo servers in use while demo mode is on (src/vscode/demo.ts), else undefined. */
+  demo(): DemoEndpoints | undefined;
+  /**
+   * Turns demo mode on (the demo's providers, keys, budget and its own ledger replace the user's
+   * settings, keys and ledger) or off (`undefined`: everything real again).
+   */
+  setDemo(endpoints: DemoEndpoints | undefined): void;
 }
 
 let instance: (Services & vscode.Disposable) | undefined;
@@ -69,6 +77,9 @@ class ExtensionServices implements Services, vscode.Disposable {
   private cached: { config: SwitchyardConfig; problems: ConfigProblem[]; localOnly?: BindingLocalOnly } | undefined;
   private router: Promise<AssembledSwitchyard> | undefined;
   private costService: CostService | undefined;
+  private demoEndpoints: DemoEndpoints | undefined;
+  /** Demo mode's spend guard, over the demo ledger: never the real one, so no real cap counts demo money. */
+  private demoCostService: CostService | undefined;
   private readonly alerts = new vscode.EventEmitter<BudgetAlert>();
   readonly onBudgetAlert = this.alerts.event;
   private lastReportedProblems = '';
@@ -114,15 +125,19 @@ class ExtensionServices implements Services, vscode.Disposable {
 
   switchyard(): Promise<AssembledSwitchyard> {
     if (!this.router) {
-      const router = buildRouter({
-        config: this.config(),
-        keys: this.keys,
-        logger: this.logger,
-        cost: this.cost(),
-        confirm: (reasons, next) => confirmEscalation(reasons, next),
-        local: this.localSidecar(),
-        localOnly: this.localOnly(),
-      });
+      const demo = this.demoEndpoints;
+      const router = demo
+        ? // The demo's own providers on 127.0.0.1 only: no real key, sidecar or Ollama is touched.
+          buildRouter({ config: this.config(), keys: demoKeyStore(demo), logger: this.logger, cost: this.cost(), confirm: (reasons, next) => confirmEscalation(reasons, next) })
+        : buildRouter({
+            config: this.config(),
+            keys: this.keys,
+            logger: this.logger,
+            cost: this.cost(),
+            confirm: (reasons, next) => confirmEscalation(reasons, next),
+            local: this.localSidecar(),
+            localOnly: this.localOnly(),
+          });
       this.router = router;
       // A failed build is not cached: the next request tries again (e.g. after a fix).
       router.catch(() => {
@@ -146,6 +161,7 @@ class ExtensionServices implements Services, vscode.Disposable {
   }
 
   cost(): CostService {
+    if (this.demoEndpoints) return (this.demoCostService ??= buildDemoCost({ config: this.config(), logger: this.logger }));
     if (!this.costService) {
       this.costService = buildCost({
         config: this.config(),
@@ -171,14 +187,32 @@ class ExtensionServices implements Services, vscode.Disposable {
     this.invalidate('mode');
   }
 
+  demo(): DemoEndpoints | undefined {
+    return this.demoEndpoints;
+  }
+
+  setDemo(endpoints: DemoEndpoints | undefined): void {
+    this.demoEndpoints = endpoints;
+    this.demoCostService?.dispose();
+    this.demoCostService = undefined;
+    this.logger.info('demo.mode', { on: endpoints !== undefined });
+    this.invalidate('demo');
+  }
+
   dispose(): void {
     void this.router?.then((router) => router.dispose()).catch(() => undefined);
     this.costService?.dispose();
+    this.demoCostService?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 
   private read(): { config: SwitchyardConfig; problems: ConfigProblem[]; localOnly?: BindingLocalOnly } {
     if (this.cached) return this.cached;
+    if (this.demoEndpoints) {
+      const { parseConfig } = require('../core/config') as typeof import('../core/config');
+      this.cached = parseConfig(demoRawConfig(this.demoEndpoints));
+      return this.cached;
+    }
     const section = vscode.workspace.getConfiguration('switchyard');
     this.declared ??= declaredSettings(this.context.extension.packageJSON);
     const { raw, ignored, localOnly } = readRawSettings({ inspect: (key) => section.inspect(key) }, this.declared, this.workspaceMode(), { trusted: vscode.workspace.isTrusted });
@@ -234,13 +268,13 @@ class ExtensionServices implements Services, vscode.Disposable {
       });
   }
 
-  private invalidate(why: 'settings' | 'keys' | 'mode' | 'models' | 'trust'): void {
+  private invalidate(why: 'settings' | 'keys' | 'mode' | 'models' | 'trust' | 'demo'): void {
     this.cached = undefined;
     const old = this.router;
     this.router = undefined;
     // In-flight streams keep their own reference; dispose only frees what the router holds.
     void old?.then((router) => router.dispose()).catch(() => undefined);
-    if ((why === 'settings' || why === 'trust') && this.costService) this.costService.updateConfig(this.config());
+    if ((why === 'settings' || why === 'trust') && this.costService && !this.demoEndpoints) this.costService.updateConfig(this.config());
     this.logger.info('services.rebuild', { why });
     this.changed.fire();
   }

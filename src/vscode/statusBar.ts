@@ -77,7 +77,9 @@ export class SwitchyardStatusBar implements vscode.Disposable {
         : formatAmount(budget.today, budget.currency);
       this.level = budgetLevel(budget.today, budget.dailyLimit);
     }
-    this.item.text = spend ? `${icon} ${mode}  ${spend}` : `${icon} ${mode}`;
+    // Demo mode says so first: its spend is demo money from the demo ledger (src/vscode/demo.ts).
+    const demo = this.services.demo() ? `$(beaker) ${vscode.l10n.t('Demo')}  ` : '';
+    this.item.text = spend ? `${demo}${icon} ${mode}  ${spend}` : `${demo}${icon} ${mode}`;
     this.item.backgroundColor =
       this.level === 'reached'
         ? new vscode.ThemeColor('statusBarItem.errorBackground')
@@ -94,6 +96,7 @@ export class SwitchyardStatusBar implements vscode.Disposable {
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
     md.appendMarkdown(`**Switchyard** — ${escapeMd(mode)}\n\n`);
+    if (this.services.demo()) md.appendMarkdown(`${escapeMd(vscode.l10n.t('Demo mode: canned answers from the demo servers; spending below is demo money in the demo ledger, not your budget. Run "Switchyard: Leave the Demo" to use your real providers.'))}\n\n`);
     const status = this.session.status;
     if (status.lastRef) {
       md.appendMarkdown(

@@ -3,6 +3,7 @@
  * must be told. Pure (no `vscode` import): the panel controller feeds it events and forwards
  * the returned updates; unit tests feed it recorded event sequences.
  */
+import { isDemoProvider } from '../core/demo';
 import type { NormalizedError, RoutingDecision, SignalResult, StreamEvent } from '../core/types';
 import { MAX_ANSWER_CHARS, type Answer, type AnswerMeta, type Turn } from '../shared/messages';
 import type { Translate } from './errorStates';
@@ -76,7 +77,11 @@ export class TurnBuilder {
             escalationReason: this.pendingReason,
             currency: this.currency,
             // A workspace or request asked for more than Local only: the answer says why it did not get it.
-            notices: (this.decision?.localOnly ?? []).map((r) => localOnlyText(r, this.t)),
+            notices: [
+              // Demo mode (src/vscode/demo.ts): the answer says it is canned, never a real model's.
+              ...(isDemoProvider(event.ref.provider) ? [this.t('demo: a canned answer from Switchyard\'s demo server, not a real model; its cost is demo money in the demo ledger, not your budget')] : []),
+              ...(this.decision?.localOnly ?? []).map((r) => localOnlyText(r, this.t)),
+            ],
           },
         };
         this.pendingReason = undefined;

@@ -16,6 +16,8 @@ export interface UsageReportData {
   byModel: Report;
   byTask: Report;
   month: string;
+  /** Demo mode: the report is the demo ledger's, and says so in its title. */
+  demo?: boolean;
 }
 
 export function renderUsageReport(data: UsageReportData, t: Translate): string {
@@ -24,7 +26,12 @@ export function renderUsageReport(data: UsageReportData, t: Translate): string {
   const local = (v: number) => formatMoney(toUsd(v, cur), cur);
   const usd = (v: number) => formatMoney(v, cur);
   const lines: string[] = [];
-  lines.push(`# ${t('Switchyard usage — {0}', data.month)}`, '');
+  if (data.demo) {
+    lines.push(`# ${t('Switchyard DEMO usage — {0}', data.month)}`, '');
+    lines.push(`> ${t('demo: these are the demo ledger\'s records, canned answers priced in demo money. Your real usage and budgets are not in it and did not change.')}`, '');
+  } else {
+    lines.push(`# ${t('Switchyard usage — {0}', data.month)}`, '');
+  }
   lines.push(`## ${t('Budget')}`, '');
   lines.push(`| | ${t('Spent')} | ${t('In flight')} | ${t('Cap')} |`, '|---|---:|---:|---:|');
   const row = (label: string, p: BudgetSummary['today']) => `| ${label} | ${local(p.spent)} | ${local(p.reserved)} | ${local(p.limit)} |`;
@@ -73,6 +80,7 @@ export async function showUsageReport(services: Services): Promise<vscode.TextDo
     byModel: cost.report('model', filter),
     byTask: cost.report('task', filter),
     month,
+    demo: services.demo() !== undefined,
   };
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderUsageReport(data, vscode.l10n.t) });
   await vscode.window.showTextDocument(doc, { preview: true });

@@ -75,6 +75,14 @@ export function defaultLedgerDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(stateDir(env), 'ledger');
 }
 
+/**
+ * Demo mode's ledger (src/core/demo.ts): a `demo/` folder beside the real ledger in the state
+ * directory. A folder of its own, so no read or cap of the real ledger ever counts a demo record.
+ */
+export function demoLedgerDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(stateDir(env), 'demo');
+}
+
 /** Where the CLI kept its ledger before the state directory: $XDG_CONFIG_HOME/switchyard or ~/.config/switchyard. */
 export function legacyCliLedgerDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.length > 0 ? env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
