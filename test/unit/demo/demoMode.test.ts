@@ -40,7 +40,8 @@ describe('demo mode (demo servers + the real router, escalation and ledger)', fu
     env = { SWITCHYARD_STATE_DIR: state };
   });
   afterEach(async () => {
-    for (const g of guards.splice(0)) g.dispose();
+    // Awaited: dispose waits for background ledger writes, which would otherwise race the folder removal.
+    await Promise.all(guards.splice(0).map((g) => g.dispose()));
     await servers.close();
     fs.rmSync(state, { recursive: true, force: true });
   });
