@@ -39,8 +39,9 @@ export function useSpendGuards(): { readonly dir: string; create(config: Switchy
   beforeEach(() => {
     dir = tempLedgerDir();
   });
-  afterEach(() => {
-    for (const g of guards.splice(0)) g.dispose();
+  afterEach(async () => {
+    // Awaited: dispose waits for background ledger writes (progress lines) that would race the removal.
+    await Promise.all(guards.splice(0).map((g) => g.dispose()));
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return {

@@ -47,7 +47,7 @@ describe('usage from each provider kind, settled into the ledger', function () {
     dir = tempLedgerDir();
   });
   afterEach(async () => {
-    guard?.dispose();
+    await guard?.dispose();
     for (const s of servers.splice(0)) await s.close();
     for (const k of Object.keys(providers)) delete providers[k];
     fs.rmSync(dir, { recursive: true, force: true });

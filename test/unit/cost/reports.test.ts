@@ -29,8 +29,8 @@ describe('usage reports and exports', function () {
     await spend({ workspaceId: 'ws-b', ref: { provider: 'openai', model: 'gpt-4o' }, task: 'math' }, { inputTokens: 100_000, outputTokens: 10_000, estimated: true });
     await guard.flush();
   });
-  afterEach(() => {
-    guard.dispose();
+  afterEach(async () => {
+    await guard.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
