@@ -35,6 +35,8 @@ const BUDGET_SETTINGS = ['dailyLimit', 'monthlyLimit', 'globalDailyLimit', 'glob
 export interface WalkthroughHandle extends vscode.Disposable {
   /** Runs every live check now, sets the context keys and returns them (the extension-host tests read this). */
   refresh(): Promise<Record<WalkthroughStep, boolean>>;
+  /** The values last given to setContext (VS Code has no API to read a context key back). */
+  readonly current: Readonly<Record<WalkthroughStep, boolean>> | undefined;
 }
 
 export function registerWalkthrough(context: vscode.ExtensionContext, services: Services, session: ChatSession): WalkthroughHandle {
@@ -42,6 +44,7 @@ export function registerWalkthrough(context: vscode.ExtensionContext, services: 
   let watching = false;
   let pending: Promise<Record<WalkthroughStep, boolean>> | undefined;
   let again = false;
+  let current: Record<WalkthroughStep, boolean> | undefined;
 
   const refresh = (): Promise<Record<WalkthroughStep, boolean>> => {
     watch();
@@ -52,6 +55,7 @@ export function registerWalkthrough(context: vscode.ExtensionContext, services: 
     }
     pending = check(context, services).then(async (state) => {
       for (const [step, done] of Object.entries(state)) await vscode.commands.executeCommand('setContext', WALKTHROUGH_KEYS[step as WalkthroughStep], done);
+      current = state;
       return state;
     });
     return pending.finally(() => {
@@ -98,6 +102,9 @@ export function registerWalkthrough(context: vscode.ExtensionContext, services: 
 
   return {
     refresh,
+    get current() {
+      return current;
+    },
     dispose() {
       clearTimeout(timer);
       for (const d of disposables) d.dispose();
