@@ -18,12 +18,11 @@ export function cliFixText(fix: Fix, providers: Readonly<Record<string, Pick<Pro
     }
     case 'fix_setting':
       return `Fix ${fix.setting || 'the settings'} in ${settingsFile ?? 'the settings file'}.`;
+    // The exclusion's own sentence already names the download page, `ollama serve` or `ollama
+    // pull <model>` (selection.ts, ollamaManager.ts): a second wording would only repeat it.
     case 'install_ollama':
-      return `Install Ollama from ${fix.url}.`;
     case 'start_local':
-      return fix.provider === 'ollama' ? 'Start Ollama with `ollama serve`.' : `Start the ${fix.provider} server.`;
     case 'pull_model':
-      if (fix.provider !== 'ollama') return `Load ${fix.model ?? 'a model'} on the ${fix.provider} server.`;
-      return fix.model ? `Run \`ollama pull ${fix.model}\`.` : 'Pull a model, e.g. `ollama pull qwen2.5-coder:7b`.';
+      return '';
   }
 }
