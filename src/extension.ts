@@ -13,6 +13,7 @@ import { registerCommands } from './vscode/commands';
 import { showBudgetAlerts } from './vscode/budgetAlerts';
 import { registerLocalModels } from './vscode/localModels';
 import { registerInlineCompletion, type InlineCompletionHandle } from './vscode/inlineCompletion';
+import { registerWalkthrough, type WalkthroughHandle } from './vscode/walkthrough';
 
 /** What activate() returns: lets the extension-host tests see UI pieces that VS Code's API cannot list. */
 export interface SwitchyardExtensionApi {
@@ -22,6 +23,7 @@ export interface SwitchyardExtensionApi {
   readonly session: ChatSession;
   readonly panel: () => SwitchyardPanel | undefined;
   readonly inlineCompletion: InlineCompletionHandle;
+  readonly walkthrough: WalkthroughHandle;
   /** How long activate() itself ran (bench/activation.ts separates it from VS Code's share). */
   readonly activateBodyMs: number;
 }
@@ -32,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): SwitchyardExtensionA
   const session = new ChatSession(services, new ConversationStore(context.workspaceState));
   const statusBar = new SwitchyardStatusBar(services, session);
   const inlineCompletion = registerInlineCompletion(context);
+  const walkthrough = registerWalkthrough(context, services, session);
   context.subscriptions.push(
     session,
     statusBar,
@@ -40,9 +43,10 @@ export function activate(context: vscode.ExtensionContext): SwitchyardExtensionA
     showBudgetAlerts(services),
     ...registerCommands(context, services, session),
     registerLocalModels(context),
+    walkthrough,
   );
   const activateBodyMs = performance.now() - started;
-  return { statusBarItem: statusBar.item, statusBar, services, session, panel: () => SwitchyardPanel.instance, inlineCompletion, activateBodyMs };
+  return { statusBarItem: statusBar.item, statusBar, services, session, panel: () => SwitchyardPanel.instance, inlineCompletion, walkthrough, activateBodyMs };
 }
 
 export function deactivate(): void {}

@@ -370,20 +370,51 @@ export class ConversationView {
     const box = document.createElement('div');
     box.className = `turn-error kind-${error.kind}`;
     box.setAttribute('role', 'alert');
-    const text = document.createElement('p');
-    text.textContent = error.message;
-    box.append(text);
+    if (error.lines && error.lines.length > 0) {
+      // One line per cause, each with its own button; the whole state's buttons follow.
+      for (const line of error.lines) {
+        const row = document.createElement('div');
+        row.className = 'error-line';
+        const text = document.createElement('p');
+        text.textContent = line.text;
+        row.append(text, this.buildFixButtons(line.actions));
+        box.append(row);
+      }
+    } else {
+      const text = document.createElement('p');
+      text.textContent = error.message;
+      box.append(text);
+    }
+    box.append(this.buildFixButtons(error.actions));
+    if (error.details && error.details.length > 0) {
+      // The per-model list is for who wants it: collapsed, one item per left-out model.
+      const details = document.createElement('details');
+      details.className = 'error-details';
+      const summary = document.createElement('summary');
+      summary.textContent = t('Details');
+      const list = document.createElement('ul');
+      for (const d of error.details) {
+        const li = document.createElement('li');
+        li.textContent = d;
+        list.append(li);
+      }
+      details.append(summary, list);
+      box.append(details);
+    }
+    return box;
+  }
+
+  private buildFixButtons(actions: TurnError['actions']): HTMLElement {
     const buttons = document.createElement('div');
     buttons.className = 'fix-actions';
-    for (const action of error.actions) {
+    for (const action of actions) {
       const b = document.createElement('button');
       b.type = 'button';
       b.textContent = action.label;
       b.addEventListener('click', () => this.actions.command(action.command, action.setting));
       buttons.append(b);
     }
-    box.append(buttons);
-    return box;
+    return buttons;
   }
 
   private buildTurnActions(turn: Turn): HTMLElement {

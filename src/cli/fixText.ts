@@ -18,5 +18,11 @@ export function cliFixText(fix: Fix, providers: Readonly<Record<string, Pick<Pro
     }
     case 'fix_setting':
       return `Fix ${fix.setting || 'the settings'} in ${settingsFile ?? 'the settings file'}.`;
+    // The exclusion's own sentence already names the download page, `ollama serve` or `ollama
+    // pull <model>` (selection.ts, ollamaManager.ts): a second wording would only repeat it.
+    case 'install_ollama':
+    case 'start_local':
+    case 'pull_model':
+      return '';
   }
 }

@@ -106,7 +106,13 @@ export type Fix =
   /** A key for this provider's endpoint is missing or was rejected. */
   | { action: 'set_key'; provider: string; origin?: string }
   /** A setting (path below `switchyard.`, e.g. "budget.dailyLimit") must be corrected. */
-  | { action: 'fix_setting'; setting: string };
+  | { action: 'fix_setting'; setting: string }
+  /** Ollama is not installed: get it from `url` (Switchyard never downloads executables itself). */
+  | { action: 'install_ollama'; url: string }
+  /** This local provider is installed (or configured) but not answering: start it. */
+  | { action: 'start_local'; provider: string }
+  /** This local provider runs but lacks a suitable model: pull one (`model` when one was named). */
+  | { action: 'pull_model'; provider: string; model?: string };
 
 /**
  * A setting that could not be read and whose default would allow more than the user may have
@@ -161,7 +167,23 @@ export interface ContextTooSmall {
   window: number;
   needed: number;
 }
-export type ExclusionReason = ContextTooSmall;
+/**
+ * A local provider cannot take requests: Ollama is not installed (`missing`), or it (or another
+ * local endpoint) is installed or configured but not answering (`down`).
+ */
+export interface LocalUnavailable {
+  code: 'local_unavailable';
+  provider: string;
+  state: 'missing' | 'down';
+}
+
+/** A local provider answers but has not got the model (`model`), or no chat model at all (no `model`). */
+export interface ModelNotPulled {
+  code: 'model_not_pulled';
+  provider: string;
+  model?: string;
+}
+export type ExclusionReason = ContextTooSmall | LocalUnavailable | ModelNotPulled;
 
 export class SwitchyardError extends Error {
   constructor(readonly info: NormalizedError) {
@@ -443,9 +465,18 @@ export interface LocalAvailability {
    * Starts Ollama on first need (when installed and managed) or probes a local endpoint; answers
    * from cache otherwise. Non-local provider ids answer `{available: true}`.
    */
-  ensureAvailable(providerId: string): Promise<{ available: boolean; reason?: string }>;
+  ensureAvailable(providerId: string): Promise<LocalAvailabilityResult>;
   /** keep_alive for a local model from the residency plan (0 for a model that must make room again). */
   keepAliveFor?(model: string): string | number;
+}
+
+export interface LocalAvailabilityResult {
+  available: boolean;
+  reason?: string;
+  /** Why it is not available, as data: Ollama not installed (`missing`) or not answering (`down`). */
+  state?: 'missing' | 'down';
+  /** Where to get it, when `missing`. */
+  installUrl?: string;
 }
 
 /** Structured log sink; the VS Code adapter writes to the output channel, the CLI to stderr. */

@@ -22,6 +22,12 @@ const MAX_ID_CHARS = 64;
 /** A setting's full name ("switchyard.providers.<id>.baseUrl"); far longer than any real one. */
 const MAX_SETTING_CHARS = 256;
 
+/** An error's cause lines, their buttons and its Details list: far more than any real decision has. */
+const MAX_ERROR_LINES = 16;
+const MAX_ERROR_ACTIONS = 8;
+const MAX_ERROR_DETAILS = 200;
+const MAX_ERROR_LINE_CHARS = 2_000;
+
 /** zod's namespace: the only value this module needs from the package. */
 type Zod = typeof z;
 
@@ -82,6 +88,9 @@ function buildSchemas(z: Zod) {
     'switchyard.startOllama',
     'switchyard.newConversation',
     'switchyard.retryLast',
+    'switchyard.installOllama',
+    'switchyard.manageLocalModels',
+    'switchyard.tryDemo',
   ]);
 
   /**
@@ -93,10 +102,18 @@ function buildSchemas(z: Zod) {
   /** A fixing action offered with an error: runs one of the allow-listed commands below. */
   const fixAction = z.object({ label: z.string(), command: panelCommand, setting: settingKey.optional() });
 
+  /** One cause of a failure in one sentence ("Ollama is not installed") with the buttons that fix it. */
+  const errorLine = z.object({ text: z.string().max(MAX_ERROR_LINE_CHARS), actions: z.array(fixAction).max(MAX_ERROR_ACTIONS).default([]) });
+
   const turnError = z.object({
     kind: z.string(),
+    /** The whole state in prose (saved conversations, logs, and errors without `lines`). */
     message: z.string(),
     actions: z.array(fixAction).default([]),
+    /** When set, the panel shows these lines (one per cause) instead of `message`. */
+    lines: z.array(errorLine).max(MAX_ERROR_LINES).optional(),
+    /** What was left out and why, one entry per model: behind a collapsed "Details". */
+    details: z.array(z.string().max(MAX_ERROR_LINE_CHARS)).max(MAX_ERROR_DETAILS).optional(),
   });
 
   const turn = z.object({
@@ -249,6 +266,7 @@ export const WEBVIEW_STRINGS = [
   'No cap',
   'Budget',
   'Budget reached',
+  'Details',
   'Ask about your code, math or anything else. Local models answer first; the cloud is used only when needed and within your budget.',
   'Answer',
   'Code block',

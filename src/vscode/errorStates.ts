@@ -5,6 +5,7 @@
  */
 import type { NormalizedError, PromptTooLarge, RoutingDecision } from '../core/types';
 import type { FixAction, TurnError } from '../shared/messages';
+import { type Cause, groupCauses } from './errorCauses';
 import { localOnlyText } from './reasonText';
 
 export type Translate = (message: string, ...args: (string | number)[]) => string;
@@ -24,7 +25,7 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
   if (error.reason?.code === 'prompt_too_large') return promptTooLarge(error.reason, t);
 
   if (decision && decision.candidates.length === 0 && error.kind !== 'budget' && error.kind !== 'local_only' && error.kind !== 'config_invalid') {
-    return noCandidate(decision, t);
+    return noCandidate(decision, error, t);
   }
 
   switch (error.kind) {
@@ -107,26 +108,66 @@ function promptTooLarge(r: PromptTooLarge, t: Translate): TurnError {
   };
 }
 
-/**
- * No model could take the request. When the router's exclusions say why (a cloud provider without
- * its key, Ollama not running), the message says that and offers only the buttons that fix it;
- * otherwise (nothing set up yet) it offers every way to get a model.
- */
-function noCandidate(decision: RoutingDecision, t: Translate): TurnError {
-  const providerOf = (ref: string) => ref.slice(0, Math.max(0, ref.indexOf('/'))) || ref;
-  const keyless = [...new Set(decision.excluded.filter((e) => /: no API key for /.test(e.why)).map((e) => providerOf(e.ref)))];
-  const ollamaDown = decision.excluded.some((e) => providerOf(e.ref) === OLLAMA_PROVIDER && /: not available \(/.test(e.why));
-  const known = keyless.length > 0 || ollamaDown;
-  let message: string;
-  if (keyless.length > 0) message = t('No model could take this request: no API key is stored for {0}.', keyless.join(', '));
-  else if (ollamaDown) message = t('No model could take this request: Ollama is not running.');
-  else message = t('No model is available for this request. Install a local model with Ollama, or add an API key for a cloud provider.');
-  if (decision.excluded.length > 0) {
-    message += ' ' + t('Left out: {0}.', decision.excluded.slice(0, 4).map((e) => `${e.ref} (${e.why})`).join(', '));
+/** The demo mode's command (issue 16): offered whenever nothing real can answer yet. */
+export const TRY_DEMO_COMMAND = 'switchyard.tryDemo';
+
+type ErrorLine = NonNullable<TurnError['lines']>[number];
+
+/** How a provider id is said in a cause line: Ollama by its name, others by their id. */
+const displayName = (provider: string) => (provider === OLLAMA_PROVIDER ? 'Ollama' : provider);
+
+/** One line per cause, each with the one button that fixes it. */
+function causeLines(cause: Cause, t: Translate): ErrorLine[] {
+  switch (cause.cause) {
+    case 'ollama_missing':
+      return [{ text: t('Ollama is not installed.'), actions: [{ label: t('Install Ollama'), command: 'switchyard.installOllama' }] }];
+    case 'local_stopped': {
+      const lines: ErrorLine[] = [];
+      // Start Ollama only where it can work: Ollama is installed and stopped. Another local server is the user's to start.
+      if (cause.providers.includes(OLLAMA_PROVIDER)) {
+        lines.push({ text: t('Ollama is installed but not running.'), actions: [{ label: t('Start Ollama'), command: 'switchyard.startOllama' }] });
+      }
+      const others = cause.providers.filter((p) => p !== OLLAMA_PROVIDER);
+      if (others.length > 0) {
+        lines.push({ text: t('Not answering: {0}. Start the server, or check its address in the settings.', others.join(', ')), actions: [{ label: t('Open Settings'), command: 'switchyard.openSettings' }] });
+      }
+      return lines;
+    }
+    case 'no_local_model': {
+      const who = cause.providers.map(displayName).join(', ');
+      const text = cause.models.length > 0
+        ? t('{0} is running but has none of the models for this task ({1}).', who, cause.models.join(', '))
+        : t('{0} is running but has no chat model installed.', who);
+      return [{ text, actions: [{ label: t('Pull a Model'), command: 'switchyard.manageLocalModels' }] }];
+    }
+    case 'no_key':
+      return [{ text: t('No API key for {0}.', cause.providers.join(', ')), actions: [{ label: t('Set API Key'), command: 'switchyard.setApiKey' }] }];
+    case 'budget':
+      return [{ text: t('Budget reached: {0}', cause.message), actions: [{ label: t('Set Budget'), command: 'switchyard.setBudget' }] }];
   }
-  const actions: FixAction[] = [];
-  if (keyless.length > 0 || !known) actions.push({ label: t('Set API Key'), command: 'switchyard.setApiKey' });
-  if (ollamaDown || !known) actions.push({ label: t('Start Ollama'), command: 'switchyard.startOllama' });
-  actions.push({ label: t('Open Settings'), command: 'switchyard.openSettings' });
-  return { kind: 'no_provider', message, actions };
+}
+
+/**
+ * No model could take the request. Each cause the router's exclusions carry (Ollama missing or
+ * stopped, no model pulled, cloud keys missing) is one line with its button; every left-out
+ * model with its reason goes to Details. Try the Demo is offered in any case: it works with nothing set up.
+ */
+function noCandidate(decision: RoutingDecision, error: NormalizedError, t: Translate): TurnError {
+  const lines = groupCauses(decision.excluded, error).flatMap((c) => causeLines(c, t));
+  if (lines.length === 0) {
+    lines.push({
+      text: t('No model is available for this request. Install a local model with Ollama, or add an API key for a cloud provider.'),
+      actions: [
+        { label: t('Pull a Model'), command: 'switchyard.manageLocalModels' },
+        { label: t('Set API Key'), command: 'switchyard.setApiKey' },
+      ],
+    });
+  }
+  const message = [t('No model could take this request.'), ...lines.map((l) => l.text)].join(' ');
+  const actions: FixAction[] = [
+    { label: t('Try the Demo'), command: TRY_DEMO_COMMAND },
+    { label: t('Open Settings'), command: 'switchyard.openSettings' },
+  ];
+  const details = decision.excluded.map((e) => `${e.ref} — ${e.why}`);
+  return { kind: 'no_provider', message, actions, lines, details };
 }

@@ -11,6 +11,7 @@ import type { ChatSession } from './chatSession';
 import type { Services } from './services';
 import { readBudgetView } from './budgetView';
 import { pickModel } from './switcher';
+import { TRY_DEMO_COMMAND } from './errorStates';
 
 export const PANEL_VIEW_TYPE = 'switchyard.panel';
 
@@ -156,6 +157,11 @@ export class SwitchyardPanel implements vscode.Disposable {
         return;
       }
       case 'command':
+        // Try the Demo comes with the demo mode; a build without it says so instead of failing silently.
+        if (message.command === TRY_DEMO_COMMAND && !(await vscode.commands.getCommands(true)).includes(TRY_DEMO_COMMAND)) {
+          void vscode.window.showInformationMessage(vscode.l10n.t('The demo is not available in this version of Switchyard.'));
+          return;
+        }
         // Only "Open Setting" takes an argument: the setting to show.
         await vscode.commands.executeCommand(message.command, ...(message.command === 'switchyard.openSettings' && message.setting ? [message.setting] : []));
         return;

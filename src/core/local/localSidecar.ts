@@ -8,7 +8,7 @@
  * activation) or the first `ensureAvailable()` does the work.
  */
 import type { SwitchyardConfig } from '../config';
-import { SwitchyardError, type KeyStore, type LocalAvailability, type Logger } from '../types';
+import { SwitchyardError, type KeyStore, type LocalAvailability, type LocalAvailabilityResult, type Logger } from '../types';
 import type { BackoffOptions } from './backoff';
 import { currentEnvironment, locateOllamaBinary } from './binaryLocator';
 import { CATALOGUE, recommendModels, type LocalTask, type Recommendation } from './catalogue';
@@ -119,14 +119,16 @@ export class LocalSidecar implements LocalAvailability {
    * installed and management is on) and waits until it answers; for an endpoint it probes it when
    * the last result is stale. A non-local provider id answers available (not ours to judge).
    */
-  async ensureAvailable(providerId: string): Promise<{ available: boolean; reason?: string }> {
+  async ensureAvailable(providerId: string): Promise<LocalAvailabilityResult> {
     if (providerId === this.ollamaProviderId) {
       const s = await this.ollama.ensureRunning();
-      return isUsable(s.status) ? { available: true } : { available: false, reason: s.reason ?? `Ollama is ${s.status}` };
+      if (isUsable(s.status)) return { available: true };
+      const state = s.status === 'missing' ? 'missing' : 'down';
+      return { available: false, reason: s.reason ?? `Ollama is ${s.status}`, state, ...(s.installUrl ? { installUrl: s.installUrl } : {}) };
     }
     if (!this.endpoints.has(providerId)) return { available: true };
     const s = await this.probe(providerId);
-    return s.status === 'ready' ? { available: true } : { available: false, reason: s.reason ?? `${providerId} is down` };
+    return s.status === 'ready' ? { available: true } : { available: false, reason: s.reason ?? `${providerId} is down`, state: 'down' };
   }
 
   /** Background start after activation: bring Ollama up (if configured) and probe every endpoint. */

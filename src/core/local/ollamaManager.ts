@@ -115,10 +115,11 @@ export class OllamaManager {
     if (!host.isLoopback) {
       return this.fail('down', `Ollama at ${host.baseUrl} is not reachable. Switchyard only starts Ollama on this machine; check switchyard.local.ollamaHost.`);
     }
-    if (!manage) {
+    // Looked for even when we may not start it: "not installed" and "installed but stopped" need different fixes.
+    const binary = this.options.locateBinary();
+    if (!manage && binary) {
       return this.fail('down', `Ollama is not running at ${host.baseUrl}. Start it with "ollama serve", or turn on switchyard.local.manageOllama.`);
     }
-    const binary = this.options.locateBinary();
     if (!binary) {
       logger.warn('ollama.missing', { installUrl: OLLAMA_INSTALL_URL });
       return this.fail('missing', `Ollama is not installed (no "ollama" on PATH or in the usual install locations). Install it from ${OLLAMA_INSTALL_URL}.`, {

@@ -8,7 +8,7 @@
  * so a cloud candidate cannot reach the router in that mode whatever the settings say.
  */
 import type { ProviderConfig, SwitchyardConfig } from '../config';
-import type { Candidate, ConfigInvalid, KeyStore, LocalAvailability, Locality, Mode, Provider, RoutingDecision, Task } from '../types';
+import type { Candidate, ConfigInvalid, Fix, KeyStore, LocalAvailability, LocalAvailabilityResult, LocalUnavailable, Locality, Mode, ModelNotPulled, Provider, RoutingDecision, Task } from '../types';
 import { formatModelRef, parseModelRef } from '../types';
 import { type FitRequest, fitCandidates } from './contextFit';
 import { type ContextWindow, contextWindowOf } from './contextWindows';
@@ -51,6 +51,34 @@ export interface SelectionRequest {
   signal?: AbortSignal;
 }
 
+/** Why a local provider is down: the sentence for the log and the typed cause the surfaces group by. */
+interface Down {
+  why: string;
+  reason?: LocalUnavailable;
+  fix?: Fix;
+}
+
+/** Where Ollama comes from when the sidecar does not say (the same page binaryLocator.ts names). */
+const OLLAMA_DOWNLOAD_URL = 'https://ollama.com/download';
+
+function typedDown(e: ProviderEntry, state: 'missing' | 'down', installUrl?: string): Omit<Down, 'why'> {
+  const reason: LocalUnavailable = { code: 'local_unavailable', provider: e.id, state };
+  const fix: Fix = state === 'missing' && e.provider.kind === 'ollama' ? { action: 'install_ollama', url: installUrl ?? OLLAMA_DOWNLOAD_URL } : { action: 'start_local', provider: e.id };
+  return { reason, fix };
+}
+
+function downOf(e: ProviderEntry, a: LocalAvailabilityResult): Down {
+  return { why: `not available (${a.reason ?? 'not running'})`, ...typedDown(e, a.state ?? 'down', a.installUrl) };
+}
+
+/** A local provider that answers but lacks the model: pull it (Ollama), or load one (other servers). */
+function notPulled(e: ProviderEntry, model?: string): { reason: ModelNotPulled; fix: Fix } {
+  return {
+    reason: { code: 'model_not_pulled', provider: e.id, ...(model ? { model } : {}) },
+    fix: { action: 'pull_model', provider: e.id, ...(model ? { model } : {}) },
+  };
+}
+
 /** Marks "every model of this provider" in a list: "npu/*", "lmstudio/*". */
 const ANY_MODEL = '*';
 
@@ -67,24 +95,24 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
   const seen = new Set<string>();
   const missing = new Set<string>();
   const keyMemo = new Map<string, Promise<boolean>>();
-  const upMemo = new Map<string, Promise<string | undefined>>();
+  const upMemo = new Map<string, Promise<Down | undefined>>();
   /** Why a local provider is down (asked once per plan), or undefined when it is up. */
-  const down = (e: ProviderEntry): Promise<string | undefined> => {
+  const down = (e: ProviderEntry): Promise<Down | undefined> => {
     if (!ctx.local) return Promise.resolve(undefined);
     let p = upMemo.get(e.id);
     if (!p) {
       p = ctx.local.ensureAvailable(e.id).then(
-        (a) => (a.available ? undefined : `not available (${a.reason ?? 'not running'})`),
-        (err: unknown) => `not available (${(err as Error).message})`,
+        (a) => (a.available ? undefined : downOf(e, a)),
+        (err: unknown): Down => ({ why: `not available (${(err as Error).message})`, ...typedDown(e, 'down') }),
       );
       upMemo.set(e.id, p);
     }
     return p;
   };
   /** Installed models of a local provider that is up. */
-  const installedOn = async (e: ProviderEntry) => {
-    const why = await down(e);
-    return why ? ({ ok: false, why } as const) : ctx.installed.get(e.provider, req.signal);
+  const installedOn = async (e: ProviderEntry): Promise<InstalledResult | ({ ok: false } & Down)> => {
+    const d = await down(e);
+    return d ? { ok: false, ...d } : ctx.installed.get(e.provider, req.signal);
   };
   const hasKey = (e: ProviderEntry): Promise<boolean> => {
     let p = keyMemo.get(e.id);
@@ -151,17 +179,17 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     }
 
     const installed = await installedOn(e);
-    if (!installed.ok) return void excluded.push({ ref: w.ref, why: `${e.id}: ${installed.why}` });
+    if (!installed.ok) return void excluded.push({ ref: w.ref, why: `${e.id}: ${installed.why}`, ...('reason' in installed ? { reason: installed.reason, fix: installed.fix } : {}) });
     if (ref.model === ANY_MODEL) {
       const chat = installed.models.filter(isChatModel);
-      if (chat.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models installed` });
+      if (chat.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models installed`, ...notPulled(e) });
       for (const m of chat) add(e, m.ref.model, [w.why], m.contextWindow);
       return;
     }
     const found = matchInstalled(ref.model, installed.models);
     if (!found) {
       const hint = e.provider.kind === 'ollama' ? ` (ollama pull ${ref.model})` : '';
-      return void excluded.push({ ref: w.ref, why: `not installed on ${e.id}${hint}` });
+      return void excluded.push({ ref: w.ref, why: `not installed on ${e.id}${hint}`, ...notPulled(e, ref.model) });
     }
     add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, `installed as ${found.ref.model}`], found.contextWindow);
   };
@@ -214,7 +242,7 @@ async function addFallbacks(
   candidates: Candidate[],
   gate: (e: ProviderEntry) => string | undefined,
   hasKey: (e: ProviderEntry) => Promise<boolean>,
-  installedOn: (e: ProviderEntry) => Promise<InstalledResult>,
+  installedOn: (e: ProviderEntry) => Promise<InstalledResult | ({ ok: false } & Down)>,
   add: (e: ProviderEntry, model: string, why: string[], reported?: number) => void,
 ): Promise<void> {
   for (const e of ctx.entries.values()) {

@@ -217,7 +217,7 @@ describe('LocalSidecar: NPU and OpenAI-compatible local endpoints', function () 
     assert.equal(s.isAvailable('vllm'), false);
     assert.equal(s.isLocalProvider('lan'), false);
     assert.ok(events.length >= 3, 'state changes are announced');
-    assert.deepEqual(await s.ensureAvailable('vllm'), { available: false, reason: by.vllm!.reason });
+    assert.deepEqual(await s.ensureAvailable('vllm'), { available: false, reason: by.vllm!.reason, state: 'down' });
     await s.dispose();
   });
 

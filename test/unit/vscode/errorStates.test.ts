@@ -11,15 +11,16 @@ const err = (kind: NormalizedError['kind'], extra: Partial<NormalizedError> = {}
 const commands = (e: ReturnType<typeof describeError>) => e.actions.map((a) => a.command);
 
 describe('errorStates: each failure has a fixing button', () => {
-  it('no provider configured → set a key / start Ollama / settings, naming what was left out', () => {
-    const decision: RoutingDecision = { task: 'chat', taskReason: '', mode: 'auto', candidates: [], excluded: [{ ref: 'groq/llama', why: 'no API key' }] };
+  it('nothing set up and no typed cause → one line offering a model or a key; Try the Demo; the left-out models in Details', () => {
+    const decision: RoutingDecision = { task: 'chat', taskReason: '', mode: 'auto', candidates: [], excluded: [{ ref: 'groq/llama', why: 'disabled in settings' }] };
     const e = describeError(err('unknown'), decision, t);
     assert.equal(e.kind, 'no_provider');
-    assert.deepEqual(commands(e), ['switchyard.setApiKey', 'switchyard.startOllama', 'switchyard.openSettings']);
-    assert.match(e.message, /groq\/llama \(no API key\)/);
+    assert.deepEqual(e.lines!.map((l) => l.actions.map((a) => a.command)), [['switchyard.manageLocalModels', 'switchyard.setApiKey']]);
+    assert.deepEqual(commands(e), ['switchyard.tryDemo', 'switchyard.openSettings']);
+    assert.deepEqual(e.details, ['groq/llama — disabled in settings']);
   });
 
-  it('nothing left but a cloud provider without its key → says so, and offers Set API Key, not Start Ollama', () => {
+  it('nothing left but a cloud provider without its key → one line naming it, with Set API Key and no Start Ollama', () => {
     const decision: RoutingDecision = {
       task: 'code',
       taskReason: '',
@@ -27,25 +28,24 @@ describe('errorStates: each failure has a fixing button', () => {
       candidates: [],
       excluded: [
         { ref: 'ollama/qwen2.5-coder', why: 'ollama: local provider skipped, the request asks for a stronger (cloud) model' },
-        { ref: 'groq/llama-3.3-70b-versatile', why: 'groq: no API key for https://api.groq.com' },
+        { ref: 'groq/llama-3.3-70b-versatile', why: 'groq: no API key for https://api.groq.com', fix: { action: 'set_key', provider: 'groq', origin: 'https://api.groq.com' } },
       ],
     };
     const e = describeError(err('unknown'), decision, t);
-    assert.match(e.message, /^No model could take this request: no API key is stored for groq\./);
-    assert.deepEqual(commands(e), ['switchyard.setApiKey', 'switchyard.openSettings']);
+    assert.deepEqual(e.lines, [{ text: 'No API key for groq.', actions: [{ label: 'Set API Key', command: 'switchyard.setApiKey' }] }]);
+    assert.match(e.message, /^No model could take this request\. No API key for groq\.$/);
   });
 
-  it('nothing left because Ollama is down → Start Ollama, not Set API Key', () => {
+  it('nothing left because Ollama is installed but down → Start Ollama, not Set API Key', () => {
     const decision: RoutingDecision = {
       task: 'chat',
       taskReason: '',
       mode: 'local',
       candidates: [],
-      excluded: [{ ref: 'ollama/llama3.2', why: 'ollama: not available (not running)' }],
+      excluded: [{ ref: 'ollama/llama3.2', why: 'ollama: not available (not running)', fix: { action: 'start_local', provider: 'ollama' }, reason: { code: 'local_unavailable', provider: 'ollama', state: 'down' } }],
     };
     const e = describeError(err('unknown'), decision, t);
-    assert.match(e.message, /Ollama is not running/);
-    assert.deepEqual(commands(e), ['switchyard.startOllama', 'switchyard.openSettings']);
+    assert.deepEqual(e.lines, [{ text: 'Ollama is installed but not running.', actions: [{ label: 'Start Ollama', command: 'switchyard.startOllama' }] }]);
   });
 
   it('Ollama not running → Start Ollama', () => {
