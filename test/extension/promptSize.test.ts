@@ -26,7 +26,7 @@ describe('prompt too large (extension host)', function () {
     assert.match(turn.error.message, new RegExp(`^The prompt is about [\\d,]+ tokens, plus 2,048 for the answer: .*\\(groq/${CLOUD_MODEL.replace(/\./g, '\\.')}, 131,072 tokens\\)\\. Nothing was sent\\.`));
     assert.deepEqual(
       turn.error.actions.map((a: { command: string }) => a.command),
-      ['switchyard.switchMode', 'switchyard.openSettings'],
+      ['switchyard.newConversation', 'switchyard.switchMode', 'switchyard.openSettings'],
     );
     assert.equal(chatRequests(env.ollama).length, 0, 'no request to the local model');
     assert.equal(chatRequests(env.groq).length, 0, 'no request to the cloud model');

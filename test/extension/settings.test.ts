@@ -93,7 +93,9 @@ describe('Switchyard settings scopes and keys (extension host)', function () {
       const turn: any = await env.api.session.ask({ prompt: 'hello again', pinned: `groq/${CLOUD_MODEL}` });
       for (const r of other.requests) assert.notEqual(r.headers.authorization, `Bearer ${GROQ_KEY}`, 'the key must not reach the new origin');
       assert.ok(turn.error, 'the request fails with a key problem instead');
-      assert.ok(turn.error.actions.some((a: any) => a.command === 'switchyard.setApiKey'), 'with a Set API Key button');
+      // The button sits on the cause's own line ("No API key for groq") when no model is left.
+      const buttons = [...turn.error.actions, ...(turn.error.lines ?? []).flatMap((l: any) => l.actions)];
+      assert.ok(buttons.some((a: any) => a.command === 'switchyard.setApiKey'), 'with a Set API Key button');
     } finally {
       const providers = { ...settings().inspect<Record<string, unknown>>('providers')!.globalValue!, groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: env.groq.baseUrl, models: [CLOUD_MODEL], locality: 'cloud' } };
       await settings().update('providers', providers, vscode.ConfigurationTarget.Global);
