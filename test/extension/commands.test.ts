@@ -7,7 +7,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { waitFor } from '../harness/waitFor';
-import { CLOUD_MODEL, LOCAL_MODEL, chatRequests, startSwitchyardEnv, type SwitchyardEnv } from './support/switchyardEnv';
+import { runAnsweringQuickPicks } from './support/quickPick';
+import { CLOUD_MODEL, GROQ_KEY, LOCAL_MODEL, chatRequests, startSwitchyardEnv, type SwitchyardEnv } from './support/switchyardEnv';
 
 describe('Switchyard commands (extension host)', function () {
   this.timeout(30_000);
@@ -159,16 +160,61 @@ describe('Switchyard commands (extension host)', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
-  it('Show Log, Open Settings and Open Panel run without error', async () => {
-    await vscode.commands.executeCommand('switchyard.showLog');
-    await vscode.commands.executeCommand('switchyard.openSettings');
-    await vscode.commands.executeCommand('switchyard.openPanel');
-    assert.ok(env.api.panel());
+  /**
+   * The command wrapper (`register` in src/vscode/commands.ts) catches every error, logs
+   * `command.failed` and shows a message, so executeCommand never rejects: "ran without error"
+   * is read from the log, and each command's effect is checked.
+   */
+  function failedCommands(): { commands: string[]; restore(): void } {
+    const logger = env.api.services.logger;
+    const original = logger.error;
+    const commands: string[] = [];
+    logger.error = (event: string, fields?: Record<string, unknown>) => {
+      if (event === 'command.failed') commands.push(String(fields?.command));
+      original.call(logger, event, fields);
+    };
+    return { commands, restore: () => (logger.error = original) };
+  }
+
+  it('Show Log, Open Settings and Open Panel run without error and do what they say', async () => {
+    const failed = failedCommands();
+    try {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('switchyard.showLog');
+      await vscode.commands.executeCommand('switchyard.openSettings');
+      await waitFor(() => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.label === 'Settings')), 'the Settings editor to open');
+      await vscode.commands.executeCommand('switchyard.openPanel');
+      await waitFor(() => env.api.panel(), 'the Switchyard panel to open');
+      assert.deepEqual(failed.commands, []);
+    } finally {
+      failed.restore();
+    }
   });
 
   it('Remove API Key with nothing chosen changes nothing; the KeyStore lists no key values', async () => {
-    const listed = env.api.services.keys.list();
-    assert.deepEqual(listed.filter((k) => k.provider === 'groq'), [{ provider: 'groq', origin: env.groqOrigin }]);
-    assert.equal(JSON.stringify(listed).includes('gsk_'), false);
+    const failed = failedCommands();
+    try {
+      const before = env.api.services.keys.list();
+      assert.deepEqual(before.filter((k) => k.provider === 'groq'), [{ provider: 'groq', origin: env.groqOrigin }]);
+      assert.equal(JSON.stringify(before).includes('gsk_'), false);
+      const removed = await runAnsweringQuickPicks<unknown>('switchyard.removeApiKey', 'workbench.action.closeQuickOpen');
+      assert.equal(removed, undefined);
+      assert.deepEqual(env.api.services.keys.list(), before);
+      assert.deepEqual(failed.commands, []);
+    } finally {
+      failed.restore();
+    }
+  });
+
+  it('Remove API Key removes the chosen key, and only it', async () => {
+    const before = env.api.services.keys.list();
+    const removed = await runAnsweringQuickPicks<{ provider: string; origin: string }>('switchyard.removeApiKey', 'workbench.action.acceptSelectedQuickOpenItem');
+    try {
+      assert.ok(removed, 'a key was removed');
+      assert.deepEqual(env.api.services.keys.list(), before.filter((k) => !(k.provider === removed.provider && k.origin === removed.origin)));
+      assert.equal(env.api.services.keys.list().length, before.length - 1);
+    } finally {
+      if (removed?.provider === 'groq') await env.api.services.keys.setKey('groq', env.groqOrigin, GROQ_KEY);
+    }
   });
 });

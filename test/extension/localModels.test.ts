@@ -5,6 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { runAnsweringQuickPicks } from './support/quickPick';
 import { waitFor } from '../harness/waitFor';
 import { startOllamaServer, type OllamaServer } from '../servers/ollama';
 import { buildLocalModelItems } from '../../src/vscode/localModels';
@@ -83,16 +84,10 @@ describe('Manage Local Models (extension host)', function () {
   it('the quick pick lists the models, and choosing one then "Warm up" loads it', async () => {
     await vscode.commands.executeCommand(COMMAND, { action: 'warmUp', model: 'qwen2.5-coder:1.5b' });
     const before = server.requests.length;
-    const running = vscode.commands.executeCommand(COMMAND);
-    // The list is shown once installed models, /api/ps and the residency plan are read.
-    await waitFor(() => server.requests.slice(before).filter((r) => r.path === '/api/ps').length >= 2, 'the quick pick to read /api/ps');
-    await new Promise((r) => setTimeout(r, 500));
-    // The first selectable item is the first installed model.
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    await new Promise((r) => setTimeout(r, 500));
-    // The action list opens with "Warm up" first.
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    await running;
+    // Accepting the first item of each pick as it shows: the first installed model, then "Warm up",
+    // the first action of its list.
+    await runAnsweringQuickPicks(COMMAND, 'workbench.action.acceptSelectedQuickOpenItem');
+    assert.ok(server.requests.slice(before).some((r) => r.path === '/api/ps'), 'the list read the loaded models');
     const loads = server.requests.slice(before).filter((r) => r.path === '/api/chat');
     assert.equal(loads.length, 1, 'one warm-up through the UI');
     assert.equal(loads[0]!.body.model, 'qwen2.5-coder:1.5b');

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { REPO_ROOT, type CodeServer } from './codeServer';
+import { selectCommand } from './quickAccess';
 
 /** Debian's chromium package (installed by scripts/setup.sh); playwright-core downloads none. */
 export const CHROMIUM_PATH = process.env.SWITCHYARD_CHROMIUM ?? '/usr/bin/chromium';
@@ -29,8 +30,6 @@ const VIEWPORT = { width: 1280, height: 800 };
 /** The workbench loads in a few seconds; the first load on a cold 2-core machine can take ~20 s. */
 const WORKBENCH_READY_TIMEOUT_MS = 60_000;
 const UI_STEP_TIMEOUT_MS = 15_000;
-/** How long to wait for a command to be listed before closing and reopening the palette. */
-const PALETTE_RETRY_MS = 2_000;
 /** Extensions register a few seconds after the workbench shows; generous for a loaded CI box. */
 const COMMAND_APPEAR_TIMEOUT_MS = 45_000;
 
@@ -80,41 +79,31 @@ export async function waitReady(page: Page, server: CodeServer): Promise<void> {
 }
 
 /**
- * Runs a command from the palette as a person would: F1, type its title, pick the entry whose
- * label matches, Enter. `title` is what the palette shows, e.g. 'Switchyard: Open Panel'.
- * Right after the workbench opens, an extension's commands may not be listed yet (the extension
- * host is still registering extensions) and an open palette does not refresh its list, so like
- * a person the helper closes it and tries again until the command shows up.
+ * Runs a command from the palette as a person would: F1, type its title, Enter on its row.
+ * `title` is what the palette shows, e.g. 'Switchyard: Open Panel'. Enter is pressed only when
+ * the palette's box has the focus and the command is the active row (see ./quickAccess.ts);
+ * right after the workbench opens an extension's commands may not be listed yet, and an open
+ * palette does not refresh its list, so the palette is closed and reopened until it shows up.
  */
 export async function runCommand(page: Page, title: string, timeoutMs = COMMAND_APPEAR_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  for (;;) {
-    await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: UI_STEP_TIMEOUT_MS });
-    await input.fill(`>${title}`);
-    try {
-      await row.waitFor({ state: 'visible', timeout: PALETTE_RETRY_MS });
-      break;
-    } catch (error) {
-      await page.keyboard.press('Escape');
-      if (Date.now() >= deadline) throw new Error(`the command palette never listed "${title}": ${String(error)}`);
-    }
-  }
-  await page.keyboard.press('Enter');
-  // Done when the palette went away — or was replaced by the command's own input box or quick
-  // pick (e.g. 'Switchyard: Ask…'), which reuses the same widget with a different value.
   const typed = `>${title}`;
-  await page.waitForFunction(
-    (text) => {
-      const widget = document.querySelector<HTMLElement>('.quick-input-widget');
-      const field = widget?.querySelector<HTMLInputElement>('input');
-      return !widget || widget.style.display === 'none' || widget.offsetParent === null || field?.value !== text;
-    },
-    typed,
-    { timeout: UI_STEP_TIMEOUT_MS },
-  );
+  await selectCommand(page, title, {
+    timeoutMs,
+    // Done when the palette went away — or was replaced by the command's own input box or quick
+    // pick (e.g. 'Switchyard: Ask…'), which reuses the same widget with a different value.
+    landed: () =>
+      page
+        .waitForFunction(
+          (text) => {
+            const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+            const field = widget?.querySelector<HTMLInputElement>('input');
+            return !widget || widget.style.display === 'none' || widget.offsetParent === null || field?.value !== text;
+          },
+          typed,
+          { timeout: UI_STEP_TIMEOUT_MS },
+        )
+        .then(() => true, () => false),
+  });
 }
 
 /**

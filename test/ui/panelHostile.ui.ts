@@ -212,7 +212,14 @@ describe('Switchyard panel with hostile answers (UI)', function () {
     await screenshot(ui.page, 'hostile-long-line');
   });
 
-  it('finishes a 1.5 MB answer, cut at the configured 1 MB with a note, and opens the whole text in an editor', async () => {
+  it('finishes a 1.5 MB answer, cut at the configured 1 MB with a note, and opens the whole text in an editor', async function () {
+    // Its two big steps may each take BIG_STEP_MS on a loaded machine: the runner's per-test
+    // timeout (the same 120 s) would cut it before its own bounds are reached.
+    this.timeout(2 * BIG_STEP_MS + 2 * STEP_MS);
+    // A fresh conversation: with the 200 KB answer above as context, the prompt would exceed
+    // every context window and be refused before anything is sent (what this file saw fail).
+    await runCommand(ui.page, 'Switchyard: New Conversation');
+    await panel.locator('.turn').first().waitFor({ state: 'detached', timeout: STEP_MS });
     // 15,000 tokens: lines of 99 characters and a newline, a blank line after every tenth.
     const tokens = Array.from({ length: 15_000 }, (_, i) => `line ${String(i).padStart(6, '0')} ${'y'.repeat(86)}\n${i % 10 === 9 ? '\n' : ''}`);
     ollama.setReply({ text: tokens, chunking: { framesPerSecond: 10_000 } });

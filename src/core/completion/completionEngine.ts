@@ -8,6 +8,7 @@
  * and stopped early. At most one request per document is on the wire; a newer position that it
  * does not predict aborts it at once.
  */
+import { realTimers, type Timers } from '../timers';
 import { formatModelRef, type Logger, type ModelInfo, type RouteRequest, type StreamEvent } from '../types';
 import { adaptiveDelayMs, Ewma, TypingRhythm } from './adaptiveDelay';
 import { CompletionCache, type CursorSnapshot } from './completionCache';
@@ -93,6 +94,8 @@ export interface EngineDeps {
   recent?: RecentDocuments;
   onStatus?: (status: CompletionStatus) => void;
   now?: () => number;
+  /** Schedules the orphan grace (a test passes a manual clock); the real timers by default. */
+  timers?: Timers;
 }
 
 export class CompletionEngine {
@@ -106,10 +109,12 @@ export class CompletionEngine {
   /** Streams running right now (an aborted one may still be draining while its successor starts). */
   private active = 0;
   private readonly now: () => number;
+  private readonly timers: Timers;
   readonly stats: EngineStats = { calls: 0, requests: 0, aborted: 0, earlyStopped: 0, cacheHits: 0, reuses: 0, suggestions: 0, none: {} };
 
   constructor(private readonly deps: EngineDeps) {
     this.now = deps.now ?? Date.now;
+    this.timers = deps.timers ?? realTimers;
     this.cache = new CompletionCache(this.now);
     this.modelCheck = new ModelCheck(deps.listModels, this.now);
   }
@@ -236,7 +241,7 @@ export class CompletionEngine {
     const early = new Promise<InflightResult>((resolve) => (answerEarly = resolve));
     const full = this.run(request, settings, modelRef, req, prompt, answerEarly).finally(() => {
       request.finished = true;
-      clearTimeout(request.orphanTimer);
+      this.timers.clearTimeout(request.orphanTimer);
       if (this.inflight.get(req.docKey) === request) this.inflight.delete(req.docKey);
     });
     request.result = Promise.race([early, full]);
@@ -338,7 +343,7 @@ export class CompletionEngine {
   /** Waits for the request on behalf of one position; letting go of it starts the orphan grace. */
   private async await(request: InflightRequest, req: CompletionRequest, signal: AbortSignal, source: 'model' | 'reuse'): Promise<CompletionOutcome> {
     request.waiters++;
-    clearTimeout(request.orphanTimer);
+    this.timers.clearTimeout(request.orphanTimer);
     if (source === 'reuse') this.stats.reuses++;
     let result: InflightResult | 'cancelled';
     try {
@@ -346,7 +351,7 @@ export class CompletionEngine {
     } finally {
       request.waiters--;
       if (request.waiters === 0 && !request.finished) {
-        request.orphanTimer = setTimeout(() => {
+        request.orphanTimer = this.timers.setTimeout(() => {
           if (request.waiters === 0) request.stop('orphaned');
         }, ORPHAN_GRACE_MS);
       }

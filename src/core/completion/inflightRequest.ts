@@ -4,6 +4,7 @@
  * predicting. It is aborted (at the socket: the AbortSignal goes down to the provider's fetch)
  * as soon as the editor moves somewhere it does not predict.
  */
+import type { TimerHandle } from '../timers';
 import type { CursorSnapshot } from './completionCache';
 import { CACHE_WINDOW_CHARS } from './completionCache';
 import type { CompletionShaper, ShapedCompletion } from './completionShaper';
@@ -21,7 +22,7 @@ export class InflightRequest {
   model: string | undefined;
   finished = false;
   waiters = 0;
-  orphanTimer: ReturnType<typeof setTimeout> | undefined;
+  orphanTimer: TimerHandle | undefined;
   /** Resolves with the answer as soon as it is complete, or when the stream ended, however it ended. */
   result!: Promise<InflightResult>;
   /** The shaped answer, once computed (computed once, cached once). */

@@ -14,6 +14,7 @@ import { OllamaAdmin } from './ollamaAdmin';
 import type { OllamaHost } from './ollamaHost';
 import { featuresForVersion } from './ollamaVersion';
 import type { OllamaSidecarState } from './sidecarState';
+import { realTimers, type TimerHandle, type Timers } from '../timers';
 
 /**
  * How long a fresh `ollama serve` may take to answer /api/version. It normally takes 1–3 s;
@@ -44,6 +45,8 @@ export interface OllamaManagerOptions {
   healthIntervalMs?: number;
   backoff?: BackoffOptions;
   fetch?: typeof fetch;
+  /** Schedules the restart after a crash and the health checks (a test passes a manual clock). */
+  timers?: Timers;
 }
 
 export class OllamaManager {
@@ -53,8 +56,9 @@ export class OllamaManager {
   private current: OllamaSidecarState;
   private child: ChildProcess | undefined;
   private attempt: Promise<OllamaSidecarState> | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private healthTimer: NodeJS.Timeout | undefined;
+  private restartTimer: TimerHandle | undefined;
+  private healthTimer: TimerHandle | undefined;
+  private readonly timers: Timers;
   private lastProbeFailedAt = 0;
   private disposed = false;
   private readonly backoff: CrashBackoff;
@@ -62,6 +66,7 @@ export class OllamaManager {
   constructor(private readonly options: OllamaManagerOptions) {
     this.admin = new OllamaAdmin(options.host.baseUrl, options.fetch);
     this.backoff = new CrashBackoff(options.backoff ?? DEFAULT_BACKOFF);
+    this.timers = options.timers ?? realTimers;
     this.current = { status: 'unknown', baseUrl: options.host.baseUrl, owned: false, restarts: 0 };
   }
 
@@ -94,8 +99,8 @@ export class OllamaManager {
   /** Stops a server we started; a server the user started keeps running. */
   async dispose(): Promise<void> {
     this.disposed = true;
-    clearTimeout(this.restartTimer);
-    clearInterval(this.healthTimer);
+    this.timers.clearTimeout(this.restartTimer);
+    this.timers.clearInterval(this.healthTimer);
     this.restartTimer = this.healthTimer = undefined;
     const child = this.child;
     this.child = undefined;
@@ -193,7 +198,7 @@ export class OllamaManager {
   private onChildExit(child: ChildProcess, how: { code: number | null; signal: NodeJS.Signals | null; error?: Error }): void {
     if (this.child !== child || this.disposed) return; // we stopped it ourselves
     this.child = undefined;
-    clearInterval(this.healthTimer);
+    this.timers.clearInterval(this.healthTimer);
     this.healthTimer = undefined;
     const what = how.error ? how.error.message : how.signal ? `signal ${how.signal}` : `exit code ${how.code}`;
     const decision = this.backoff.onCrash(Date.now());
@@ -203,7 +208,7 @@ export class OllamaManager {
       return;
     }
     this.fail('down', `Ollama exited (${what}); restarting in ${Math.round(decision.delayMs / 100) / 10} s.`, { pid: undefined, restarts: decision.attempt });
-    this.restartTimer = setTimeout(() => {
+    this.restartTimer = this.timers.setTimeout(() => {
       this.restartTimer = undefined;
       if (this.disposed) return;
       this.lastProbeFailedAt = 0;
@@ -213,9 +218,9 @@ export class OllamaManager {
 
   private startHealthChecks(): void {
     if (this.healthTimer || this.disposed) return;
-    this.healthTimer = setInterval(() => void this.checkHealth(), this.options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
+    this.healthTimer = this.timers.setInterval(() => void this.checkHealth(), this.options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
     // A health timer must never keep the CLI or a test process alive.
-    this.healthTimer.unref();
+    this.healthTimer.unref?.();
   }
 
   private async checkHealth(): Promise<void> {
@@ -226,7 +231,7 @@ export class OllamaManager {
     } catch {
       if (this.current.status !== 'ready' && this.current.status !== 'loading') return;
       this.options.logger.warn('ollama.unhealthy', { baseUrl: this.options.host.baseUrl, owned: this.current.owned });
-      clearInterval(this.healthTimer);
+      this.timers.clearInterval(this.healthTimer);
       this.healthTimer = undefined;
       const child = this.child;
       if (child && child.exitCode === null && child.signalCode === null) {

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { CompletionEngine, DEFAULT_COMPLETION_MODEL, type CompletionSettings, type CompletionStatus } from '../../../src/core/completion/completionEngine';
+import { manualTimers } from '../../harness/manualTimers';
+import type { Timers } from '../../../src/core/timers';
+import { CompletionEngine, DEFAULT_COMPLETION_MODEL, ORPHAN_GRACE_MS, type CompletionSettings, type CompletionStatus } from '../../../src/core/completion/completionEngine';
 import type { ModelInfo } from '../../../src/core/types';
 import { cursor, live, recordingLogger } from './helpers';
 import { ScriptedRouter } from './scriptedRouter';
@@ -17,7 +19,7 @@ const SETTINGS: CompletionSettings = {
   timeoutMs: 4000,
 };
 
-function setup(overrides: Partial<CompletionSettings> = {}, listModels?: () => Promise<ModelInfo[]>) {
+function setup(overrides: Partial<CompletionSettings> = {}, listModels?: () => Promise<ModelInfo[]>, timers?: Timers) {
   const router = new ScriptedRouter();
   const logger = recordingLogger();
   const logs = logger.lines;
@@ -29,6 +31,7 @@ function setup(overrides: Partial<CompletionSettings> = {}, listModels?: () => P
     logger,
     workspaceId: 'ws',
     onStatus: (s) => status.push(s),
+    ...(timers ? { timers } : {}),
   });
   return { router, engine, logs, status };
 }
@@ -154,15 +157,21 @@ describe('completion/completionEngine', () => {
   });
 
   it('aborts an orphaned request that no new position adopts', async () => {
-    const { router, engine } = setup();
+    const timers = manualTimers();
+    const { router, engine } = setup({}, undefined, timers);
     const ac = new AbortController();
     const p = engine.complete(cursor('x = |'), ac.signal);
     const call = await router.next();
     ac.abort(); // e.g. Escape: VS Code cancels and asks nothing else
     assert.equal(((await p) as { reason: string }).reason, 'superseded');
+    // Kept for the grace period in case the next position adopts it: one timer, nothing else.
+    assert.deepEqual(timers.pending().map((t) => t.ms), [ORPHAN_GRACE_MS]);
+    timers.advance(ORPHAN_GRACE_MS - 1);
+    await flush();
     assert.ok(!call.aborted, 'kept for a moment in case the next position adopts it');
-    await new Promise((r) => setTimeout(r, 400));
-    assert.ok(call.aborted);
+    timers.advance(1);
+    await flush();
+    assert.ok(call.aborted, 'aborted when the grace ran out with nobody waiting');
   });
 
   it('says why there is no suggestion, in the log too', async () => {

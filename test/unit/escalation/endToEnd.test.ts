@@ -215,22 +215,36 @@ describe('escalation end to end (router + providers + local test servers)', func
     ollama.setReply({ text: GOOD_ANSWER, doneReason: 'length' });
     let answer!: (yes: boolean) => void;
     let asked: string[] = [];
+    let markAsked!: () => void;
+    const askedEvent = new Promise<void>((resolve) => (markAsked = resolve));
     const sy = switchyard({ policy: 'ask' }, (reasons, next) => {
       asked = [...reasons.map((r) => r.signal), `${next.ref.provider}/${next.ref.model}`];
-      return new Promise((resolve) => (answer = resolve));
+      const decision = new Promise<boolean>((resolve) => (answer = resolve));
+      markAsked();
+      return decision;
     });
     const events: StreamEvent[] = [];
+    let answered = false;
+    let answeredAtEscalate: boolean | undefined;
     const running = (async () => {
-      for await (const ev of sy.stream({ messages: [{ role: 'user', content: 'q' }], task: 'chat', workspaceId: 'w', signal: new AbortController().signal })) events.push(ev);
+      for await (const ev of sy.stream({ messages: [{ role: 'user', content: 'q' }], task: 'chat', workspaceId: 'w', signal: new AbortController().signal })) {
+        if (ev.type === 'escalate') answeredAtEscalate = answered;
+        events.push(ev);
+      }
     })();
-    while (!answer) await new Promise((r) => setTimeout(r, 10));
+    await askedEvent;
     assert.deepEqual(asked, ['truncated', `groq/${CLOUD}`]);
-    await new Promise((r) => setTimeout(r, 100)); // give a router that does not wait every chance to run ahead
+    // Between the question and the "escalate" event the router does no I/O (it logs and yields),
+    // and the cloud call comes after that event: a router that did not wait for the answer would
+    // have yielded "escalate" within the microtasks that run before the next macrotask.
+    await new Promise((r) => setImmediate(r));
+    assert.equal(escalations(events).length, 0, 'no escalation while the user has not answered');
     assert.equal(groq.requests.length, 0, 'no cloud call while the user has not answered');
-    assert.equal(escalations(events).length, 0);
+    answered = true;
     answer(true);
     await running;
     assert.equal(escalations(events).length, 1);
+    assert.equal(answeredAtEscalate, true, 'escalated only after the answer');
     assert.equal(groq.requests.length, 1);
     assert.equal(textOf(events, 2), CLOUD_ANSWER);
   });

@@ -7,6 +7,7 @@ import { currentEnvironment, locateOllamaBinary } from '../../../src/core/local/
 import { OllamaManager, type OllamaManagerOptions } from '../../../src/core/local/ollamaManager';
 import { parseOllamaHost } from '../../../src/core/local/ollamaHost';
 import type { OllamaSidecarState } from '../../../src/core/local/sidecarState';
+import { delegatingTimers, manualTimers } from '../../harness/manualTimers';
 import { FAKE_BIN_DIR, freePort, isAlive, recordingLogger, waitUntil } from './helpers';
 
 /** The fake `ollama` found the way users' binaries are found: on PATH. */
@@ -44,10 +45,22 @@ describe('OllamaManager (real processes: the fake `ollama` on PATH)', function (
     return { m, logger, states, starts: () => (fs.existsSync(path.join(tmp, 'starts')) ? fs.readFileSync(path.join(tmp, 'starts'), 'utf8').trim().split('\n') : []) };
   }
 
-  it('does nothing until asked (no probe, no spawn at construction)', async () => {
+  it('does nothing until asked (no probe, no spawn, nothing scheduled at construction)', async () => {
     const port = await freePort();
-    const { m, states, starts } = manager(port);
-    await new Promise((r) => setTimeout(r, 100));
+    const timers = manualTimers();
+    const fetched: string[] = [];
+    let looked = 0;
+    const { m, states, starts } = manager(port, {
+      timers,
+      fetch: (async (url: string | URL | Request) => (fetched.push(String(url)), new Response('{}'))) as typeof fetch,
+      locateBinary: () => (looked++, onPath()),
+    });
+    // Work a constructor started would show up within these turns of the event loop (a probe
+    // is one fetch call away, a spawn one locateBinary call); timers would be listed below.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(timers.scheduled, [], 'no timer scheduled: nothing can happen later either');
+    assert.deepEqual(fetched, [], 'no probe');
+    assert.equal(looked, 0, 'no binary lookup');
     assert.equal(m.state.status, 'unknown');
     assert.deepEqual(states, []);
     assert.deepEqual(starts(), []);
@@ -147,7 +160,9 @@ describe('OllamaManager (real processes: the fake `ollama` on PATH)', function (
 
   it('backs off a crash-looping server and gives up after the cap', async () => {
     const port = await freePort();
+    const timers = delegatingTimers();
     const { m, logger, starts } = manager(port, {
+      timers,
       env: { FAKE_OLLAMA_CRASH: '1' },
       backoff: { baseDelayMs: 40, maxDelayMs: 1_000, maxCrashes: 3, windowMs: 60_000 },
     });
@@ -157,8 +172,9 @@ describe('OllamaManager (real processes: the fake `ollama` on PATH)', function (
     assert.deepEqual(delays, [40, 80, 160, undefined], 'exponential backoff, then no restart');
     assert.equal(starts().length, 4, 'the first start and three restarts');
     assert.ok(logger.lines.some((l) => l.event === 'ollama.serve' && /permission denied/.test(String(l.fields?.line))), 'its stderr is in the log');
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal(starts().length, 4, 'no further starts after giving up');
+    // Restarts are scheduled through the timers: with none pending, no further start can come.
+    assert.deepEqual(timers.scheduled.map((t) => t.ms), [40, 80, 160], 'one timer per restart, with the backoff delays');
+    assert.deepEqual(timers.pending(), [], 'no restart scheduled after giving up');
     // A later need within the re-probe pause gets the same answer without spawning again.
     assert.equal((await m.ensureRunning()).status, 'down');
     assert.equal(starts().length, 4);
