@@ -29,6 +29,8 @@ const PROMPT_SENT_KEY = 'switchyard.walkthrough.promptSent';
 const FIRST_CHECK_DELAY_MS = 4_000;
 /** VS Code's own switch for walkthroughs opening on install; the test workbenches turn it off. */
 const OPEN_ON_INSTALL_SETTING = 'workbench.welcomePage.walkthroughs.openOnInstall';
+/** Set to 1 by the test harness (test/harness/codeServer.ts): no walkthrough on first install. */
+const NO_WALKTHROUGH_ENV = 'SWITCHYARD_NO_WALKTHROUGH';
 /** The budget caps any of which, set by the user at any scope, counts as "a budget chosen". */
 const BUDGET_SETTINGS = ['dailyLimit', 'monthlyLimit', 'globalDailyLimit', 'globalMonthlyLimit'] as const;
 
@@ -116,6 +118,9 @@ export function registerWalkthrough(context: vscode.ExtensionContext, services: 
 async function openOnFirstInstall(context: vscode.ExtensionContext): Promise<void> {
   if (context.globalState.get(OPENED_ONCE_KEY)) return;
   if (vscode.workspace.getConfiguration().get<boolean>(OPEN_ON_INSTALL_SETTING) === false) return;
+  // Test workbenches say so in the environment too: in code-server the extension host did not see
+  // the user's false for the workbench's own setting, and the walkthrough took the focus mid-test.
+  if (process.env[NO_WALKTHROUGH_ENV] === '1') return;
   await context.globalState.update(OPENED_ONCE_KEY, true);
   await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
 }
