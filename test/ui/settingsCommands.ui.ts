@@ -126,9 +126,14 @@ describe('Switchyard Set Budget and Remove API Key (UI)', function () {
     await turn.getByRole('button', { name: 'Escalate' }).click();
     const error = turn.locator('.turn-error');
     await error.waitFor({ timeout: STEP_MS });
-    const text = (await error.innerText()).replace(/\s+/g, ' ');
-    assert.match(text, /groq: no API key for http:\/\/127\.0\.0\.1:\d+/);
-    assert.ok(await error.getByRole('button', { name: 'Set API Key' }).isVisible());
+    // One line for the cause with its button; the per-model reason, with the origin, is behind Details.
+    const line = error.locator('.error-line', { hasText: 'No API key for groq' });
+    await line.waitFor({ timeout: STEP_MS });
+    assert.ok(await line.getByRole('button', { name: 'Set API Key' }).isVisible());
+    const details = error.locator('details.error-details');
+    await details.locator('summary').click();
+    await details.locator('li').first().waitFor({ state: 'visible', timeout: STEP_MS });
+    assert.match((await details.innerText()).replace(/\s+/g, ' '), /groq: no API key for http:\/\/127\.0\.0\.1:\d+/);
     assert.equal(groq.requests.filter((r) => r.path.endsWith('/chat/completions')).length, cloudCalls, 'nothing was sent to the cloud without a key');
     await screenshot(ui.page, 'key-removed-missing');
   });
