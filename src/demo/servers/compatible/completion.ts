@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import { type Chunking, type ErrorReply, type RecordedRequest, countPromptTokens, sendError, sendJson, splitTokens, writeStream } from '../http';
 import type { ChatReply, CompatibleRouteContext } from './server';
+import type { VendorDouble } from './vendor';
 
 const DEFAULT_TEXT = 'Hello from the test server.';
 const DEFAULT_LOGPROB = -0.05;
@@ -21,6 +22,24 @@ export function send(res: http.ServerResponse, err: ErrorReply, base: Record<str
   sendError(res, { ...err, headers: { ...base, ...err.headers } });
 }
 
+/** One answer as decided before any byte is sent: what to say, how, and what it costs. */
+interface Answer {
+  plan: ChatReply;
+  body: any;
+  legacy: boolean;
+  model: string;
+  id: string;
+  created: number;
+  tokens: string[];
+  thinking: string[];
+  thinkingMode: 'field' | 'inline' | 'none';
+  /** Reasoning tokens billed but never shown (OpenAI reasoning models). */
+  hiddenReasoning: number;
+  promptTokens: number;
+  wantLogprobs: boolean;
+  finish: string;
+}
+
 export async function serveCompletion(
   res: http.ServerResponse,
   rec: RecordedRequest,
@@ -28,89 +47,107 @@ export async function serveCompletion(
   legacy: boolean,
   base: Record<string, string>,
 ): Promise<void> {
-  const { vendor } = ctx;
-  const body = rec.body;
-  if (!body || typeof body !== 'object') {
-    send(res, { status: 400, body: { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } } }, base);
-    return;
-  }
-  const model = String(body.model ?? '').replace(/^models\//, '');
-  const plan = ctx.nextReply();
-  if (plan.error) {
-    send(res, typeof plan.error === 'string' ? vendor.error(plan.error, { model }) : plan.error, base);
-    return;
-  }
-  if (!ctx.models.includes(model)) {
-    send(res, vendor.error('model_not_found', { model }), base);
-    return;
-  }
-  if (legacy && body.suffix != null && ctx.suffix === 'rejected') {
-    send(res, SUFFIX_REJECTED, base);
-    return;
-  }
-  if (body.logprobs && vendor.logprobs === 'rejected') {
-    send(res, vendor.error('logprobs_unsupported', { model }), base);
-    return;
-  }
-  const stream = body.stream === true;
-  const thinkingMode = plan.thinking ? vendor.thinkingMode(body) : 'none';
-  if (vendor.thinkingNeedsStream && thinkingMode === 'field' && !stream) {
-    send(res, vendor.error('thinking_non_stream', { model }), base);
-    return;
-  }
-
-  const tokens = toTokens(plan.text ?? DEFAULT_TEXT);
-  const thinking = thinkingMode === 'none' ? [] : toTokens(plan.thinking ?? []);
-  // OpenAI reasoning models think without streaming the thoughts, but bill and count them.
-  const hiddenReasoning = !vendor.reasoningField && plan.thinking ? toTokens(plan.thinking).length : 0;
-  const suffixSeen = ctx.suffix === 'ignored' ? '' : body.suffix ?? '';
-  const promptText = legacy ? `${body.prompt ?? ''}${suffixSeen}` : (body.messages ?? []).map((m: any) => String(m.content ?? '')).join('\n');
-  const promptTokens = plan.promptTokens ?? countPromptTokens(promptText);
-
+  const planned = planAnswer(rec, ctx, legacy);
+  if ('status' in planned) return send(res, planned, base);
+  const a = planned;
   if (ctx.quota) {
-    const counters = admitToQuota(res, ctx, model, promptTokens + tokens.length + thinking.length + hiddenReasoning, base);
+    const counters = admitToQuota(res, ctx, a.model, a.promptTokens + a.tokens.length + a.thinking.length + a.hiddenReasoning, base);
     if (!counters) return;
     base = counters;
   }
-
-  const wantLogprobs = body.logprobs && vendor.logprobs === 'supported';
-  const finish = plan.finishReason ?? 'stop';
-  const id = vendor.idFor();
-  const created = Math.floor(Date.now() / 1000);
-
-  const usageAt = (outputSoFar: number, thinkingSoFar: number) =>
-    vendor.usageObject(promptTokens, outputSoFar + thinkingSoFar + hiddenReasoning, thinkingSoFar + hiddenReasoning, plan.cachedTokens);
-
-  if (!stream) {
-    const text = (thinkingMode === 'inline' && thinking.length ? `<think>${thinking.join('')}</think>` : '') + tokens.join('');
-    const message: Record<string, unknown> = { role: 'assistant', content: text };
-    if (thinkingMode === 'field' && vendor.reasoningField) message[vendor.reasoningField] = thinking.join('');
-    const choice = legacy
-      ? { text, index: 0, logprobs: null, finish_reason: finish }
-      : { index: 0, message, logprobs: wantLogprobs ? { content: tokens.map((t, i) => logprobEntry(t, plan.logprobs?.[i], body.top_logprobs)) } : null, finish_reason: finish };
-    sendJson(
-      res,
-      200,
-      {
-        id,
-        ...(vendor.omitObject ? {} : { object: legacy ? 'text_completion' : 'chat.completion' }),
-        created,
-        model,
-        choices: [choice],
-        usage: usageAt(tokens.length, thinking.length),
-      },
-      { ...base, ...vendor.nonStreamHeaders?.(id) },
-    );
-    rec.served = { promptTokens, outputTokens: tokens.length + thinking.length + hiddenReasoning };
-    return;
+  if (a.body.stream !== true) return sendWhole(res, rec, ctx.vendor, a, base);
+  const { frames, frameTokens, answerStart } = streamFrames(ctx.vendor, a);
+  await writeStream(res, rec, 200, sseHeaders(base), frames, tokenFaults(a.plan, answerStart));
+  // What was served: the frames whose bytes were sent (a frame counts once any byte of it is).
+  let bytes = 0;
+  let outputTokens = 0;
+  for (let i = 0; i < frames.length && bytes < rec.bytesWritten; i++) {
+    outputTokens += frameTokens[i] ?? 0;
+    bytes += Buffer.byteLength(frames[i]!);
   }
+  // The prompt is billed once the answer has started (status and headers sent).
+  rec.served = { promptTokens: a.promptTokens, outputTokens: outputTokens + (outputTokens > 0 ? a.hiddenReasoning : 0) };
+}
 
+/** The request checked the way the vendor checks it, and the scripted reply turned into an Answer; or the error to send. */
+function planAnswer(rec: RecordedRequest, ctx: CompatibleRouteContext, legacy: boolean): Answer | ErrorReply {
+  const { vendor } = ctx;
+  const body = rec.body;
+  if (!body || typeof body !== 'object') {
+    return { status: 400, body: { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } } };
+  }
+  const model = String(body.model ?? '').replace(/^models\//, '');
+  const plan = ctx.nextReply();
+  if (plan.error) return typeof plan.error === 'string' ? vendor.error(plan.error, { model }) : plan.error;
+  if (!ctx.models.includes(model)) return vendor.error('model_not_found', { model });
+  if (legacy && body.suffix != null && ctx.suffix === 'rejected') return SUFFIX_REJECTED;
+  if (body.logprobs && vendor.logprobs === 'rejected') return vendor.error('logprobs_unsupported', { model });
+  const thinkingMode = plan.thinking ? vendor.thinkingMode(body) : 'none';
+  if (vendor.thinkingNeedsStream && thinkingMode === 'field' && body.stream !== true) return vendor.error('thinking_non_stream', { model });
+
+  const suffixSeen = ctx.suffix === 'ignored' ? '' : body.suffix ?? '';
+  const promptText = legacy ? `${body.prompt ?? ''}${suffixSeen}` : (body.messages ?? []).map((m: any) => String(m.content ?? '')).join('\n');
+  return {
+    plan,
+    body,
+    legacy,
+    model,
+    id: vendor.idFor(),
+    created: Math.floor(Date.now() / 1000),
+    tokens: toTokens(plan.text ?? DEFAULT_TEXT),
+    thinking: thinkingMode === 'none' ? [] : toTokens(plan.thinking ?? []),
+    thinkingMode,
+    // OpenAI reasoning models think without streaming the thoughts, but bill and count them.
+    hiddenReasoning: !vendor.reasoningField && plan.thinking ? toTokens(plan.thinking).length : 0,
+    promptTokens: plan.promptTokens ?? countPromptTokens(promptText),
+    wantLogprobs: Boolean(body.logprobs) && vendor.logprobs === 'supported',
+    finish: plan.finishReason ?? 'stop',
+  };
+}
+
+function usageAt(vendor: VendorDouble, a: Answer, outputSoFar: number, thinkingSoFar: number): Record<string, unknown> {
+  return vendor.usageObject(a.promptTokens, outputSoFar + thinkingSoFar + a.hiddenReasoning, thinkingSoFar + a.hiddenReasoning, a.plan.cachedTokens);
+}
+
+/** A non-streamed answer: one JSON object. */
+function sendWhole(res: http.ServerResponse, rec: RecordedRequest, vendor: VendorDouble, a: Answer, base: Record<string, string>): void {
+  const { tokens, thinking, plan, body } = a;
+  const text = (a.thinkingMode === 'inline' && thinking.length ? `<think>${thinking.join('')}</think>` : '') + tokens.join('');
+  const message: Record<string, unknown> = { role: 'assistant', content: text };
+  if (a.thinkingMode === 'field' && vendor.reasoningField) message[vendor.reasoningField] = thinking.join('');
+  const choice = a.legacy
+    ? { text, index: 0, logprobs: null, finish_reason: a.finish }
+    : { index: 0, message, logprobs: a.wantLogprobs ? { content: tokens.map((t, i) => logprobEntry(t, plan.logprobs?.[i], body.top_logprobs)) } : null, finish_reason: a.finish };
+  sendJson(
+    res,
+    200,
+    {
+      id: a.id,
+      ...(vendor.omitObject ? {} : { object: a.legacy ? 'text_completion' : 'chat.completion' }),
+      created: a.created,
+      model: a.model,
+      choices: [choice],
+      usage: usageAt(vendor, a, tokens.length, thinking.length),
+    },
+    { ...base, ...vendor.nonStreamHeaders?.(a.id) },
+  );
+  rec.served = { promptTokens: a.promptTokens, outputTokens: tokens.length + thinking.length + a.hiddenReasoning };
+}
+
+/**
+ * A streamed answer's SSE frames in the vendor's order: role chunk, reasoning, one chunk per
+ * answer token, then (unless a mid-stream error ends it) the finish chunk, the opt-in usage chunk
+ * and [DONE]. `frameTokens[i]` is the output tokens frame i carries; `answerStart` the index of
+ * the first answer token's frame.
+ */
+function streamFrames(vendor: VendorDouble, a: Answer): { frames: string[]; frameTokens: number[]; answerStart: number } {
+  const { plan, body, legacy, id, tokens, thinking, thinkingMode } = a;
   const includeUsage = body.stream_options?.include_usage === true && !plan.omitUsage;
   const envelope = (choices: unknown[], extra: Record<string, unknown> = {}) => ({
     id,
     ...(vendor.omitObject ? {} : { object: legacy ? 'text_completion' : 'chat.completion.chunk' }),
-    created,
-    model,
+    created: a.created,
+    model: a.model,
     ...vendor.chunkFields,
     choices,
     ...extra,
@@ -118,36 +155,23 @@ export async function serveCompletion(
   const chunkExtra = (outSoFar: number, thinkSoFar: number, first: boolean): Record<string, unknown> => {
     const extra: Record<string, unknown> = {};
     if (vendor.nullUsageWhenOptedIn && includeUsage) extra.usage = null;
-    if (vendor.usage === 'every_chunk' && !plan.omitUsage) extra.usage = usageAt(outSoFar, thinkSoFar);
+    if (vendor.usage === 'every_chunk' && !plan.omitUsage) extra.usage = usageAt(vendor, a, outSoFar, thinkSoFar);
     if (first && vendor.firstChunkExtra) Object.assign(extra, vendor.firstChunkExtra(id));
     if (vendor.obfuscation && body.stream_options?.include_obfuscation !== false) extra.obfuscation = 'q2Jx7a'.slice(0, 1 + (outSoFar % 6));
     return extra;
   };
   const frames: string[] = [];
-  /** Output tokens each frame carries, for the served log (a frame counts once any byte of it is sent). */
   const frameTokens: number[] = [];
-  const push = (obj: unknown, tokens = 0) => {
+  const push = (obj: unknown, tokenCount = 0) => {
     frames.push(`data: ${JSON.stringify(obj)}\n\n`);
-    frameTokens[frames.length - 1] = tokens;
-  };
-  const logServed = () => {
-    let bytes = 0;
-    let outputTokens = 0;
-    for (let i = 0; i < frames.length && bytes < rec.bytesWritten; i++) {
-      outputTokens += frameTokens[i] ?? 0;
-      bytes += Buffer.byteLength(frames[i]!);
-    }
-    // The prompt is billed once the answer has started (status and headers sent).
-    rec.served = { promptTokens, outputTokens: outputTokens + (outputTokens > 0 ? hiddenReasoning : 0) };
+    frameTokens[frames.length - 1] = tokenCount;
   };
   const choiceOf = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
     legacy ? { text: delta.content ?? '', index: 0, logprobs: null, finish_reason: null, ...extra } : { index: 0, delta, logprobs: null, finish_reason: null, ...extra };
 
   if (!legacy) push(envelope([choiceOf({ role: 'assistant', content: '' })], chunkExtra(0, 0, true)));
   let thinkSoFar = 0;
-  if (thinkingMode === 'inline' && thinking.length) {
-    push(envelope([choiceOf({ content: '<think>' })], chunkExtra(0, 0, false)));
-  }
+  if (thinkingMode === 'inline' && thinking.length) push(envelope([choiceOf({ content: '<think>' })], chunkExtra(0, 0, false)));
   for (const t of thinking) {
     thinkSoFar++;
     const delta = thinkingMode === 'field' && vendor.reasoningField ? { [vendor.reasoningField]: t } : { content: t };
@@ -157,30 +181,26 @@ export async function serveCompletion(
   const answerStart = frames.length;
   tokens.forEach((t, i) => {
     const extra: Record<string, unknown> = {};
-    if (wantLogprobs) {
+    if (a.wantLogprobs) {
       const entry = logprobEntry(t, plan.logprobs?.[i], body.top_logprobs);
       extra.logprobs = legacy ? { tokens: [t], token_logprobs: [entry.logprob], top_logprobs: null, text_offset: [0] } : { content: [entry], refusal: null };
     }
     push(envelope([choiceOf({ content: t }, extra)], chunkExtra(i + 1, thinkSoFar, legacy && i === 0 && thinkSoFar === 0)), 1);
   });
-  const chunking = tokenFaults(plan, answerStart);
   if (plan.midStreamError !== undefined) {
     if (typeof plan.midStreamError === 'string') frames.push(`data: ${plan.midStreamError}\n\n`);
     else push(plan.midStreamError);
-    await writeStream(res, rec, 200, sseHeaders(base), frames, chunking);
-    logServed();
-    return;
+    return { frames, frameTokens, answerStart };
   }
   const finishExtra = chunkExtra(tokens.length, thinkSoFar, false);
-  if (vendor.usage === 'finish_chunk' && !plan.omitUsage) finishExtra.usage = usageAt(tokens.length, thinkSoFar);
-  if (vendor.usage === 'x_groq' && !plan.omitUsage && vendor.finishChunkUsage) Object.assign(finishExtra, vendor.finishChunkUsage(id, promptTokens, tokens.length + thinkSoFar));
-  push(envelope([choiceOf(legacy ? { content: '' } : {}, { finish_reason: finish })], finishExtra));
+  if (vendor.usage === 'finish_chunk' && !plan.omitUsage) finishExtra.usage = usageAt(vendor, a, tokens.length, thinkSoFar);
+  if (vendor.usage === 'x_groq' && !plan.omitUsage && vendor.finishChunkUsage) Object.assign(finishExtra, vendor.finishChunkUsage(id, a.promptTokens, tokens.length + thinkSoFar));
+  push(envelope([choiceOf(legacy ? { content: '' } : {}, { finish_reason: a.finish })], finishExtra));
   if (includeUsage && vendor.usage !== 'finish_chunk' && vendor.usage !== 'every_chunk') {
-    push(envelope([], { usage: usageAt(tokens.length, thinkSoFar), ...(vendor.obfuscation ? { obfuscation: 'zz' } : {}) }));
+    push(envelope([], { usage: usageAt(vendor, a, tokens.length, thinkSoFar), ...(vendor.obfuscation ? { obfuscation: 'zz' } : {}) }));
   }
   frames.push('data: [DONE]\n\n');
-  await writeStream(res, rec, 200, sseHeaders(base), frames, chunking);
-  logServed();
+  return { frames, frameTokens, answerStart };
 }
 
 /**
