@@ -171,6 +171,21 @@ describe('doubles: fault plan (issue 18)', () => {
       assert.equal(((await d.json()) as any).error.code, 'limit_requests');
     });
 
+    it('concurrent requests: with glm-4.7-flash\'s one at a time, a second request while the first streams gets Zhipu 1302; after it ends one is served again', async () => {
+      const server = await start({ vendor: 'zhipu', models: ['glm-4.7-flash'], quota: { concurrentRequests: 1 } });
+      server.enqueue({ text: 'one two', stallAfterTokens: 1 });
+      const first = await chat(server, { stream: true });
+      const reader = first.body!.getReader();
+      await reader.read();
+      const second = await chat(server);
+      assert.equal(second.status, 429);
+      assert.equal(((await second.json()) as any).error.code, '1302');
+      await reader.cancel();
+      await server.settled(0);
+      assert.equal((await chat(server)).status, 200);
+      assert.equal((await chat(server)).status, 200, 'a finished answer frees its slot too');
+    });
+
     it('the openai SDK sees a RateLimitError with the retry-after header (SDK retries off)', async () => {
       const server = await start({ vendor: 'openai', quota: { requestsPerMinute: 1 }, clock: fakeClock().now });
       const client = new OpenAI({ apiKey: 'test-key', baseURL: server.baseUrl, maxRetries: 0 });

@@ -212,7 +212,15 @@ function admitToQuota(res: http.ServerResponse, ctx: CompatibleRouteContext, mod
   const { vendor, quota } = ctx;
   const admission = quota!.admit(tokens);
   const counters = vendor.rateLimitHeaders ? quota!.headers(vendor.rateLimitHeaders) : {};
-  if (admission.ok) return { ...base, ...counters };
+  if (admission.ok) {
+    res.once('close', admission.release);
+    return { ...base, ...counters };
+  }
+  if ('concurrent' in admission) {
+    // Zhipu's 1302 is this very error ("并发数过高"); the others' rate-limit reply is the nearest.
+    send(res, vendor.error('rate_limit', { model }), base);
+    return undefined;
+  }
   const retryAfterSeconds = admission.retryAfterMs / 1000;
   const err = vendor.error('rate_limit', { model, window: admission.window, retryAfterSeconds });
   const retryAfter: Record<string, string> = vendor.retryAfterHeader ? { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) } : {};

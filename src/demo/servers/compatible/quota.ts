@@ -14,6 +14,8 @@ export interface QuotaLimits {
   tokensPerMinute?: number;
   requestsPerDay?: number;
   tokensPerDay?: number;
+  /** Requests served at once (glm-4.7-flash's free tier allows 1); one more is refused with the vendor's concurrency 429. */
+  concurrentRequests?: number;
 }
 
 /** Milliseconds since the epoch, like Date.now (the default); tests pass a fake one. */
@@ -31,13 +33,17 @@ interface Counter {
   openedAt?: number;
 }
 
-export type Admission = { ok: true } | { ok: false; window: QuotaWindow; retryAfterMs: number };
+export type Admission =
+  | { ok: true; /** Call when the answer has ended, to free its concurrency slot. */ release(): void }
+  | { ok: false; window: QuotaWindow; retryAfterMs: number }
+  | { ok: false; concurrent: true };
 
 export class ScriptedQuota {
   private readonly counters: Counter[] = [];
+  private inFlight = 0;
 
   constructor(
-    limits: QuotaLimits,
+    private readonly limits: QuotaLimits,
     private readonly clock: Clock = Date.now,
   ) {
     const add = (kind: Counter['kind'], per: Counter['per'], limit: number | undefined) => {
@@ -49,8 +55,9 @@ export class ScriptedQuota {
     add('tokens', 'day', limits.tokensPerDay);
   }
 
-  /** Counts one request of `tokens` tokens if every window has room for it; otherwise counts nothing and says which window is full. */
+  /** Counts one request (and holds a concurrency slot until `release`) of `tokens` tokens if every window has room for it; otherwise counts nothing and says which window is full. */
   admit(tokens: number): Admission {
+    if (this.limits.concurrentRequests !== undefined && this.inFlight >= this.limits.concurrentRequests) return { ok: false, concurrent: true };
     const now = this.clock();
     for (const c of this.counters) this.roll(c, now);
     for (const c of this.counters) {
@@ -63,7 +70,15 @@ export class ScriptedQuota {
       c.openedAt ??= now;
       c.used += c.kind === 'requests' ? 1 : tokens;
     }
-    return { ok: true };
+    this.inFlight++;
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (!released) this.inFlight--;
+        released = true;
+      },
+    };
   }
 
   /** The vendor's x-ratelimit-* headers for the windows it reports and this quota counts. */
