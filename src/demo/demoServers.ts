@@ -18,7 +18,8 @@ import {
 } from '../core/demo';
 import type { RecordedRequest } from './servers/http';
 import { startOllamaServer, type OllamaReply } from './servers/ollama';
-import { startOpenAICompatibleServer, type ChatReply } from './servers/openaiCompatible';
+import { startCompatibleServer, type ChatReply } from './servers/compatible/server';
+import { custom } from './servers/vendors/custom';
 
 export const DEMO_LOCAL_ANSWER =
   '[demo] A new array of the same length, holding what your callback returned for each element; the original array is left unchanged. ' +
@@ -62,7 +63,7 @@ export async function startDemoServers(ports: { local?: number; cloud?: number }
   const local = await startOllamaServer({ models: [{ name: DEMO_LOCAL_MODEL, family: 'demo', parameterSize: 'demo' }], reply: demoLocalReply, port: ports.local });
   let cloud;
   try {
-    cloud = await startOpenAICompatibleServer({ vendor: 'custom', apiKey: DEMO_CLOUD_KEY, models: [DEMO_CLOUD_MODEL], reply: demoCloudReply, port: ports.cloud });
+    cloud = await startCompatibleServer(custom, { apiKey: DEMO_CLOUD_KEY, models: [DEMO_CLOUD_MODEL], reply: demoCloudReply, port: ports.cloud });
   } catch (err) {
     await local.close();
     throw err;

@@ -269,9 +269,12 @@ export async function writeStream(
   res.flushHeaders();
   if (chunking.framesPerSecond) return writePaced(res, rec, frames, chunking.framesPerSecond);
   const chunks = cutIntoChunks(frames, chunking);
+  /** Resolves when the last write has been handed to the OS: a break after it must not throw away what was "sent". */
+  let lastFlush: Promise<void> = Promise.resolve();
   for (let i = 0; i < chunks.length; i++) {
     if (i > 0 && chunking.delayMs) await sleep(chunking.delayMs);
     if (chunking.breakAfterChunks !== undefined && i >= chunking.breakAfterChunks) {
+      await lastFlush;
       rec.broken = true;
       res.socket?.destroy();
       return 'broken';
@@ -283,7 +286,7 @@ export async function writeStream(
       return 'stalled';
     }
     if (res.destroyed) return 'aborted';
-    res.write(chunks[i]);
+    lastFlush = new Promise<void>((resolve) => res.write(chunks[i], () => resolve()));
     rec.chunksWritten++;
     rec.bytesWritten += chunks[i]!.length;
     rec.lastWriteAt = Date.now();

@@ -21,7 +21,8 @@ import {
   startHttpServer,
   writeStream,
 } from './http';
-import { handleOpenAIRoute } from './openaiCompatible';
+import { handleCompatibleRoute } from './compatible/server';
+import { ollamaOpenai } from './vendors/ollamaOpenai';
 
 export interface OllamaModel {
   /** "name:tag"; ":latest" is added when the tag is missing. */
@@ -153,8 +154,8 @@ export async function startOllamaServer(options: OllamaServerOptions = {}): Prom
     const { method, path } = rec;
     if (path === '/' && (method === 'GET' || method === 'HEAD')) return void sendJson(res, 200, 'Ollama is running');
     if (path.startsWith('/v1/')) {
-      await handleOpenAIRoute(req, res, rec, {
-        vendor: 'ollama-openai',
+      await handleCompatibleRoute(req, res, rec, {
+        vendor: ollamaOpenai,
         apiKey: null,
         models: models.map((m) => m.name),
         pathPrefix: '/v1',

@@ -1,0 +1,23 @@
+/** Meta's Llama API, OpenAI-compatible endpoint: OpenAI's shapes without its extras (no rate-limit headers, no obfuscation). */
+import { type VendorDouble, nextId, openAiNotFound, plainUsage } from '../compatible/vendor';
+import { openAiVendorError } from './openai';
+
+export const llama: VendorDouble = {
+  name: 'llama',
+  basePath: '/compat/v1',
+  defaultModel: 'Llama-3.3-70B-Instruct',
+  owner: 'meta',
+  usage: 'usage_chunk_with_opt_in',
+  reasoningField: null,
+  thinkingMode: () => 'none',
+  logprobs: 'supported',
+  obfuscation: false,
+  everyResponseHeaders: () => ({}),
+  retryAfterHeader: false,
+  omitObject: false,
+  modelIdPrefix: '',
+  idFor: () => `chatcmpl-${nextId()}`,
+  error: openAiVendorError,
+  notFound: openAiNotFound,
+  usageObject: plainUsage,
+};
