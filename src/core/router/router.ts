@@ -1,7 +1,7 @@
 /**
  * The router loop: one request, planned once, tried candidate by candidate. This is the ONE
  * place that retries, fails over and escalates (provider SDK retries are off), so every
- * decision is visible in the event stream and the log.
+ * decision is visible in the event stream and the log (each event logged once, by eventLog.ts).
  *
  * Per request:  decision → (attempt: start → thinking/text/usage… → cost → finish)
  *               [→ failover | escalate → next attempt]… → error? → done
@@ -45,6 +45,7 @@ import type { BufferedIterator } from '../providers/streamGuard';
 import { promptTooLargeError } from './contextFit';
 import { DEFAULT_MAX_TOKENS } from './defaults';
 import { FAILOVER_KINDS, cancelledError, configInvalidError, toNormalizedError } from './errors';
+import { RouteEventLog } from './eventLog';
 
 export interface RouterDeps {
   /** Classifies (when needed) and selects; see selection.ts. */
@@ -78,13 +79,14 @@ type AttemptOutcome =
   | { kind: 'fatal'; error: NormalizedError };
 
 export function routeStream(req: RouteRequest, deps: RouterDeps): AsyncIterableIterator<StreamEvent> {
-  return new RouteStream(routeEvents(req, deps));
+  const requestId = newRequestId();
+  return new RouteStream(routeEvents(req, deps, requestId), new RouteEventLog(deps.logger, requestId));
 }
 
 /** The loop itself; its attempts hand their answer streams to RouteStream as TokenPhases. */
-async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator<StreamEvent | TokenPhase, void, undefined> {
+async function* routeEvents(req: RouteRequest, deps: RouterDeps, requestId: string): AsyncGenerator<StreamEvent | TokenPhase, void, undefined> {
+  // The events themselves are logged once, by RouteStream's RouteEventLog; these lines are the loop's own reasons.
   const log = deps.logger;
-  const requestId = newRequestId();
   let attempts = 0;
   let finalRef: ModelRef | undefined;
   /**
@@ -99,9 +101,7 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
     yield* route();
   } catch (err) {
     // A bug or a broken hook: report it as an event, never as a throw.
-    const error = toNormalizedError(err);
-    log.error('route.internal_error', { requestId, message: error.message });
-    yield { type: 'error', error };
+    yield { type: 'error', error: toNormalizedError(err) };
   }
   yield { type: 'done', attempts, finalRef };
 
@@ -109,22 +109,12 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
     if (req.signal.aborted) return;
     const decision = await deps.plan(req);
     const task = decision.task;
-    log.info('route.decision', {
-      requestId,
-      task,
-      taskReason: decision.taskReason,
-      mode: decision.mode,
-      candidates: decision.candidates.map((c) => formatModelRef(c.ref)),
-      excluded: decision.excluded.map((e) => `${e.ref}: ${e.why}`),
-    });
     yield { type: 'decision', decision };
     // Selection already leaves cloud providers out then; this holds whatever plan() returned.
     const refusal = deps.cloudRefused?.length ? configInvalidError(deps.cloudRefused) : undefined;
     const queue = refusal ? decision.candidates.filter((c) => c.locality !== 'cloud') : decision.candidates;
     if (queue.length === 0) {
-      const error = noCandidateError(decision, refusal);
-      log.warn('route.no_candidate', { requestId, kind: error.kind, message: error.message });
-      yield { type: 'error', error };
+      yield { type: 'error', error: noCandidateError(decision, refusal) };
       return;
     }
 
@@ -147,14 +137,12 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
         return;
       }
       if (outcome.kind === 'fatal') {
-        log.error('route.error', errorFields(requestId, candidate.ref, outcome.error));
         yield { type: 'error', error: outcome.error };
         return;
       }
       if (outcome.kind === 'next') {
         const nextIndex = findNext(queue, index + 1, escalatedFrom !== undefined);
         if (nextIndex < 0) {
-          log.error('route.exhausted', errorFields(requestId, candidate.ref, outcome.error));
           if (previousAnswer) {
             // The escalation failed; the local answer the user already has stands.
             finalRef = previousAnswer;
@@ -166,7 +154,6 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
           return;
         }
         const next = queue[nextIndex]!;
-        log.warn('route.failover', { ...errorFields(requestId, candidate.ref, outcome.error), to: formatModelRef(next.ref) });
         yield { type: 'failover', from: candidate.ref, to: next.ref, error: outcome.error };
         index = nextIndex;
         continue;
@@ -195,7 +182,6 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
         log.info('route.escalation_declined', { requestId, from: formatModelRef(candidate.ref), to: formatModelRef(next.ref) });
         return;
       }
-      log.info('route.escalate', { requestId, from: formatModelRef(candidate.ref), to: formatModelRef(next.ref), signals: fired.map((f) => f.signal) });
       yield { type: 'escalate', from: candidate.ref, to: next.ref, reasons: fired };
       escalations++;
       escalatedFrom = candidate.ref;
@@ -270,7 +256,6 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
 
     try {
       countAttempt();
-      log.info('route.attempt', { requestId, attempt, ref: formatModelRef(ref), locality, escalatedFrom: escalatedFromRef && formatModelRef(escalatedFromRef) });
       yield { type: 'start', attempt, ref, locality, why: candidate.why };
       if (reservation?.notice) yield { type: 'notice', attempt, message: reservation.notice };
 
@@ -323,16 +308,6 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
         for (const r of watcher.onFinish(text, finish)) if (r.fired && !fired.some((f) => f.signal === r.signal)) fired.push(r);
       }
 
-      log.info('route.finish', {
-        requestId,
-        attempt,
-        ref: formatModelRef(ref),
-        reason: finish,
-        ttftMs: timing.ttftMs,
-        totalMs: timing.totalMs,
-        outputTokens: usage?.outputTokens,
-        errorKind: error?.kind,
-      });
       yield { type: 'finish', attempt, reason: finish, timing };
 
       if (cancelled) return { kind: 'cancelled' };
@@ -496,7 +471,11 @@ class TokenPhase implements AsyncIterator<StreamEvent> {
 class RouteStream implements AsyncIterableIterator<StreamEvent> {
   private phase: TokenPhase | undefined;
 
-  constructor(private readonly loop: AsyncGenerator<StreamEvent | TokenPhase, void, undefined>) {}
+  constructor(
+    private readonly loop: AsyncGenerator<StreamEvent | TokenPhase, void, undefined>,
+    /** Every event of the loop passes here once (a token phase's per-token events do not). */
+    private readonly events: RouteEventLog,
+  ) {}
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -520,7 +499,10 @@ class RouteStream implements AsyncIterableIterator<StreamEvent> {
   private readonly onLoop = (r: IteratorResult<StreamEvent | TokenPhase, void>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
     if (r.done) return DONE;
     const value = r.value;
-    if (!(value instanceof TokenPhase)) return { done: false, value };
+    if (!(value instanceof TokenPhase)) {
+      this.events.record(value);
+      return { done: false, value };
+    }
     this.phase = value;
     value.onEnd = () => {
       this.phase = undefined;
