@@ -123,7 +123,8 @@ export class ChatSession implements vscode.Disposable {
     const config = this.services.config();
     const currency = { currency: config.budget.currency, usdRate: config.budget.usdRate };
     // The builder owns the turn's state from here on; this only forwards what it says changed.
-    const builder = new TurnBuilder(start, crypto.randomUUID().slice(0, 6), config.budget.currency, (usd) => fromUsd(usd, currency), vscode.l10n.t, options.reason, maxAnswerChars(config.panel.maxAnswerMB));
+    const runId = crypto.randomUUID().slice(0, 6);
+    const builder = new TurnBuilder(start, runId, config.budget.currency, (usd) => fromUsd(usd, currency), vscode.l10n.t, options.reason, maxAnswerChars(config.panel.maxAnswerMB));
     const controller = new AbortController();
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
@@ -148,6 +149,8 @@ export class ChatSession implements vscode.Disposable {
     const turn = builder.turn;
     const request: RouteRequest = {
       messages: this.contextFor(turn),
+      // The router's log lines for this run carry the turn's id and the run's.
+      requestId: `${turn.id}.${runId}`,
       task: options.task,
       languageId: options.languageId,
       pinned: options.pinned,
@@ -158,6 +161,7 @@ export class ChatSession implements vscode.Disposable {
     if (options.pinned) request.mode = 'pinned';
     this.services.logger.info('request.start', {
       turn: turn.id,
+      requestId: request.requestId,
       task: options.task ?? 'auto',
       pinned: options.pinned,
       escalate: !!options.escalateFrom,

@@ -79,7 +79,7 @@ type AttemptOutcome =
   | { kind: 'fatal'; error: NormalizedError };
 
 export function routeStream(req: RouteRequest, deps: RouterDeps): AsyncIterableIterator<StreamEvent> {
-  const requestId = newRequestId();
+  const requestId = req.requestId ?? newRequestId();
   return new RouteStream(routeEvents(req, deps, requestId), new RouteEventLog(deps.logger, requestId));
 }
 

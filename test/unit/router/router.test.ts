@@ -314,7 +314,8 @@ describe('router loop', function () {
     const { hook } = markerHook(true);
     const guard = new RecordingGuard();
     const { sy, logger } = build({ escalation: hook, spendGuard: guard, extra: { tasks: { chat: ['ollama/qwen2.5-coder:7b', 'groq/llama-3.3-70b-versatile', 'zhipu/glm-4-flash'] } } });
-    const events = await collect(sy.stream(request()));
+    // The surface's own id (the panel passes turn.run) names the router's lines.
+    const events = await collect(sy.stream({ ...request(), requestId: 't1.r1' }));
     const logged: Record<string, string> = { decision: 'route.decision', start: 'route.attempt', notice: 'route.notice', cost: 'route.cost', finish: 'route.finish', failover: 'route.failover', escalate: 'route.escalate', error: 'route.error' };
     const seen = new Set(events.map((e) => e.type));
     for (const type of ['decision', 'start', 'cost', 'finish', 'escalate', 'failover']) assert.ok(seen.has(type as StreamEvent['type']), `the run has a ${type} event: ${types(events).join(' ')}`);
@@ -322,7 +323,7 @@ describe('router loop', function () {
       assert.equal(logger.lines.filter((l) => l.event === line).length, events.filter((e) => e.type === type).length, `${type} events ↔ ${line} lines`);
     }
     const requestIds = new Set(logger.lines.filter((l) => l.event.startsWith('route.')).map((l) => l.fields?.requestId));
-    assert.equal(requestIds.size, 1, 'every line names the one request');
+    assert.deepEqual([...requestIds], ['t1.r1'], 'every line names the one request');
     // Per-token events are not logged.
     assert.equal(logger.lines.filter((l) => /text|thinking|usage/.test(l.event)).length, 0);
   });
