@@ -3,7 +3,8 @@
  * (Enter sends, Shift+Enter new line, Escape stops), and forwards clicks as validated messages.
  */
 import './style.css';
-import { messageSchemas, type FromWebview, type ToWebview } from '../src/shared/messages';
+import { messageSchemas, type FromWebview, type ToWebview, type Turn } from '../src/shared/messages';
+import { applyTurnMessage } from '../src/shared/turnProtocol';
 import { ConversationView } from './view';
 import { setCodeActionLabels } from './markdown';
 import { stripInvisible } from './invisible';
@@ -153,6 +154,9 @@ list.addEventListener('focusin', showTarget);
 list.addEventListener('mouseleave', () => (linkStatus.hidden = true));
 list.addEventListener('focusout', () => (linkStatus.hidden = true));
 
+/** The conversation: the webview's one copy of the host's turns (src/shared/turnProtocol.ts). */
+let turns: Turn[] = [];
+
 window.addEventListener('message', (event: MessageEvent) => {
   const parsed = messageSchemas().toWebview.safeParse(event.data);
   if (!parsed.success) {
@@ -167,18 +171,26 @@ function handle(message: ToWebview): void {
     case 'init':
       setStrings(message.strings, message.locale);
       applyStrings();
-      view.reset(message.turns);
+      turns = message.turns;
+      view.reset(turns);
       view.updateBudget(budget, message.budget);
       setStreaming(message.streaming);
       break;
-    case 'turn':
-      view.renderTurn(message.turn);
+    // A run's messages change `turns` through the reducer the host applies too; the view only draws.
+    case 'turnStart':
+    case 'turnEnd': {
+      const turn = applyTurnMessage(turns, message);
+      if (turn) view.renderTurn(turn);
       break;
-    case 'answer':
-      view.upsertAnswer(message.turnId, message.answer);
+    }
+    case 'answer': {
+      const turn = applyTurnMessage(turns, message);
+      const answer = turn?.answers.find((a) => a.id === message.answer.id);
+      if (answer) view.upsertAnswer(turn!.id, answer);
       break;
+    }
     case 'delta':
-      view.appendDelta(message.answerId, message.text, message.thinking);
+      if (applyTurnMessage(turns, message)) view.appendDelta(message.answerId);
       break;
     case 'budget':
       view.updateBudget(budget, message.budget);
@@ -187,7 +199,8 @@ function handle(message: ToWebview): void {
       setStreaming(message.streaming);
       break;
     case 'cleared':
-      view.reset([]);
+      turns = [];
+      view.reset(turns);
       break;
     case 'focusInput':
       if (message.prefill !== undefined) input.value = message.prefill;

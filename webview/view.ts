@@ -1,9 +1,10 @@
 /**
- * Builds and patches the conversation DOM. The rule that keeps 2,000 tokens/s smooth: a delta
+ * Builds and patches the conversation DOM from the turns webview/main.ts keeps (it owns no copy
+ * of them: the answers it draws are the reducer's objects). The rule that keeps 2,000 tokens/s smooth: a delta
  * only marks its answer dirty; once per animation frame each dirty answer draws what is new
  * (webview/render.ts) — never the conversation, never a finished answer.
  */
-import type { Answer, AnswerUpdate, BudgetView, Turn, TurnError } from '../src/shared/messages';
+import type { Answer, BudgetView, Turn, TurnError } from '../src/shared/messages';
 import { highlightCodeBlocks } from './markdown';
 import { BodyRenderer } from './render';
 import { showInvisibleText } from './invisible';
@@ -39,7 +40,6 @@ interface AnswerView {
 
 export class ConversationView {
   private readonly answers = new Map<string, AnswerView>();
-  private readonly turns = new Map<string, Turn>();
   private frameRequested = false;
   /** Follow the stream only while the user is at the bottom; scrolling up stops the jump. */
   private stickToBottom = true;
@@ -57,7 +57,6 @@ export class ConversationView {
   reset(turns: Turn[]): void {
     this.list.textContent = '';
     this.answers.clear();
-    this.turns.clear();
     if (turns.length === 0) this.list.append(this.emptyState());
     for (const turn of turns) this.renderTurn(turn);
     this.scrollToBottom();
@@ -66,7 +65,6 @@ export class ConversationView {
   /** A turn started or ended: (re)build that turn only. */
   renderTurn(turn: Turn): void {
     this.list.querySelector('.empty')?.remove();
-    this.turns.set(turn.id, turn);
     const existing = document.getElementById(`turn-${turn.id}`);
     const section = document.createElement('section');
     section.className = 'turn';
@@ -118,17 +116,9 @@ export class ConversationView {
     this.scrollIfFollowing();
   }
 
-  /** An answer started or its status/metadata changed. */
-  upsertAnswer(turnId: string, update: AnswerUpdate): void {
-    const view = this.answers.get(update.id);
-    // No text: unchanged, the deltas brought it.
-    const answer: Answer = { ...update, text: update.text ?? view?.answer.text ?? '' };
-    const turn = this.turns.get(turnId);
-    if (turn) {
-      const i = turn.answers.findIndex((a) => a.id === answer.id);
-      if (i >= 0) turn.answers[i] = answer;
-      else turn.answers.push(answer);
-    }
+  /** An answer started or its status/metadata changed (already in the turns: drawn here). */
+  upsertAnswer(turnId: string, answer: Answer): void {
+    const view = this.answers.get(answer.id);
     if (!view) {
       const section = document.getElementById(`turn-${turnId}`);
       if (!section) return;
@@ -156,13 +146,10 @@ export class ConversationView {
     this.renderMeta(view);
   }
 
-  /** Appended text: recorded now, drawn on the next animation frame. */
-  appendDelta(answerId: string, text: string, thinking: string): void {
+  /** Text was appended to the answer (by the reducer): drawn on the next animation frame. */
+  appendDelta(answerId: string): void {
     const view = this.answers.get(answerId);
-    if (!view) return;
-    view.answer.text += text;
-    view.answer.thinking += thinking;
-    this.markDirty(view);
+    if (view) this.markDirty(view);
   }
 
   private markDirty(view: AnswerView): void {

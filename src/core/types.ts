@@ -269,6 +269,8 @@ export interface Provider {
 
 export interface RouteRequest {
   messages: ChatMessage[];
+  /** Names the request in the router's log lines (eventLog.ts); a surface passes its own to tie them to its lines. */
+  requestId?: string;
   /** Set when the caller knows it (a command does); otherwise the router classifies the prompt. */
   task?: Task;
   /** The editor's language id, a hint for classification and for code checks. */

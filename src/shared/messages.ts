@@ -72,7 +72,8 @@ function buildSchemas(z: Zod) {
     meta: answerMeta,
   });
 
-  const answerUpdate = answer.extend({ text: z.string().max(MAX_ANSWER_CHARS).optional() });
+  /** An answer in an `answer` message: text and thinking left out once the deltas brought some (turnProtocol.ts). */
+  const answerUpdate = answer.extend({ text: z.string().max(MAX_ANSWER_CHARS).optional(), thinking: z.string().max(MAX_ANSWER_CHARS).optional() });
 
   /**
    * Commands the webview may ask the host to run (fix buttons, toolbar). An allow-list, not a
@@ -149,12 +150,10 @@ function buildSchemas(z: Zod) {
       budget: budgetView.optional(),
       streaming: z.boolean(),
     }),
-    z.object({ type: z.literal('turn'), turn: turn }),
-    /**
-     * An answer started or its status/metadata changed. `text` is left out once the answer has
-     * text: the webview has it from the deltas, and re-sending up to 20 MB with every metadata
-     * change made each one a long task.
-     */
+    // One run of a turn: turnStart → (answer | delta)* → turnEnd, applied by the reducer in
+    // src/shared/turnProtocol.ts on both sides (the sequence is documented there).
+    z.object({ type: z.literal('turnStart'), turn: turn.pick({ id: true, prompt: true, label: true, createdAt: true }) }),
+    /** An answer started or its status/metadata changed; text and thinking are left out once it has some. */
     z.object({ type: z.literal('answer'), turnId: id, answer: answerUpdate }),
     /** Appended text; batched by the host, rendered by the webview at most once per frame. */
     z.object({
@@ -164,6 +163,8 @@ function buildSchemas(z: Zod) {
       text: z.string().max(MAX_DELTA_CHARS).default(''),
       thinking: z.string().max(MAX_DELTA_CHARS).default(''),
     }),
+    /** The run is over: the turn's error, if any (answers are never re-sent). */
+    z.object({ type: z.literal('turnEnd'), turnId: id, error: turnError.optional() }),
     z.object({ type: z.literal('budget'), budget: budgetView.optional() }),
     z.object({ type: z.literal('streaming'), streaming: z.boolean() }),
     z.object({ type: z.literal('cleared') }),

@@ -1,7 +1,8 @@
 /**
  * Runs panel requests: builds the RouteRequest (with a bounded slice of the conversation as
- * context), streams the router's events into the turn model, forwards batched updates to the
- * webview, logs decisions/escalations/failovers/errors, and owns the Stop button's AbortController.
+ * context), streams the router's events into the turn's one owner (TurnBuilder), forwards the
+ * turn messages it returns to the webview (deltas batched), hands the store a snapshot at the
+ * start and end of each run, and owns the Stop button's AbortController.
  *
  * One request at a time: a new ask stops the one in flight (the socket is closed through the
  * AbortSignal the router passes down to the provider).
@@ -9,7 +10,8 @@
 import * as vscode from 'vscode';
 import type { ChatMessage, ModelRef, NormalizedError, RouteRequest, Task } from '../core/types';
 import { fromUsd } from '../core/cost/currency';
-import { MAX_ANSWER_CHARS, MAX_DELTA_CHARS, type Answer, type AnswerUpdate, type ToWebview, type Turn } from '../shared/messages';
+import { MAX_ANSWER_CHARS, MAX_DELTA_CHARS, type Answer, type ToWebview, type Turn } from '../shared/messages';
+import type { TurnMessage } from '../shared/turnProtocol';
 import type { Services } from './services';
 import type { ConversationStore } from './conversationStore';
 import { TurnBuilder, finalAnswerOf } from './turnModel';
@@ -97,10 +99,19 @@ export class ChatSession implements vscode.Disposable {
     return !!this.active;
   }
 
+  /**
+   * The conversation as the panel shows it: the store's snapshots, with the run in flight as it
+   * is now (what a webview that loads mid-answer gets in its `init`).
+   */
+  get turns(): Turn[] {
+    const live = this.active?.builder;
+    return this.store.turns.map((t) => (live && t.id === live.turn.id ? live.snapshot() : t));
+  }
+
   /** Starts a request; resolves when it has ended. */
   async ask(options: AskOptions): Promise<Turn> {
     if (this.active) await this.stop();
-    const turn = options.appendTo ?? {
+    const start: Turn = options.appendTo ?? {
       id: crypto.randomUUID().slice(0, 8),
       prompt: options.prompt,
       label: options.label,
@@ -108,36 +119,38 @@ export class ChatSession implements vscode.Disposable {
       answers: [],
       done: false,
     };
-    if (!options.appendTo) this.store.add(turn);
-    turn.done = false;
-    turn.error = undefined;
-    // Earlier answers of this turn are superseded once the new run really produces an answer
-    // (a refused escalation must not hide the answer the user already has).
-    let earlier = turn.answers.filter((a) => a.status === 'done' || a.status === 'cancelled');
-    const supersedeEarlier = () => {
-      for (const a of earlier) {
-        a.status = 'escalated';
-        a.meta = { ...a.meta, supersededBecause: options.reason };
-        this.post({ type: 'answer', turnId: turn.id, answer: withoutText(a) });
-      }
-      earlier = [];
-    };
-    this.post({ type: 'turn', turn });
 
     const config = this.services.config();
     const currency = { currency: config.budget.currency, usdRate: config.budget.usdRate };
-    const builder = new TurnBuilder(turn, crypto.randomUUID().slice(0, 6), config.budget.currency, (usd) => fromUsd(usd, currency), vscode.l10n.t, options.reason, maxAnswerChars(config.panel.maxAnswerMB));
+    // The builder owns the turn's state from here on; this only forwards what it says changed.
+    const runId = crypto.randomUUID().slice(0, 6);
+    const builder = new TurnBuilder(start, runId, config.budget.currency, (usd) => fromUsd(usd, currency), vscode.l10n.t, options.reason, maxAnswerChars(config.panel.maxAnswerMB));
     const controller = new AbortController();
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     const batcher = new DeltaBatcher((answerId, text, thinking) =>
-      this.post({ type: 'delta', turnId: turn.id, answerId, text, thinking }),
+      this.post({ type: 'delta', turnId: start.id, answerId, text, thinking }),
     );
+    const forward = (messages: TurnMessage[]): void => {
+      for (const message of messages) {
+        if (message.type === 'delta') batcher.add(message.answerId, message.text, message.thinking);
+        else {
+          // Deltas first: an answer message never overtakes the text it follows.
+          batcher.flush();
+          this.post(message);
+        }
+      }
+    };
     this.active = { controller, builder, batcher, done };
+    this.store.put(builder.snapshot());
+    forward(builder.begin());
     this.setStreaming(true);
 
+    const turn = builder.turn;
     const request: RouteRequest = {
       messages: this.contextFor(turn),
+      // The router's log lines for this run carry the turn's id and the run's.
+      requestId: `${turn.id}.${runId}`,
       task: options.task,
       languageId: options.languageId,
       pinned: options.pinned,
@@ -148,6 +161,7 @@ export class ChatSession implements vscode.Disposable {
     if (options.pinned) request.mode = 'pinned';
     this.services.logger.info('request.start', {
       turn: turn.id,
+      requestId: request.requestId,
       task: options.task ?? 'auto',
       pinned: options.pinned,
       escalate: !!options.escalateFrom,
@@ -157,28 +171,16 @@ export class ChatSession implements vscode.Disposable {
 
     try {
       const router = await this.services.switchyard();
+      // The router logs its own events (src/core/router/eventLog.ts); here they become the turn.
       for await (const event of router.stream(request)) {
-        this.logEvent(turn, event);
-        for (const update of builder.apply(event)) {
-          switch (update.kind) {
-            case 'delta':
-              batcher.add(update.answerId, update.text, update.thinking);
-              break;
-            case 'answer':
-              batcher.flush();
-              if (update.answer.status === 'streaming') supersedeEarlier();
-              this.post({ type: 'answer', turnId: turn.id, answer: withoutText(update.answer) });
-              break;
-            case 'error':
-              batcher.flush();
-              turn.error = describeError(update.error, update.decision, vscode.l10n.t);
-              // Our own refusals (budget, Local only, Stop) say nothing about the provider's health.
-              if (update.error.provider && !OWN_REFUSALS.has(update.error.kind)) this.status.providerErrors.set(update.error.provider, update.error);
-              break;
-            case 'done':
-              break;
-          }
+        if (event.type === 'error') {
+          builder.fail(describeError(event.error, builder.lastDecision, vscode.l10n.t));
+          // Our own refusals (budget, Local only, Stop) say nothing about the provider's health.
+          if (event.error.provider && !OWN_REFUSALS.has(event.error.kind)) this.status.providerErrors.set(event.error.provider, event.error);
+        } else if (event.type === 'failover') {
+          this.status.providerErrors.set(event.from.provider, event.error);
         }
+        forward(builder.apply(event));
       }
     } catch (err) {
       // The router never throws by contract; building it can (no router, bad settings).
@@ -187,25 +189,22 @@ export class ChatSession implements vscode.Disposable {
           ? (err as { info: NormalizedError }).info
           : { kind: 'unknown', message: err instanceof Error ? err.message : String(err), retryable: false };
       this.services.logger.error('request.failed', { turn: turn.id, error: info });
-      turn.error = describeError(info, builder.lastDecision, vscode.l10n.t);
+      builder.fail(describeError(info, builder.lastDecision, vscode.l10n.t));
     } finally {
       for (const [id, full] of builder.fullTexts) this.keepFullText(id, full);
+      forward(builder.end(controller.signal.aborted));
       batcher.flush();
-      if (controller.signal.aborted) {
-        for (const answer of builder.cancel()) this.post({ type: 'answer', turnId: turn.id, answer: withoutText(answer) });
-        if (turn.error?.kind === 'cancelled') turn.error = undefined;
-      }
-      turn.done = true;
-      const final = finalAnswerOf(turn) ?? builder.activeAnswer;
+      const final = finalAnswerOf(builder.turn as Turn) ?? builder.activeAnswer;
       if (final) this.noteSuccess(final);
-      this.post({ type: 'turn', turn });
+      this.store.put(builder.snapshot());
       this.active = undefined;
       this.setStreaming(false);
       resolveDone();
       await this.store.save();
-      this.finished.fire(turn);
     }
-    return turn;
+    const ended = this.store.find(start.id) ?? builder.snapshot();
+    this.finished.fire(ended);
+    return ended;
   }
 
   /** Stops the request in flight; resolves once it has wound down. */
@@ -250,8 +249,8 @@ export class ChatSession implements vscode.Disposable {
   }
 
   /** The prompt plus up to HISTORY_TURNS earlier exchanges (their final answers only). */
-  private contextFor(turn: Turn): ChatMessage[] {
-    const earlier = this.store.turns.filter((t) => t !== turn && t.createdAt <= turn.createdAt).slice(-HISTORY_TURNS);
+  private contextFor(turn: Readonly<Turn>): ChatMessage[] {
+    const earlier = this.store.turns.filter((t) => t.id !== turn.id && t.createdAt <= turn.createdAt).slice(-HISTORY_TURNS);
     const messages: ChatMessage[] = [];
     for (const t of earlier) {
       const answer = finalAnswerOf(t);
@@ -267,49 +266,6 @@ export class ChatSession implements vscode.Disposable {
     this.status.lastRef = { provider: answer.provider, model: answer.model };
     this.status.lastLocality = answer.locality;
     this.status.providerErrors.delete(answer.provider);
-  }
-
-  private logEvent(turn: Turn, event: import('../core/types').StreamEvent): void {
-    const log = this.services.logger;
-    switch (event.type) {
-      case 'decision':
-        log.info('route.decision', {
-          turn: turn.id,
-          task: event.decision.task,
-          taskReason: event.decision.taskReason,
-          mode: event.decision.mode,
-          candidates: event.decision.candidates.map((c) => `${c.ref.provider}/${c.ref.model}`),
-          excluded: event.decision.excluded,
-        });
-        break;
-      case 'start':
-        log.info('route.start', { turn: turn.id, attempt: event.attempt, model: `${event.ref.provider}/${event.ref.model}`, locality: event.locality, why: event.why });
-        break;
-      case 'failover':
-        log.warn('route.failover', { turn: turn.id, from: `${event.from.provider}/${event.from.model}`, to: `${event.to.provider}/${event.to.model}`, error: event.error });
-        this.status.providerErrors.set(event.from.provider, event.error);
-        break;
-      case 'escalate':
-        log.info('route.escalate', { turn: turn.id, from: `${event.from.provider}/${event.from.model}`, to: `${event.to.provider}/${event.to.model}`, reasons: event.reasons.filter((r) => r.fired) });
-        break;
-      case 'notice':
-        log.info('route.notice', { turn: turn.id, attempt: event.attempt, notice: event.message });
-        break;
-      case 'usage':
-        log.info('route.usage', { turn: turn.id, attempt: event.attempt, usage: event.usage });
-        break;
-      case 'cost':
-        log.info('route.cost', { turn: turn.id, attempt: event.attempt, cost: event.cost });
-        break;
-      case 'finish':
-        log.info('route.finish', { turn: turn.id, attempt: event.attempt, reason: event.reason, timing: event.timing });
-        break;
-      case 'error':
-        log.error('route.error', { turn: turn.id, error: event.error });
-        break;
-      default:
-        break;
-    }
   }
 
   private keepFullText(answerId: string, full: { pieces: string[]; chars: number }): void {
@@ -331,11 +287,6 @@ export class ChatSession implements vscode.Disposable {
     this.post({ type: 'streaming', streaming });
     this.streamingChanged.fire(streaming);
   }
-}
-
-/** An answer update without its text once it has some: the webview has that from the deltas (flushed first). */
-function withoutText(answer: Answer): AnswerUpdate {
-  return answer.text ? { ...answer, text: undefined } : answer;
 }
 
 /** Collects deltas per answer and sends them in batches every DELTA_FLUSH_MS. */

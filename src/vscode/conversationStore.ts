@@ -1,6 +1,7 @@
 /**
  * The workspace's conversation, persisted in workspaceState so that it survives window reloads
- * (the webview itself is recreated on reload and gets it back in its `init` message).
+ * (the webview itself is recreated on reload and gets it back in its `init` message). It keeps
+ * the snapshots ChatSession gives it at the start and end of each run (TurnBuilder.snapshot()).
  */
 import type * as vscode from 'vscode';
 import { messageSchemas, type Turn } from '../shared/messages';
@@ -42,8 +43,14 @@ export class ConversationStore {
     return turns;
   }
 
-  add(turn: Turn): void {
-    this.turns.push(turn);
+  /**
+   * Keeps this snapshot of a turn (replacing the older one of the same turn). Snapshots only:
+   * the live turn belongs to its TurnBuilder, and nothing here changes a turn once it is kept.
+   */
+  put(turn: Turn): void {
+    const i = this.turns.findIndex((t) => t.id === turn.id);
+    if (i >= 0) this.turns[i] = turn;
+    else this.turns.push(turn);
     while (this.turns.length > MAX_TURNS_KEPT) this.turns.shift();
   }
 

@@ -180,7 +180,7 @@ export class SwitchyardPanel implements vscode.Disposable {
       type: 'init',
       strings,
       locale: vscode.env.language,
-      turns: this.session.store.turns,
+      turns: this.session.turns,
       budget,
       streaming: this.session.streaming,
     });

@@ -1,28 +1,33 @@
 /**
- * Folds the router's StreamEvents into the panel's Turn/Answer model and says what the webview
- * must be told. Pure (no `vscode` import): the panel controller feeds it events and forwards
- * the returned updates; unit tests feed it recorded event sequences.
+ * Folds the router's StreamEvents into the panel's Turn/Answer model: the ONE owner of a live
+ * turn's state. Every change is a TurnMessage (src/shared/turnProtocol.ts) applied to its own
+ * copy of the turn with the same reducer the webview applies, and returned for the panel to
+ * forward; so what the webview holds is what this holds, and `snapshot()` is what a reload
+ * restores. Pure (no `vscode` import): unit tests feed it recorded event sequences.
  */
 import { isDemoProvider } from '../core/demo';
-import type { NormalizedError, RoutingDecision, SignalResult, StreamEvent } from '../core/types';
-import { MAX_ANSWER_CHARS, type Answer, type AnswerMeta, type Turn } from '../shared/messages';
+import type { RoutingDecision, SignalResult, StreamEvent } from '../core/types';
+import { MAX_ANSWER_CHARS, type Answer, type AnswerMeta, type Turn, type TurnError } from '../shared/messages';
+import { applyTurnMessage, snapshotTurn, type TurnMessage } from '../shared/turnProtocol';
 import type { Translate } from './errorStates';
 import { localOnlyText, modeText, taskLabel, taskReasonText, whyText } from './reasonText';
 
-/** What changed, so the controller can send the smallest message. */
-export type TurnUpdate =
-  | { kind: 'answer'; answer: Answer } // new answer or changed metadata/status
-  | { kind: 'delta'; answerId: string; text: string; thinking: string }
-  | { kind: 'error'; error: NormalizedError; decision?: RoutingDecision }
-  | { kind: 'done' };
-
 export class TurnBuilder {
   private decision: RoutingDecision | undefined;
-  /** attempt number → answer, for this run. */
-  private readonly byAttempt = new Map<number, Answer>();
+  /** The live turn, in a one-element conversation so that the shared reducer can apply to it. */
+  private readonly state: Turn[];
+  /** attempt number → answer id, for this run. */
+  private readonly byAttempt = new Map<number, string>();
   /** Why the next answer exists (failover or escalation), attached when it starts. */
   private pendingReason: string | undefined;
-  private current: Answer | undefined;
+  private current: string | undefined;
+  /** The turn's error, sent with turnEnd. */
+  private error: TurnError | undefined;
+  /**
+   * Earlier answers of this turn (Escalate, Retry with…): superseded once this run really
+   * produces an answer; a refused escalation must not hide the answer the user already has.
+   */
+  private earlier: string[];
   /**
    * The whole text of each answer cut at maxAnswerChars, in the pieces it arrived in (one joined
    * string per delta would copy megabytes per token), up to MAX_ANSWER_CHARS: what "Open the full
@@ -31,7 +36,8 @@ export class TurnBuilder {
   readonly fullTexts = new Map<string, { pieces: string[]; chars: number }>();
 
   constructor(
-    readonly turn: Turn,
+    /** Copied: the caller's object (the store's snapshot) is never changed. */
+    turn: Turn,
     /** Distinguishes runs within one turn (first ask, then Escalate, then Retry with…). */
     private readonly runId: string,
     /** The user's budget currency, and the conversion from the router's USD costs into it. */
@@ -40,11 +46,23 @@ export class TurnBuilder {
     /** Translates what the panel shows of the router's English reasons (vscode.l10n.t). */
     private readonly t: Translate,
     /** Pre-set reason for the first answer (user pressed Escalate / chose Retry with…). */
-    firstReason?: string,
+    private readonly firstReason?: string,
     /** An answer's text (and its thinking) is cut here, with a note (switchyard.panel.maxAnswerMB). */
     private readonly maxAnswerChars = MAX_ANSWER_CHARS,
   ) {
+    this.state = [snapshotTurn(turn)];
     this.pendingReason = firstReason;
+    this.earlier = turn.answers.filter((a) => a.status === 'done' || a.status === 'cancelled').map((a) => a.id);
+  }
+
+  /** The live turn: read it, never change it (only this class's messages do). */
+  get turn(): Readonly<Turn> {
+    return this.state[0]!;
+  }
+
+  /** A copy of the turn as it is now: what the store persists and a reload's `init` carries. */
+  snapshot(): Turn {
+    return snapshotTurn(this.turn as Turn);
   }
 
   get lastDecision(): RoutingDecision | undefined {
@@ -52,10 +70,38 @@ export class TurnBuilder {
   }
 
   get activeAnswer(): Answer | undefined {
-    return this.current;
+    return this.current === undefined ? undefined : this.answer(this.current);
   }
 
-  apply(event: StreamEvent): TurnUpdate[] {
+  /** The run's first message. */
+  begin(): TurnMessage[] {
+    const { id, prompt, label, createdAt } = this.turn;
+    this.error = undefined;
+    return this.emit([{ type: 'turnStart', turn: { id, prompt, label, createdAt } }]);
+  }
+
+  /** The turn's error, shown when the run ends (a later one replaces it). */
+  fail(error: TurnError): void {
+    this.error = error;
+  }
+
+  /** The run's last messages: what still streams is closed (cancelled if the user stopped it). */
+  end(cancelled: boolean): TurnMessage[] {
+    const messages: TurnMessage[] = [];
+    if (cancelled) {
+      for (const answer of this.runAnswers()) if (answer.status === 'streaming') messages.push(this.patch(answer, { status: 'cancelled' }));
+      // Stop is not an error to show.
+      if (this.error?.kind === 'cancelled') this.error = undefined;
+    }
+    messages.push({ type: 'turnEnd', turnId: this.turn.id, ...(this.error ? { error: this.error } : {}) });
+    return this.emit(messages);
+  }
+
+  apply(event: StreamEvent): TurnMessage[] {
+    return this.emit(this.messagesFor(event));
+  }
+
+  private messagesFor(event: StreamEvent): TurnMessage[] {
     switch (event.type) {
       case 'decision':
         this.decision = event.decision;
@@ -85,32 +131,33 @@ export class TurnBuilder {
           },
         };
         this.pendingReason = undefined;
-        this.byAttempt.set(event.attempt, answer);
-        this.turn.answers.push(answer);
-        this.current = answer;
-        return [{ kind: 'answer', answer }];
+        this.byAttempt.set(event.attempt, answer.id);
+        this.current = answer.id;
+        // This run produced an answer: the earlier ones of the turn are kept, collapsed, for reference.
+        const superseded = this.earlier.flatMap((id) => {
+          const a = this.answer(id);
+          return a ? [this.patch(a, { status: 'escalated', meta: { ...a.meta, supersededBecause: this.firstReason } })] : [];
+        });
+        this.earlier = [];
+        return [...superseded, { type: 'answer', turnId: this.turn.id, answer }];
       }
       case 'text':
       case 'thinking': {
-        const answer = this.byAttempt.get(event.attempt);
+        const answer = this.answerOf(event.attempt);
         if (!answer || !event.text) return [];
         const field = event.type === 'text' ? 'text' : 'thinking';
         const room = this.maxAnswerChars - answer[field].length;
         const fits = event.text.length <= room ? event.text : cutAt(event.text, room);
-        const updates: TurnUpdate[] = [];
+        const messages: TurnMessage[] = [];
         if (fits) {
-          answer[field] += fits;
-          updates.push({ kind: 'delta', answerId: answer.id, text: field === 'text' ? fits : '', thinking: field === 'thinking' ? fits : '' });
+          messages.push({ type: 'delta', turnId: this.turn.id, answerId: answer.id, text: field === 'text' ? fits : '', thinking: field === 'thinking' ? fits : '' });
         }
         if (fits.length < event.text.length) {
           // Past the cap: the panel says where it was cut; the text keeps arriving for the editor.
-          if (field === 'text') this.keepFullText(answer, fits.length === 0 ? event.text : event.text.slice(fits.length));
-          if (answer.meta.truncatedAt === undefined) {
-            answer.meta = { ...answer.meta, truncatedAt: this.maxAnswerChars };
-            updates.push({ kind: 'answer', answer });
-          }
+          if (field === 'text') this.keepFullText(answer, fits, fits.length === 0 ? event.text : event.text.slice(fits.length));
+          if (answer.meta.truncatedAt === undefined) messages.push(this.patch(answer, { meta: { ...answer.meta, truncatedAt: this.maxAnswerChars } }));
         }
-        return updates;
+        return messages;
       }
       case 'usage':
         return this.updateMeta(event.attempt, {
@@ -126,81 +173,85 @@ export class TurnBuilder {
           currency: this.currency,
         });
       case 'notice': {
-        const answer = this.byAttempt.get(event.attempt);
-        if (!answer) return [];
-        answer.meta.notices = [...answer.meta.notices, event.message];
-        return [{ kind: 'answer', answer }];
+        const answer = this.answerOf(event.attempt);
+        return answer ? [this.patch(answer, { meta: { ...answer.meta, notices: [...answer.meta.notices, event.message] } })] : [];
       }
       case 'failover': {
         const from = this.findByRef(event.from.provider, event.from.model);
         this.pendingReason = `${event.from.provider}/${event.from.model}: ${event.error.message}`;
-        if (!from) return [];
-        from.status = 'failed_over';
-        from.meta = { ...from.meta, supersededBecause: this.pendingReason };
-        return [{ kind: 'answer', answer: from }];
+        return from ? [this.patch(from, { status: 'failed_over', meta: { ...from.meta, supersededBecause: this.pendingReason } })] : [];
       }
       case 'escalate': {
         const from = this.findByRef(event.from.provider, event.from.model);
         const reason = describeSignals(event.reasons);
         this.pendingReason = reason;
-        if (!from) return [];
-        from.status = 'escalated';
-        from.meta = { ...from.meta, supersededBecause: reason };
-        return [{ kind: 'answer', answer: from }];
+        return from ? [this.patch(from, { status: 'escalated', meta: { ...from.meta, supersededBecause: reason } })] : [];
       }
       case 'finish': {
-        const answer = this.byAttempt.get(event.attempt);
+        const answer = this.answerOf(event.attempt);
         if (!answer) return [];
-        answer.meta.ttftMs = event.timing.ttftMs;
-        answer.meta.totalMs = event.timing.totalMs;
-        answer.meta.tokensPerSecond = event.timing.tokensPerSecond;
-        if (answer.status === 'streaming') {
-          answer.status = event.reason === 'cancelled' ? 'cancelled' : event.reason === 'error' ? 'error' : 'done';
-        }
-        return [{ kind: 'answer', answer }];
+        const status = answer.status !== 'streaming' ? answer.status : event.reason === 'cancelled' ? 'cancelled' : event.reason === 'error' ? 'error' : 'done';
+        return [this.patch(answer, { status, meta: { ...answer.meta, ttftMs: event.timing.ttftMs, totalMs: event.timing.totalMs, tokensPerSecond: event.timing.tokensPerSecond } })];
       }
       case 'error':
-        for (const answer of this.byAttempt.values()) if (answer.status === 'streaming') answer.status = 'error';
-        return [{ kind: 'error', error: event.error, decision: this.decision }];
+        return this.closeStreaming('error');
       case 'done':
-        for (const answer of this.byAttempt.values()) if (answer.status === 'streaming') answer.status = 'done';
-        this.turn.done = true;
-        return [{ kind: 'done' }];
+        return this.closeStreaming('done');
     }
   }
 
-  private keepFullText(answer: Answer, rest: string): void {
+  /** Applies the messages to the live turn (the only way it changes) and hands them on. */
+  private emit(messages: TurnMessage[]): TurnMessage[] {
+    for (const message of messages) applyTurnMessage(this.state, message);
+    return messages;
+  }
+
+  private closeStreaming(status: 'error' | 'done'): TurnMessage[] {
+    return this.runAnswers()
+      .filter((a) => a.status === 'streaming')
+      .map((a) => this.patch(a, { status }));
+  }
+
+  /**
+   * An `answer` message changing these fields. Never with text or thinking: those come only in
+   * deltas, and a delta of the same event may still be ahead of this message.
+   */
+  private patch(answer: Answer, change: Partial<Pick<Answer, 'status' | 'meta'>>): TurnMessage {
+    const { text: _text, thinking: _thinking, ...rest } = { ...answer, ...change };
+    return { type: 'answer', turnId: this.turn.id, answer: rest };
+  }
+
+  private answer(id: string): Answer | undefined {
+    return this.turn.answers.find((a) => a.id === id);
+  }
+
+  private answerOf(attempt: number): Answer | undefined {
+    const id = this.byAttempt.get(attempt);
+    return id === undefined ? undefined : this.answer(id);
+  }
+
+  private runAnswers(): Answer[] {
+    return [...this.byAttempt.values()].flatMap((id) => this.answer(id) ?? []);
+  }
+
+  private keepFullText(answer: Answer, shown: string, rest: string): void {
     let full = this.fullTexts.get(answer.id);
-    if (!full) this.fullTexts.set(answer.id, (full = { pieces: [answer.text], chars: answer.text.length }));
+    // The answer's text does not have this event's part yet: `shown` is appended by the delta.
+    if (!full) this.fullTexts.set(answer.id, (full = { pieces: [answer.text + shown], chars: answer.text.length + shown.length }));
     const piece = rest.slice(0, Math.max(0, MAX_ANSWER_CHARS - full.chars));
     if (!piece) return;
     full.pieces.push(piece);
     full.chars += piece.length;
   }
 
-  /** The run was stopped by the user: close whatever is still streaming. */
-  cancel(): Answer[] {
-    const changed: Answer[] = [];
-    for (const answer of this.byAttempt.values()) {
-      if (answer.status === 'streaming') {
-        answer.status = 'cancelled';
-        changed.push(answer);
-      }
-    }
-    return changed;
-  }
-
-  private updateMeta(attempt: number, patch: Partial<AnswerMeta>): TurnUpdate[] {
-    const answer = this.byAttempt.get(attempt);
-    if (!answer) return [];
-    answer.meta = { ...answer.meta, ...patch };
-    return [{ kind: 'answer', answer }];
+  private updateMeta(attempt: number, patch: Partial<AnswerMeta>): TurnMessage[] {
+    const answer = this.answerOf(attempt);
+    return answer ? [this.patch(answer, { meta: { ...answer.meta, ...patch } })] : [];
   }
 
   /** The most recent answer of this run from that model. */
   private findByRef(provider: string, model: string): Answer | undefined {
-    const answers = [...this.byAttempt.values()].reverse();
-    return answers.find((a) => a.provider === provider && a.model === model);
+    return this.runAnswers().reverse().find((a) => a.provider === provider && a.model === model);
   }
 }
 

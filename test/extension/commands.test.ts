@@ -123,7 +123,7 @@ describe('Switchyard commands (extension host)', function () {
     env.ollama.setReply({ text: words, chunking: { delayMs: 20 } });
     const index = env.ollama.requests.length;
     const running = vscode.commands.executeCommand('switchyard.ask', 'Write a very long text') as Thenable<any>;
-    await waitFor(() => (env.api.session.store.last()?.answers[0]?.text.length ?? 0) > 20, 'the first tokens');
+    await waitFor(() => (env.api.session.turns.at(-1)?.answers[0]?.text.length ?? 0) > 20, 'the first tokens');
     assert.equal(env.api.session.streaming, true);
     await vscode.commands.executeCommand('switchyard.stop');
     const turn = await running;

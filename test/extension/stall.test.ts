@@ -47,7 +47,8 @@ describe('A stalled stream (extension host)', function () {
     env.groq.enqueue({ text: 'one two three four five six', chunking: { stallAfterChunks: 3 } });
     const running = vscode.commands.executeCommand('switchyard.ask', 'Say something long') as Thenable<any>;
     const rec = await waitFor(() => env.groq.requests.slice(index).find((r) => r.stalledAt !== undefined), 'the Groq double to stall');
-    await waitFor(() => (env.api.session.store.last()?.answers[0]?.text.length ?? 0) > 0, 'the text before the stall');
+    // The live turn (the store keeps snapshots from the start and end of a run).
+    await waitFor(() => (env.api.session.turns.at(-1)?.answers[0]?.text.length ?? 0) > 0, 'the text before the stall');
     gc();
     gc();
     return { running, stalledAt: rec.stalledAt!, index: env.groq.requests.indexOf(rec) };

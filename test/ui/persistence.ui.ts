@@ -1,7 +1,8 @@
 /**
  * The conversation survives a window reload, as a person sees it: ask in the panel, run
  * "Developer: Reload Window", and the panel comes back (restored by its serializer) with the same
- * prompt and answer, read back from workspaceState.
+ * prompt and answer, read back from workspaceState, and the whole conversation reads as it did
+ * (a failed turn's error lines and buttons included).
  */
 import * as assert from 'node:assert/strict';
 import { startUiSession, type UiSession } from '../harness/uiSession';
@@ -42,6 +43,14 @@ describe('Switchyard conversation across a window reload (UI)', function () {
     await prompt.fill(PROMPT);
     await prompt.press('Enter');
     await panel.locator('.turn .answer.status-done').waitFor({ timeout: STEP_MS });
+    // A second turn that fails: its error lines and buttons must come back too.
+    ollama.setBusy(true);
+    await prompt.fill('And of Spain?');
+    await prompt.press('Enter');
+    await panel.locator('.turn .turn-error').waitFor({ timeout: STEP_MS });
+    await panel.locator('#send').waitFor({ timeout: STEP_MS });
+    ollama.setBusy(false);
+    const shown = await panel.locator('.conversation').innerText();
     await screenshot(ui.page, 'reload-before');
     const chats = ollama.requests.filter((r) => r.path === '/api/chat').length;
 
@@ -50,8 +59,11 @@ describe('Switchyard conversation across a window reload (UI)', function () {
     const restored = webviewFrame(ui.page);
     const answer = restored.locator('.turn .answer.status-done');
     await answer.waitFor({ timeout: STEP_MS });
-    assert.equal(await restored.locator('.turn').count(), 1);
-    assert.equal((await restored.locator('.turn .prompt-text').innerText()).trim(), PROMPT);
+    await restored.locator('.turn .turn-error').waitFor({ timeout: STEP_MS });
+    // Exactly what was shown: both turns, the answer with its metadata, the error with its buttons.
+    assert.equal(await restored.locator('.conversation').innerText(), shown);
+    assert.equal(await restored.locator('.turn').count(), 2);
+    assert.equal((await restored.locator('.turn .prompt-text').first().innerText()).trim(), PROMPT);
     assert.equal((await answer.locator('.md').innerText()).trim(), 'The capital of France is Paris.');
     assert.equal((await answer.locator('.md strong').textContent())?.trim(), 'Paris');
     assert.equal((await answer.locator('.model').textContent())?.trim(), `ollama/${LOCAL_MODEL}`);

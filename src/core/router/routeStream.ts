@@ -3,12 +3,17 @@
  * TokenPhase's, read straight from the phase (no generator in between).
  */
 import type { StreamEvent } from '../types';
+import type { RouteEventLog } from './eventLog';
 import { DONE, TokenPhase } from './tokenPhase';
 
 export class RouteStream implements AsyncIterableIterator<StreamEvent> {
   private phase: TokenPhase | undefined;
 
-  constructor(private readonly loop: AsyncGenerator<StreamEvent | TokenPhase, void, undefined>) {}
+  constructor(
+    private readonly loop: AsyncGenerator<StreamEvent | TokenPhase, void, undefined>,
+    /** Every event of the loop passes here once (a token phase's per-token events do not). */
+    private readonly events: RouteEventLog,
+  ) {}
 
   [Symbol.asyncIterator](): this {
     return this;
@@ -32,7 +37,10 @@ export class RouteStream implements AsyncIterableIterator<StreamEvent> {
   private readonly onLoop = (r: IteratorResult<StreamEvent | TokenPhase, void>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
     if (r.done) return DONE;
     const value = r.value;
-    if (!(value instanceof TokenPhase)) return { done: false, value };
+    if (!(value instanceof TokenPhase)) {
+      this.events.record(value);
+      return { done: false, value };
+    }
     this.phase = value;
     value.onEnd = () => {
       this.phase = undefined;

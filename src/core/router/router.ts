@@ -1,7 +1,7 @@
 /**
  * The router loop: one request, planned once, tried candidate by candidate. This is the ONE
  * place that retries, fails over and escalates (provider SDK retries are off), so every
- * decision is visible in the event stream and the log.
+ * decision is visible in the event stream and the log (each event logged once, by eventLog.ts).
  *
  * Per request:  decision → (attempt: start → thinking/text/usage… → cost → finish)
  *               [→ failover | escalate → next attempt]… → error? → done
@@ -31,9 +31,10 @@ import type { ConfigInvalid, EscalationHook, Logger, ModelRef, Provider, RouteRe
 import { formatModelRef } from '../types';
 import { toNormalizedError } from './errors';
 import type { ProviderGuard } from './guard';
+import { RouteEventLog } from './eventLog';
 import { RouteStream } from './routeStream';
 import { prepareAttempt, sendAttempt } from './steps/attempt';
-import { type RouteContext, errorFields, routeContext } from './steps/context';
+import { type RouteContext, routeContext } from './steps/context';
 import { failover, retry } from './steps/failover';
 import { escalationFor, judgeAnswer } from './steps/judge';
 import { planRoute } from './steps/plan';
@@ -59,19 +60,18 @@ export interface RouterDeps {
 }
 
 export function routeStream(req: RouteRequest, deps: RouterDeps): AsyncIterableIterator<StreamEvent> {
-  return new RouteStream(routeEvents(req, deps));
+  const ctx = routeContext(req, deps);
+  return new RouteStream(routeEvents(ctx), new RouteEventLog(deps.logger, ctx.requestId));
 }
 
 /** The loop's frame: it never throws, and `done` comes last. Its attempts hand their answer streams to RouteStream as TokenPhases. */
-async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator<StreamEvent | TokenPhase, void, undefined> {
-  const ctx = routeContext(req, deps);
+async function* routeEvents(ctx: RouteContext): AsyncGenerator<StreamEvent | TokenPhase, void, undefined> {
+  // The events themselves are logged once, by RouteStream's RouteEventLog; the loop logs only its own reasons.
   try {
     yield* route(ctx);
   } catch (err) {
     // A bug or a broken hook: report it as an event, never as a throw.
-    const error = toNormalizedError(err);
-    ctx.log.error('route.internal_error', { requestId: ctx.requestId, message: error.message });
-    yield { type: 'error', error };
+    yield { type: 'error', error: toNormalizedError(err) };
   }
   yield { type: 'done', attempts: ctx.attempts, finalRef: ctx.finalRef };
 }
@@ -103,7 +103,6 @@ async function* route(ctx: RouteContext): AsyncGenerator<StreamEvent | TokenPhas
         ctx.log.info('route.cancelled', { requestId: ctx.requestId, ref: formatModelRef(candidate.ref) });
         return;
       case 'fatal':
-        ctx.log.error('route.error', errorFields(ctx.requestId, candidate.ref, outcome.error));
         yield { type: 'error', error: outcome.error };
         return;
       case 'retry':

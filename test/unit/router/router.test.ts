@@ -307,6 +307,35 @@ describe('router loop', function () {
     assert.equal(textOf(events, 2), 'Groq answer.');
   });
 
+  it('logs each router event once, with its request id: one event, one line (src/core/router/eventLog.ts)', async () => {
+    // Escalated from local, then the cloud fails over: decision, starts, cost, finish, escalate, failover, notice…
+    ollama.setReply({ text: ['Hmm', ' UNCERTAIN'] });
+    groq.enqueue({ error: 'rate_limit' });
+    const { hook } = markerHook(true);
+    const guard = new RecordingGuard();
+    const { sy, logger } = build({ escalation: hook, spendGuard: guard, extra: { tasks: { chat: ['ollama/qwen2.5-coder:7b', 'groq/llama-3.3-70b-versatile', 'zhipu/glm-4-flash'] } } });
+    // The surface's own id (the panel passes turn.run) names the router's lines.
+    const events = await collect(sy.stream({ ...request(), requestId: 't1.r1' }));
+    const logged: Record<string, string> = { decision: 'route.decision', start: 'route.attempt', notice: 'route.notice', cost: 'route.cost', finish: 'route.finish', failover: 'route.failover', escalate: 'route.escalate', error: 'route.error' };
+    const seen = new Set(events.map((e) => e.type));
+    for (const type of ['decision', 'start', 'cost', 'finish', 'escalate', 'failover']) assert.ok(seen.has(type as StreamEvent['type']), `the run has a ${type} event: ${types(events).join(' ')}`);
+    for (const [type, line] of Object.entries(logged)) {
+      assert.equal(logger.lines.filter((l) => l.event === line).length, events.filter((e) => e.type === type).length, `${type} events ↔ ${line} lines`);
+    }
+    const requestIds = new Set(logger.lines.filter((l) => l.event.startsWith('route.')).map((l) => l.fields?.requestId));
+    assert.deepEqual([...requestIds], ['t1.r1'], 'every line names the one request');
+    // Per-token events are not logged.
+    assert.equal(logger.lines.filter((l) => /text|thinking|usage/.test(l.event)).length, 0);
+  });
+
+  it('no surface logs router events again: route.* lines are written only by the core', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.ts') ? [join(dir, f)] : []));
+    const offenders = [...files('src/vscode'), ...files('src/cli')].filter((f) => /\.(info|warn|error)\(\s*['"]route\./.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+
   it('EscalationHook: a declined escalation lets the local answer finish and calls no cloud', async () => {
     ollama.setReply({ text: ['Maybe', ' UNCERTAIN', ' but', ' here', ' it', ' is.'] });
     const { hook, calls } = markerHook(false);

@@ -180,7 +180,7 @@ describe('the panel says the user setting wins', () => {
     const builder = new TurnBuilder(turn, 'r', 'USD', (usd) => usd, t);
     builder.apply({ type: 'decision', decision });
     const [update] = builder.apply({ type: 'start', attempt: 1, ref: { provider: 'ollama', model: 'm' }, locality: 'local', why: [] });
-    assert.deepEqual(update?.kind === 'answer' && update.answer.meta.notices, ['Your user setting switchyard.mode is Local only, and it wins over the mode "Cloud only" set in this workspace.']);
+    assert.deepEqual(update?.type === 'answer' && update.answer.meta.notices, ['Your user setting switchyard.mode is Local only, and it wins over the mode "Cloud only" set in this workspace.']);
   });
 
   it('in the Local only error, and for an untrusted folder', () => {

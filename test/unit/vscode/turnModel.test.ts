@@ -36,9 +36,12 @@ describe('turnModel: StreamEvents → panel answers', () => {
     const turn = newTurn();
     const builder = new TurnBuilder(turn, 'r1', 'CNY', (usd) => usd * 7, english);
     for (const e of escalatedRun) builder.apply(e);
-    assert.equal(turn.done, true);
-    assert.equal(turn.answers.length, 2);
-    const [first, second] = turn.answers as [Turn['answers'][0], Turn['answers'][0]];
+    builder.end(false);
+    const live = builder.turn as Turn;
+    assert.equal(live.done, true);
+    assert.equal(turn.answers.length, 0, 'the caller\'s turn is a snapshot the builder never changes');
+    assert.equal(live.answers.length, 2);
+    const [first, second] = live.answers as [Turn['answers'][0], Turn['answers'][0]];
     assert.equal(first.status, 'escalated');
     assert.equal(first.text, 'Maybe 5? UNCERTAIN');
     assert.equal(first.meta.supersededBecause, 'marker: said UNCERTAIN');
@@ -54,16 +57,16 @@ describe('turnModel: StreamEvents → panel answers', () => {
     // Costs are converted into the user's currency.
     assert.ok(Math.abs(second.meta.costTotal! - 0.021) < 1e-12);
     assert.equal(second.meta.currency, 'CNY');
-    assert.equal(finalAnswerOf(turn), second);
+    assert.equal(finalAnswerOf(live), second);
     // Whatever the builder produced is valid on the wire.
-    assert.equal(messageSchemas().turn.safeParse(turn).success, true);
+    assert.equal(messageSchemas().turn.safeParse(live).success, true);
   });
 
   it('emits one delta per text event, for the right answer', () => {
     const builder = new TurnBuilder(newTurn(), 'r1', 'USD', (u) => u, english);
-    const deltas = escalatedRun.flatMap((e) => builder.apply(e)).filter((u) => u.kind === 'delta');
+    const deltas = escalatedRun.flatMap((e) => builder.apply(e)).filter((u) => u.type === 'delta');
     assert.deepEqual(
-      deltas.map((d) => (d.kind === 'delta' ? [d.answerId, d.text, d.thinking] : [])),
+      deltas.map((d) => (d.type === 'delta' ? [d.answerId, d.text, d.thinking] : [])),
       [
         ['t1.r1.1', 'Maybe 5', ''],
         ['t1.r1.1', '? UNCERTAIN', ''],
@@ -79,8 +82,8 @@ describe('turnModel: StreamEvents → panel answers', () => {
     builder.apply({ type: 'start', attempt: 1, ref: cloud, locality: 'cloud', why: [] });
     builder.apply({ type: 'failover', from: cloud, to: local, error: { kind: 'rate_limit', message: '429 slow down', retryable: true } });
     builder.apply({ type: 'start', attempt: 2, ref: local, locality: 'local', why: [] });
-    assert.equal(turn.answers[0]!.status, 'failed_over');
-    assert.match(turn.answers[1]!.meta.escalationReason!, /429 slow down/);
+    assert.equal(builder.turn.answers[0]!.status, 'failed_over');
+    assert.match(builder.turn.answers[1]!.meta.escalationReason!, /429 slow down/);
   });
 
   it('closes a stopped answer as cancelled and reports errors', () => {
@@ -88,8 +91,20 @@ describe('turnModel: StreamEvents → panel answers', () => {
     const builder = new TurnBuilder(turn, 'r1', 'USD', (u) => u, english);
     builder.apply({ type: 'start', attempt: 1, ref: local, locality: 'local', why: [] });
     builder.apply({ type: 'text', attempt: 1, text: 'partial' });
-    assert.deepEqual(builder.cancel().map((a) => a.status), ['cancelled']);
+    builder.fail({ kind: 'cancelled', message: 'Stopped', actions: [] });
+    const end = builder.end(true);
+    assert.deepEqual(end.map((m) => (m.type === 'answer' ? m.answer.status : m.type)), ['cancelled', 'turnEnd']);
+    assert.deepEqual(end[1], { type: 'turnEnd', turnId: 't1' }, 'Stop is not an error to show');
+    assert.equal(builder.turn.answers[0]!.text, 'partial');
+  });
+
+  it('marks what still streams as failed on an error, and ends with the error', () => {
+    const builder = new TurnBuilder(newTurn(), 'r1', 'USD', (u) => u, english);
+    builder.apply({ type: 'start', attempt: 1, ref: local, locality: 'local', why: [] });
     const updates = builder.apply({ type: 'error', error: { kind: 'budget', message: 'daily limit', retryable: false } });
-    assert.equal(updates[0]?.kind, 'error');
+    assert.deepEqual(updates.map((m) => m.type === 'answer' && m.answer.status), ['error']);
+    builder.fail({ kind: 'budget', message: 'daily limit', actions: [] });
+    assert.deepEqual(builder.end(false), [{ type: 'turnEnd', turnId: 't1', error: { kind: 'budget', message: 'daily limit', actions: [] } }]);
+    assert.equal(builder.turn.error?.kind, 'budget');
   });
 });

@@ -21,20 +21,20 @@ describe('turnModel: answer size limits', () => {
     for (let i = 0; i < 15_000; i++) updates.push(...builder.apply({ type: 'text', attempt: 1, text: piece }));
     updates.push(...builder.apply({ type: 'finish', attempt: 1, reason: 'stop', timing }));
     builder.apply({ type: 'done', attempts: 1, finalRef: local });
-    const answer = turn.answers[0]!;
+    const answer = builder.turn.answers[0]!;
     assert.equal(answer.text.length, 1_000_000);
     assert.equal(answer.meta.truncatedAt, 1_000_000);
     assert.equal(answer.status, 'done');
     const full = builder.fullTexts.get(answer.id)!;
     assert.equal(full.pieces.join('').length, 1_500_000);
     assert.ok(full.pieces.join('').startsWith(answer.text));
-    assert.equal(updates.filter((u) => u.kind === 'answer' && u.answer.meta.truncatedAt).length >= 1, true);
-    const deltaChars = updates.reduce((n, u) => n + (u.kind === 'delta' ? u.text.length : 0), 0);
+    assert.equal(updates.filter((u) => u.type === 'answer' && u.answer.meta.truncatedAt).length >= 1, true);
+    const deltaChars = updates.reduce((n, u) => n + (u.type === 'delta' ? u.text.length : 0), 0);
     assert.equal(deltaChars, 1_000_000, 'nothing past the cap is sent to the panel');
     // Every message stays valid: the answer, the turn, a delta of the largest size.
     const { toWebview } = messageSchemas();
     assert.ok(toWebview.safeParse({ type: 'answer', turnId: turn.id, answer }).success);
-    assert.ok(toWebview.safeParse({ type: 'turn', turn }).success);
+    assert.ok(messageSchemas().turn.safeParse(builder.snapshot()).success);
     assert.ok(toWebview.safeParse({ type: 'delta', turnId: turn.id, answerId: answer.id, text: 'y'.repeat(MAX_DELTA_CHARS) }).success);
   });
 
@@ -43,6 +43,6 @@ describe('turnModel: answer size limits', () => {
     const builder = new TurnBuilder(turn, 'r1', 'USD', (usd) => usd, english, undefined, 3);
     builder.apply({ type: 'start', attempt: 1, ref: local, locality: 'local', why: [] });
     builder.apply({ type: 'text', attempt: 1, text: 'ab😀' });
-    assert.equal(turn.answers[0]!.text, 'ab');
+    assert.equal(builder.turn.answers[0]!.text, 'ab');
   });
 });

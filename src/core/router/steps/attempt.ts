@@ -4,7 +4,6 @@
  * through a TokenPhase, and closes with the judge's signals and the settle step.
  */
 import type { AnswerWatcher, Candidate, ChatMessage, ModelRef, Provider, ProviderEvent, StreamEvent, Task } from '../../types';
-import { formatModelRef } from '../../types';
 import { DEFAULT_MAX_TOKENS } from '../defaults';
 import type { GuardRequest } from '../guard';
 import { TokenPhase } from '../tokenPhase';
@@ -65,7 +64,7 @@ export async function prepareAttempt(ctx: RouteContext, candidate: Candidate, sp
 
 /** Sends the prepared attempt; yields its events (the answer as a TokenPhase) and returns how it ended. */
 export async function* sendAttempt(ctx: RouteContext, candidate: Candidate, spec: AttemptSpec, prepared: PreparedAttempt): AsyncGenerator<StreamEvent | TokenPhase, AttemptOutcome, undefined> {
-  const { req, deps, log, requestId, now } = ctx;
+  const { req, deps, now } = ctx;
   const { ref, locality } = candidate;
   const { attempt } = spec;
   const { provider, hold } = prepared;
@@ -80,7 +79,6 @@ export async function* sendAttempt(ctx: RouteContext, candidate: Candidate, spec
   let phase: TokenPhase | undefined;
   try {
     ctx.attempts++;
-    log.info('route.attempt', { requestId, attempt, ref: formatModelRef(ref), locality, escalatedFrom: spec.escalatedFrom && formatModelRef(spec.escalatedFrom) });
     yield { type: 'start', attempt, ref, locality, why: candidate.why };
     if (hold.reservation?.notice) yield { type: 'notice', attempt, message: hold.reservation.notice };
 
@@ -98,16 +96,6 @@ export async function* sendAttempt(ctx: RouteContext, candidate: Candidate, spec
     else hold.closeSpend();
     if (cost) yield { type: 'cost', attempt, cost };
     const fired = finalSignals(watcher, phase, end);
-    log.info('route.finish', {
-      requestId,
-      attempt,
-      ref: formatModelRef(ref),
-      reason: end.finish,
-      ttftMs: end.timing.ttftMs,
-      totalMs: end.timing.totalMs,
-      outputTokens: end.usage?.outputTokens,
-      errorKind: end.error?.kind,
-    });
     yield { type: 'finish', attempt, reason: end.finish, timing: end.timing };
     return await settleAttempt(hold, ref, end, phase, fired);
   } finally {

@@ -33,7 +33,7 @@ export function routeContext(req: RouteRequest, deps: RouterDeps): RouteContext 
     req,
     deps,
     log: deps.logger,
-    requestId: newRequestId(),
+    requestId: req.requestId ?? newRequestId(),
     now: deps.now ?? (() => performance.now()),
     attempts: 0,
     finalRef: undefined,

@@ -26,7 +26,6 @@ export function failover(
   const candidate = queue[index]!;
   const nextIndex = findNext(queue, index + 1, escalatedFrom !== undefined);
   if (nextIndex < 0) {
-    ctx.log.error('route.exhausted', errorFields(ctx.requestId, candidate.ref, error));
     if (escalatedFrom) {
       // The escalation failed; the local answer the user already has stands.
       ctx.finalRef = escalatedFrom;
@@ -36,7 +35,6 @@ export function failover(
     return { next: -1, event: { type: 'error', error: refusal ? { ...refusal, message: `${refusal.message} The local attempt failed: ${error.message}` } : error } };
   }
   const next = queue[nextIndex]!;
-  ctx.log.warn('route.failover', { ...errorFields(ctx.requestId, candidate.ref, error), to: formatModelRef(next.ref) });
   return { next: nextIndex, event: { type: 'failover', from: candidate.ref, to: next.ref, error } };
 }
 

@@ -70,7 +70,6 @@ export async function judgeAnswer(
     log.info('route.escalation_declined', { requestId, from, to: formatModelRef(next.ref) });
     return {};
   }
-  log.info('route.escalate', { requestId, from, to: formatModelRef(next.ref), signals: fired.map((f) => f.signal) });
   return { event: { type: 'escalate', from: candidate.ref, to: next.ref, reasons: fired }, escalate: escalation };
 }
 

@@ -3,7 +3,6 @@
  * queue of candidates the loop will try, and the error when the queue is empty.
  */
 import type { Candidate, NormalizedError, RoutingDecision } from '../../types';
-import { formatModelRef } from '../../types';
 import { promptTooLargeError } from '../contextFit';
 import { configInvalidError } from '../errors';
 import type { RouteContext } from './context';
@@ -19,22 +18,13 @@ export interface RoutePlan {
 }
 
 export async function planRoute(ctx: RouteContext): Promise<RoutePlan> {
-  const { deps, log, requestId } = ctx;
+  const { deps } = ctx;
   const decision = await deps.plan(ctx.req);
-  log.info('route.decision', {
-    requestId,
-    task: decision.task,
-    taskReason: decision.taskReason,
-    mode: decision.mode,
-    candidates: decision.candidates.map((c) => formatModelRef(c.ref)),
-    excluded: decision.excluded.map((e) => `${e.ref}: ${e.why}`),
-  });
   // Selection already leaves cloud providers out then; this holds whatever plan() returned.
   const refusal = deps.cloudRefused?.length ? configInvalidError(deps.cloudRefused) : undefined;
   const queue = refusal ? decision.candidates.filter((c) => c.locality !== 'cloud') : decision.candidates;
   if (queue.length > 0) return { decision, queue, refusal };
   const error = noCandidateError(decision, refusal);
-  log.warn('route.no_candidate', { requestId, kind: error.kind, message: error.message });
   return { decision, queue, refusal, error };
 }
 
