@@ -7,6 +7,7 @@ import { version } from '../../package.json';
 import { createSpendGuard, defaultLedgerDir, legacyCliLedgerDir, type CostService } from '../core/cost';
 import { createEscalationHook, worstCaseFromPrices } from '../core/escalation';
 import { LocalSidecar } from '../core/local/localSidecar';
+import { originOf } from '../core/net/keyOrigin';
 import { providerBaseUrl } from '../core/providers';
 import { createSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
 import type { ChatMessage, Fix, Logger, RouteRequest } from '../core/types';
@@ -91,7 +92,7 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
   const keys = createEnvKeyStore(io.env, configs, (id) => {
     const c = configs[id];
     try {
-      return c ? new URL(providerBaseUrl(id, c)).origin : undefined;
+      return c ? originOf(providerBaseUrl(id, c)) : undefined;
     } catch {
       return undefined;
     }

@@ -5,6 +5,7 @@
  * local providers exactly like Ollama (allowed in Local-only mode: no byte leaves the machine).
  */
 import type { ProviderConfig } from '../config';
+import { originOf } from '../net/keyOrigin';
 import { localityOf } from '../net/locality';
 import type { KeyStore, Logger } from '../types';
 import { PROBE_TIMEOUT_MS } from './ollamaAdmin';
@@ -43,7 +44,7 @@ export interface ProbeDeps {
  */
 export async function probeEndpoint(ep: { id: string; kind: EndpointState['kind']; baseUrl: string }, deps: ProbeDeps): Promise<EndpointState> {
   const f = deps.fetch ?? fetch;
-  const origin = new URL(ep.baseUrl).origin;
+  const origin = originOf(ep.baseUrl);
   const key = await deps.keys?.getKey(ep.id, origin).catch(() => undefined);
   const headers: Record<string, string> = { accept: 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
   const base: Omit<EndpointState, 'status'> = { providerId: ep.id, kind: ep.kind, baseUrl: ep.baseUrl, checkedAt: Date.now() };
