@@ -6,8 +6,6 @@
  * `originOf` is the one definition of "the same endpoint" for every key store (VS Code's
  * SecretStorage, the CLI's environment, the demo's), the providers' fetch guard and the router.
  */
-import type { KeyStore } from '../types';
-
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /** What an endpoint URL must look like, said in every refusal. */
@@ -33,11 +31,6 @@ export function originOf(baseUrl: string): string {
   if (!host || host.endsWith('.')) throw new Error(`"${baseUrl}" has no valid host name: ${ENDPOINT_EXAMPLE}`);
   // url.port is '' for the scheme's default port (443, 80), so it never splits one origin in two.
   return `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`;
-}
-
-/** The key for this provider at this base URL's origin, or undefined. */
-export function keyForEndpoint(keys: KeyStore, providerId: string, baseUrl: string): Promise<string | undefined> {
-  return keys.getKey(providerId, originOf(baseUrl));
 }
 
 function urlOf(input: string | URL | Request): string {
