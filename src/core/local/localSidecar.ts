@@ -22,14 +22,13 @@ import { resolveOllamaHost, type OllamaHost } from './ollamaHost';
 import { OllamaManager } from './ollamaManager';
 import { featuresForModel, type OllamaFeatures } from './ollamaVersion';
 import { PullProgressTracker, type PullSnapshot } from './pullProgress';
+import { probeStillHolds } from './probeFreshness';
 import { planResidency, type ModelFacts, type ResidencyPlan, type ResidencyRole } from './residency';
 import { isUsable, type EndpointState, type SidecarSnapshot } from './sidecarState';
 
 /** Ollama's defaults when the variables are unset (wire reference §1): 3 models per GPU (3 on CPU), 1 parallel request. */
 const DEFAULT_MAX_LOADED_MODELS = 3;
 const DEFAULT_NUM_PARALLEL = 1;
-/** A ready endpoint is re-probed after this long; a down one after REPROBE_DOWN_MS. */
-const REPROBE_DOWN_MS = 5_000;
 
 export interface LocalSidecarOptions {
   config: SwitchyardConfig;
@@ -140,8 +139,7 @@ export class LocalSidecar implements LocalAvailability {
   /** Probes one endpoint (sharing an in-flight probe), re-probing when forced or stale. */
   private probe(id: string, force = false): Promise<EndpointState> {
     const known = this.endpoints.get(id)!;
-    const age = Date.now() - (known.checkedAt ?? 0);
-    const fresh = known.status === 'ready' ? age < this.options.config.local.healthIntervalMs : age < REPROBE_DOWN_MS;
+    const fresh = probeStillHolds({ up: known.status === 'ready', checkedAt: known.checkedAt }, Date.now(), this.options.config.local.healthIntervalMs);
     if (!force && known.status !== 'unknown' && fresh) return Promise.resolve(known);
     const inflight = this.probes.get(id);
     if (inflight) return inflight;
