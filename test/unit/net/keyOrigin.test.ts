@@ -6,7 +6,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { createEnvKeyStore } from '../../../src/cli/envKeys';
-import { DEMO_CLOUD_KEY, DEMO_CLOUD_PROVIDER, demoKeyStore } from '../../../src/core/demo';
+import { DEMO_CLOUD_KEY, DEMO_CLOUD_PROVIDER } from '../../../src/core/demo';
+import { demoKeyStore } from '../../../src/core/demoKeys';
 import { originBoundFetch, originOf } from '../../../src/core/net/keyOrigin';
 
 describe('originOf: the one key-origin rule', () => {
