@@ -41,7 +41,7 @@ export interface CoreHost {
    * into the machine's ledger; a ledger of the host's own (`ledgerDir`) gets only these.
    */
   migrateLedgersFrom?: readonly string[];
-  /** Clock of the budget periods (a test crossing midnight); Date.now when absent. */
+  /** Clock of the budget periods and of health-probe freshness (a test crossing midnight); Date.now when absent. */
   now?: () => number;
   /** Whether this surface may start `ollama serve` (a one-shot command may not); the local.manageOllama setting when absent. */
   manageOllama?: boolean;
@@ -89,7 +89,7 @@ export function assembleSpendGuard(settings: CoreSettings, host: Pick<CoreHost, 
 }
 
 /** The local sidecar; it starts `ollama serve` only where the host may (and the settings let it). */
-export function assembleLocalSidecar(settings: CoreSettings, host: Pick<CoreHost, 'keys' | 'logger' | 'env' | 'manageOllama' | 'fetch'>): LocalSidecar {
+export function assembleLocalSidecar(settings: CoreSettings, host: Pick<CoreHost, 'keys' | 'logger' | 'env' | 'manageOllama' | 'fetch' | 'now'>): LocalSidecar {
   const { config } = settings;
   const manageOllama = config.local.manageOllama && host.manageOllama !== false;
   return new LocalSidecar({
@@ -98,6 +98,7 @@ export function assembleLocalSidecar(settings: CoreSettings, host: Pick<CoreHost
     keys: host.keys,
     ...(host.env ? { env: host.env } : {}),
     ...(host.fetch ? { fetch: host.fetch as typeof fetch } : {}),
+    ...(host.now ? { now: host.now } : {}),
   });
 }
 

@@ -41,6 +41,8 @@ export interface LocalSidecarOptions {
   hardware?: () => Promise<Hardware>;
   fetch?: typeof fetch;
   backoff?: BackoffOptions;
+  /** Clock of health-probe freshness (a test, a host's own clock); Date.now by default. */
+  now?: () => number;
 }
 
 export interface PullOptions {
@@ -68,6 +70,7 @@ export class LocalSidecar implements LocalAvailability {
   private hardware: Promise<Hardware> | undefined;
   private lastPlan: ResidencyPlan | undefined;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly now: () => number;
 
   /** Fires whenever Ollama's or an endpoint's state changes (status bar, panel). */
   readonly onDidChangeState: Event<SidecarSnapshot> = this.stateEmitter.event;
@@ -76,6 +79,7 @@ export class LocalSidecar implements LocalAvailability {
 
   constructor(private readonly options: LocalSidecarOptions) {
     this.env = options.env ?? process.env;
+    this.now = options.now ?? Date.now;
     const { config } = options;
     this.ollamaProviderId = Object.entries(config.providers).find(([, p]) => p.kind === 'ollama')?.[0] ?? 'ollama';
     this.ollama = new OllamaManager({
@@ -88,6 +92,7 @@ export class LocalSidecar implements LocalAvailability {
       healthIntervalMs: config.local.healthIntervalMs,
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      now: this.now,
     });
     this.ollama.onDidChangeState(() => this.stateEmitter.fire(this.snapshot()));
     this.endpointConfigs = localEndpointsOf(config.providers);
@@ -139,12 +144,12 @@ export class LocalSidecar implements LocalAvailability {
   /** Probes one endpoint (sharing an in-flight probe), re-probing when forced or stale. */
   private probe(id: string, force = false): Promise<EndpointState> {
     const known = this.endpoints.get(id)!;
-    const fresh = probeStillHolds({ up: known.status === 'ready', checkedAt: known.checkedAt }, Date.now(), this.options.config.local.healthIntervalMs);
+    const fresh = probeStillHolds({ up: known.status === 'ready', checkedAt: known.checkedAt }, this.now(), this.options.config.local.healthIntervalMs);
     if (!force && known.status !== 'unknown' && fresh) return Promise.resolve(known);
     const inflight = this.probes.get(id);
     if (inflight) return inflight;
     const ep = this.endpointConfigs.find((e) => e.id === id)!;
-    const p = probeEndpoint(ep, { keys: this.options.keys, logger: this.options.logger, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) })
+    const p = probeEndpoint(ep, { keys: this.options.keys, logger: this.options.logger, now: this.now, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) })
       .then((state) => {
         const before = this.endpoints.get(id);
         this.endpoints.set(id, state);

@@ -44,6 +44,8 @@ export interface OllamaManagerOptions {
   fetch?: typeof fetch;
   /** Schedules the restart after a crash and the health checks (a test passes a manual clock). */
   timers?: Timers;
+  /** Clock of the cached "down" (probeFreshness.ts); Date.now by default. */
+  now?: () => number;
 }
 
 export class OllamaManager {
@@ -88,7 +90,7 @@ export class OllamaManager {
     // A restart is scheduled: the answer is "down, restarting"; the timer does the work.
     if (this.restartTimer) return Promise.resolve(this.current);
     // A ready server is re-checked by the health timer, not here.
-    if ((s === 'down' || s === 'missing') && probeStillHolds({ up: false, checkedAt: this.lastProbeFailedAt }, Date.now(), this.healthIntervalMs)) return Promise.resolve(this.current);
+    if ((s === 'down' || s === 'missing') && probeStillHolds({ up: false, checkedAt: this.lastProbeFailedAt }, (this.options.now ?? Date.now)(), this.healthIntervalMs)) return Promise.resolve(this.current);
     this.attempt = this.bringUp().finally(() => (this.attempt = undefined));
     return this.attempt;
   }
@@ -249,7 +251,7 @@ export class OllamaManager {
   }
 
   private fail(status: 'down' | 'missing', reason: string, extra: Partial<OllamaSidecarState> = {}): OllamaSidecarState {
-    this.lastProbeFailedAt = Date.now();
+    this.lastProbeFailedAt = (this.options.now ?? Date.now)();
     this.update({ status, reason, loadingModel: undefined, ...extra });
     return this.current;
   }

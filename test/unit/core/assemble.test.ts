@@ -14,6 +14,7 @@ import { assembleCore } from '../../../src/core/assemble';
 import { parseConfig } from '../../../src/core/config';
 import type { KeyStore, Logger, StreamEvent } from '../../../src/core/types';
 import { buildCost, buildLocalSidecar, buildRouter } from '../../../src/vscode/coreFactory';
+import { startNpuServer } from '../../servers/npu';
 import { type OllamaServer, startOllamaServer } from '../../servers/ollama';
 import { type OpenAICompatibleServer, startOpenAICompatibleServer } from '../../servers/openaiCompatible';
 
@@ -130,6 +131,27 @@ describe('assembleCore: one wiring of the core for every surface', function () {
     const loaded = JSON.parse(execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', probe], { encoding: 'utf8' })) as string[];
     assert.ok(loaded.some((id) => id.endsWith(path.join('src', 'core', 'assemble.ts'))));
     assert.deepEqual(loaded.filter((id) => id.includes(`${path.sep}src${path.sep}vscode${path.sep}`)), []);
+  });
+
+  it("the host's clock decides health-probe freshness: a local endpoint is probed again one health interval later, not before", async () => {
+    const npu = await startNpuServer({ token: 'npu-token' });
+    let clock = 1_000_000;
+    const { config } = parseConfig({ providers: { npu: { kind: 'npu-simple', baseUrl: npu.url, models: ['Qwen2-7B-NPU'] } }, local: { healthIntervalMs: 60_000 } });
+    const core = assembleCore({ config }, { keys: { getKey: async (id) => (id === 'npu' ? 'npu-token' : undefined) }, logger: recordingLogger(), env: {}, spendGuard: null, now: () => clock });
+    const probes = () => npu.requests.filter((r) => r.path === '/api/npu/health').length;
+    try {
+      assert.deepEqual(await core.local!.ensureAvailable!('npu'), { available: true });
+      assert.equal(probes(), 1);
+      clock += 59_999;
+      await core.local!.ensureAvailable!('npu');
+      assert.equal(probes(), 1, 'still fresh on the host clock');
+      clock += 1;
+      await core.local!.ensureAvailable!('npu');
+      assert.equal(probes(), 2, 'probed again once the health interval passed on the host clock');
+    } finally {
+      core.dispose();
+      await npu.close();
+    }
   });
 
   it('a host can have no ledger, no sidecar and no escalation (a plan, --no-budget, demo mode)', () => {
