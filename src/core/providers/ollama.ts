@@ -29,6 +29,11 @@ export type OllamaProviderOptions = EndpointProviderOptions;
 /** Ollama's default address (OLLAMA_HOST default 127.0.0.1:11434). */
 export const DEFAULT_OLLAMA_URL = 'http://127.0.0.1:11434';
 const NS_PER_MS = 1e6;
+/**
+ * Bound once: it runs per token, and a call through the import would be a property read on the
+ * module's exports each time where modules are not bundled (tsx, the tests, bench/).
+ */
+const parseLine = parseNdjsonLine;
 
 interface ModelDetails {
   capabilities?: string[];
@@ -165,7 +170,7 @@ export class OllamaProvider extends EndpointProvider<string> implements Provider
         return bodyLines(answer.body as ReadableStream<Uint8Array>);
       },
       map: (line, out) => {
-        const part = parseNdjsonLine(line);
+        const part = parseLine(line);
         if (part !== undefined) mapPart(part, out);
       },
       complete: () => last !== undefined,
