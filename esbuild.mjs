@@ -84,13 +84,13 @@ const vendorEntries = {
 };
 
 /**
- * The core modules src/vscode requires on first use rather than imports (coreFactory.ts,
- * services.ts, endpoints.ts, localModelsService.ts): they are dist/core.js, so VS Code does not
+ * The core modules src/vscode requires on first use rather than imports (coreFactory.ts: the
+ * core's one wiring, src/core/assemble.ts; services.ts, endpoints.ts, localModelsService.ts, keyStore.ts): they are dist/core.js, so VS Code does not
  * even compile them when it loads dist/extension.js on the activation path (issue 3). Each is
  * initialised on its first require (the entry's getters). src/core/types.ts is its own bundle,
  * dist/core-types.js, required by both, so SwitchyardError is one class (instanceof) on both sides.
  */
-const LAZY_CORE = ['cost', 'escalation', 'switchyard', 'config', 'providers', 'local/localSidecar', 'local/localEndpoints'];
+const LAZY_CORE = ['assemble', 'cost', 'escalation', 'switchyard', 'config', 'providers', 'local/localEndpoints', 'net/keyOrigin', 'demoKeys'];
 const CORE_TYPES = path.resolve('src/core/types.ts');
 
 /** Points every import of src/core/types.ts at dist/core-types.js. */

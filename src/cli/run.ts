@@ -4,11 +4,10 @@
  * main.ts binds it to the real process (stdout, stderr, env, files, Ctrl-C).
  */
 import { version } from '../../package.json';
-import { createSpendGuard, defaultLedgerDir, legacyCliLedgerDir, type CostService } from '../core/cost';
-import { createEscalationHook, worstCaseFromPrices } from '../core/escalation';
-import { LocalSidecar } from '../core/local/localSidecar';
+import { assembleCore } from '../core/assemble';
+import { originOf } from '../core/net/keyOrigin';
 import { providerBaseUrl } from '../core/providers';
-import { createSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
+import { type AssembledSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
 import type { ChatMessage, Fix, Logger, RouteRequest } from '../core/types';
 import { SwitchyardError, formatModelRef, silentLogger } from '../core/types';
 import { type AskOptions, USAGE, UsageError, parseCommand } from './args';
@@ -66,7 +65,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 interface Session {
-  switchyard: ReturnType<typeof createSwitchyard>;
+  switchyard: AssembledSwitchyard;
   /** The CLI's words for an error's fix (the key's environment variables, the settings file). */
   fixText(fix: Fix): string;
   close(): void;
@@ -91,41 +90,37 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
   const keys = createEnvKeyStore(io.env, configs, (id) => {
     const c = configs[id];
     try {
-      return c ? new URL(providerBaseUrl(id, c)).origin : undefined;
+      return c ? originOf(providerBaseUrl(id, c)) : undefined;
     } catch {
       return undefined;
     }
   });
-  // The machine's one ledger, shared with VS Code; the CLI's old one is merged in once.
-  const spendGuard: CostService | undefined = options.budget
-    ? createSpendGuard({ dir: defaultLedgerDir(io.env), migrateFrom: [legacyCliLedgerDir(io.env)], config, logger })
-    : undefined;
   // Policy "ask" asks on the terminal; without one it declines (never spend without asking).
   const confirm = io.confirm;
-  const escalation = options.escalate
-    ? createEscalationHook({
-        config: config.escalation,
-        logger,
-        // The per-request ceiling needs prices; without them the CLI would escalate past it.
-        estimateWorstCaseUsd: worstCaseFromPrices(config),
-        confirm: confirm
-          ? (reasons, next) =>
-              confirm(`\nThe local answer looks unreliable (${reasons.filter((r) => r.fired).map((r) => r.explanation).join('; ')}). Ask ${formatModelRef(next.ref)} (${next.locality}) instead? [y/N] `)
-          : undefined,
-      })
-    : undefined;
-  // Probe-only sidecar: the router skips a local server that is down, but a one-shot command
-  // never starts `ollama serve` (it would start and stop it on every call).
-  const local = new LocalSidecar({ config: { ...config, local: { ...config.local, manageOllama: false } }, logger, keys, env: io.env });
-  const switchyard = createSwitchyard({ config, keys, logger, spendGuard, escalation, env: io.env, local });
-  return {
-    switchyard,
-    fixText: (fix) => cliFixText(fix, configs, loaded.path),
-    close() {
-      switchyard.dispose();
-      spendGuard?.dispose();
-      void local.dispose();
+  const core = assembleCore(
+    { config },
+    {
+      keys,
+      logger,
+      env: io.env,
+      // Probe-only sidecar: the router skips a local server that is down, but a one-shot command
+      // never starts `ollama serve` (it would start and stop it on every call).
+      manageOllama: false,
+      // The machine's one ledger, shared with VS Code (the CLI's old one is merged in once); none without --budget.
+      ...(options.budget ? {} : { spendGuard: null }),
+      escalate: options.escalate === true,
+      ...(confirm
+        ? {
+            confirm: (reasons, next) =>
+              confirm(`\nThe local answer looks unreliable (${reasons.filter((r) => r.fired).map((r) => r.explanation).join('; ')}). Ask ${formatModelRef(next.ref)} (${next.locality}) instead? [y/N] `),
+          }
+        : {}),
     },
+  );
+  return {
+    switchyard: core.switchyard,
+    fixText: (fix) => cliFixText(fix, configs, loaded.path),
+    close: () => core.dispose(),
   };
 }
 

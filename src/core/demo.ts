@@ -8,7 +8,6 @@
  * Honesty rules: every name says "demo" (providers, models, the panel's notice, the status bar,
  * the usage report), and demo spending goes to its own ledger, never the real one.
  */
-import type { KeyStore } from './types';
 
 /** The demo's local provider (an Ollama-protocol server) and its one model. */
 export const DEMO_LOCAL_PROVIDER = 'demo-local';
@@ -89,10 +88,4 @@ export function demoRawConfig(endpoints: DemoEndpoints): Record<string, unknown>
     // The demo servers never start or stop a real Ollama.
     local: { manageOllama: false },
   };
-}
-
-/** The demo cloud's key, for its origin only: the real key store is never asked in demo mode. */
-export function demoKeyStore(endpoints: DemoEndpoints): KeyStore {
-  const origin = new URL(endpoints.cloudBaseUrl).origin;
-  return { getKey: async (id, keyOrigin) => (id === DEMO_CLOUD_PROVIDER && keyOrigin === origin ? DEMO_CLOUD_KEY : undefined) };
 }

@@ -5,7 +5,6 @@
  */
 import * as vscode from 'vscode';
 import type { Services } from './services';
-import { originOf } from './keyStore';
 import { allProviders, endpointOf } from './endpoints';
 
 interface ProviderItem extends vscode.QuickPickItem {
@@ -78,7 +77,7 @@ function endpointsOf(config: ReturnType<Services['config']>): Record<string, { o
     const endpoint = endpointOf(id, provider, config.network.trustedLocalHosts);
     let origin: string | undefined;
     try {
-      origin = endpoint.baseUrl ? originOf(endpoint.baseUrl) : undefined;
+      origin = endpoint.baseUrl ? (require('../core/net/keyOrigin') as typeof import('../core/net/keyOrigin')).originOf(endpoint.baseUrl) : undefined;
     } catch {
       origin = undefined;
     }

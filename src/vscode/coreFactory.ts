@@ -1,15 +1,20 @@
 /**
- * The one place that knows how the core modules are constructed (cost ledger, escalation hook,
- * router). services.ts calls it lazily; nothing else in src/vscode builds core objects.
+ * The extension's side of the core's one wiring (src/core/assemble.ts): what VS Code keeps
+ * across rebuilds (the ledger, the local sidecar) and how it asks the user. services.ts calls
+ * it lazily; nothing else in src/vscode builds core objects.
  */
 import type { BindingLocalOnly, Candidate, KeyStore, LocalAvailability, Logger, SignalResult } from '../core/types';
 import type { SwitchyardConfig } from '../core/config';
 import type { BudgetAlert, CostService } from '../core/cost';
+import type { LocalSidecar } from '../core/local/localSidecar';
 import type { AssembledSwitchyard } from '../core/switchyard';
 
-// The core modules are required inside the builders, not imported: the bundler then initialises
-// them (the ledger, its file locking, providers, router) on the first request instead of when
-// the extension loads, which VS Code does on the activation path (issue 3: activation < 50 ms).
+// The core is required inside the builders, not imported: the bundler then initialises it (the
+// ledger, its file locking, providers, router) on the first request instead of when the
+// extension loads, which VS Code does on the activation path (issue 3: activation < 50 ms).
+function assembly(): typeof import('../core/assemble') {
+  return require('../core/assemble') as typeof import('../core/assemble');
+}
 
 export interface CostDeps {
   config: SwitchyardConfig;
@@ -25,14 +30,7 @@ export interface CostDeps {
  * shared with the CLI; the extension's and the CLI's old ledgers are merged into it once.
  */
 export function buildCost(deps: CostDeps): CostService {
-  const { createSpendGuard, defaultLedgerDir, legacyCliLedgerDir } = require('../core/cost') as typeof import('../core/cost');
-  return createSpendGuard({
-    dir: defaultLedgerDir(process.env),
-    migrateFrom: [deps.oldStorageDir, legacyCliLedgerDir(process.env)],
-    config: deps.config,
-    logger: deps.logger,
-    onAlert: deps.onAlert,
-  });
+  return assembly().assembleSpendGuard({ config: deps.config }, { logger: deps.logger, migrateLedgersFrom: [deps.oldStorageDir], onBudgetAlert: deps.onAlert });
 }
 
 /**
@@ -40,8 +38,8 @@ export function buildCost(deps: CostDeps): CostService {
  * ledger), nothing migrated into it, the demo budget. Real budgets never see a demo record.
  */
 export function buildDemoCost(deps: { config: SwitchyardConfig; logger: Logger }): CostService {
-  const { createSpendGuard, demoLedgerDir } = require('../core/cost') as typeof import('../core/cost');
-  return createSpendGuard({ dir: demoLedgerDir(process.env), config: deps.config, logger: deps.logger });
+  const { demoLedgerDir } = require('../core/cost') as typeof import('../core/cost');
+  return assembly().assembleSpendGuard({ config: deps.config }, { logger: deps.logger, ledgerDir: demoLedgerDir(process.env) });
 }
 
 export interface RouterDeps {
@@ -51,21 +49,26 @@ export interface RouterDeps {
   cost: CostService;
   /** Asks the user whether to escalate (escalation policy "ask"). */
   confirm(reasons: SignalResult[], next: Candidate): Promise<boolean>;
-  /** The local sidecar: the router skips a local provider that is down and takes keep_alive from its plan. */
+  /** The local sidecar (the one the local models view shows): the router skips a local provider that is down and takes keep_alive from its plan. None in demo mode. */
   local?: LocalAvailability;
   /** Local only that no request can lift (the user's own mode setting, or an untrusted folder). */
   localOnly?: BindingLocalOnly;
 }
 
-/** Builds the router with the escalation hook (policy, signals, per-request cost ceiling) and the budget guard. */
+/**
+ * Builds the router with the escalation hook (policy, signals, per-request cost ceiling) and the
+ * budget guard. The ledger and the sidecar live longer than one router: the extension passes its
+ * own, and disposing the router leaves them running.
+ */
 export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard> {
-  const { createEscalationHook, worstCaseFromPrices } = require('../core/escalation') as typeof import('../core/escalation');
-  const { createSwitchyard } = require('../core/switchyard') as typeof import('../core/switchyard');
-  const escalation = createEscalationHook({
-    config: deps.config.escalation,
-    confirm: deps.confirm,
-    estimateWorstCaseUsd: worstCaseFromPrices(deps.config),
-    logger: deps.logger,
-  });
-  return createSwitchyard({ config: deps.config, keys: deps.keys, logger: deps.logger, spendGuard: deps.cost, escalation, ...(deps.local ? { local: deps.local } : {}), ...(deps.localOnly ? { localOnly: deps.localOnly } : {}) });
+  const core = assembly().assembleCore(
+    { config: deps.config, ...(deps.localOnly ? { localOnly: deps.localOnly } : {}) },
+    { keys: deps.keys, logger: deps.logger, confirm: deps.confirm, spendGuard: deps.cost, local: deps.local ?? null },
+  );
+  return core.switchyard;
+}
+
+/** The local sidecar for these settings: the extension may start `ollama serve` when local.manageOllama allows it. */
+export function buildLocalSidecar(deps: { config: SwitchyardConfig; logger: Logger; keys: KeyStore }): LocalSidecar {
+  return assembly().assembleLocalSidecar({ config: deps.config }, { keys: deps.keys, logger: deps.logger });
 }

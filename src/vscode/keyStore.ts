@@ -19,13 +19,13 @@ export interface StoredKeyRef {
   origin: string;
 }
 
-/** "https://API.groq.com:443/openai/v1" → "https://api.groq.com". Throws on anything that is not a URL. */
-export function originOf(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new Error(`"${url}" is not an http(s) URL`);
-  }
-  return parsed.origin;
+/**
+ * The core's one key-origin rule (src/core/net/keyOrigin.ts), required on first use rather than
+ * imported: the key store is built on activation, the rule is needed only once a key is read or
+ * stored (issue 3: activation < 50 ms).
+ */
+function originOf(url: string): string {
+  return (require('../core/net/keyOrigin') as typeof import('../core/net/keyOrigin')).originOf(url);
 }
 
 export class SecretKeyStore implements KeyStore {

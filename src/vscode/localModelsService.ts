@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { LocalSidecar } from '../core/local/localSidecar';
 import type { SidecarSnapshot } from '../core/local/sidecarState';
 import { getServices } from './services';
+import { buildLocalSidecar } from './coreFactory';
 
 /**
  * Background start after activation: late enough that VS Code's own start-up work comes first,
@@ -52,8 +53,7 @@ export class LocalSidecarService implements vscode.Disposable {
     if (this.current?.key === key) return this.current.sidecar;
     const old = this.current;
     const services = getServices(this.context);
-    const { LocalSidecar } = require('../core/local/localSidecar') as typeof import('../core/local/localSidecar');
-    const sidecar = new LocalSidecar({ config: services.config(), logger: services.logger, keys: services.keys });
+    const sidecar = buildLocalSidecar({ config: services.config(), logger: services.logger, keys: services.keys });
     const subscriptions = [sidecar.onDidChangeState((s) => this.emitter.fire(s)), sidecar.onDidChangeModels(() => this.modelsEmitter.fire())];
     this.current = { key, sidecar, subscription: { dispose: () => subscriptions.forEach((d) => d.dispose()) } };
     if (old) {

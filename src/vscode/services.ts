@@ -20,7 +20,7 @@ import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOver
 import { SecretKeyStore } from './keyStore';
 import { OutputLogger } from './outputLogger';
 import { buildCost, buildDemoCost, buildRouter } from './coreFactory';
-import { demoKeyStore, demoRawConfig, type DemoEndpoints } from '../core/demo';
+import { demoRawConfig, type DemoEndpoints } from '../core/demo';
 import { getLocalSidecarService } from './localModelsService';
 import type { BudgetAlert, CostService } from '../core/cost';
 
@@ -128,7 +128,7 @@ class ExtensionServices implements Services, vscode.Disposable {
       const demo = this.demoEndpoints;
       const router = demo
         ? // The demo's own providers on 127.0.0.1 only: no real key, sidecar or Ollama is touched.
-          buildRouter({ config: this.config(), keys: demoKeyStore(demo), logger: this.logger, cost: this.cost(), confirm: (reasons, next) => confirmEscalation(reasons, next) })
+          buildRouter({ config: this.config(), keys: (require('../core/demoKeys') as typeof import('../core/demoKeys')).demoKeyStore(demo), logger: this.logger, cost: this.cost(), confirm: (reasons, next) => confirmEscalation(reasons, next) })
         : buildRouter({
             config: this.config(),
             keys: this.keys,

@@ -33,6 +33,8 @@ export interface NpuServerOptions {
   /** Model name reported in every reply. */
   model?: string;
   reply?: NpuReply | ((rec: RecordedRequest) => NpuReply);
+  /** Answer GET /api/npu/health with this failure instead (e.g. a service that quotes the request's token back). */
+  healthError?: ErrorReply;
   port?: number;
 }
 
@@ -55,6 +57,7 @@ export async function startNpuServer(options: NpuServerOptions = {}): Promise<Np
       return void sendJson(res, 401, { success: false, error: 'Unauthorized: missing or invalid token' });
     }
     if (rec.method === 'GET' && rec.path === '/api/npu/health') {
+      if (options.healthError) return void sendError(res, options.healthError);
       return void sendJson(res, 200, { status: 'ok', model, device: 'NPU' });
     }
     if (rec.method === 'POST' && rec.path === '/api/npu/infer') {

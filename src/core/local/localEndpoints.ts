@@ -5,6 +5,7 @@
  * local providers exactly like Ollama (allowed in Local-only mode: no byte leaves the machine).
  */
 import type { ProviderConfig } from '../config';
+import { originOf } from '../net/keyOrigin';
 import { localityOf } from '../net/locality';
 import type { KeyStore, Logger } from '../types';
 import { PROBE_TIMEOUT_MS } from './ollamaAdmin';
@@ -33,6 +34,8 @@ export interface ProbeDeps {
   logger: Logger;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** Clock of `checkedAt` (the sidecar's, so freshness is judged on one clock); Date.now by default. */
+  now?: () => number;
 }
 
 /**
@@ -43,10 +46,10 @@ export interface ProbeDeps {
  */
 export async function probeEndpoint(ep: { id: string; kind: EndpointState['kind']; baseUrl: string }, deps: ProbeDeps): Promise<EndpointState> {
   const f = deps.fetch ?? fetch;
-  const origin = new URL(ep.baseUrl).origin;
+  const origin = originOf(ep.baseUrl);
   const key = await deps.keys?.getKey(ep.id, origin).catch(() => undefined);
   const headers: Record<string, string> = { accept: 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) };
-  const base: Omit<EndpointState, 'status'> = { providerId: ep.id, kind: ep.kind, baseUrl: ep.baseUrl, checkedAt: Date.now() };
+  const base: Omit<EndpointState, 'status'> = { providerId: ep.id, kind: ep.kind, baseUrl: ep.baseUrl, checkedAt: (deps.now ?? Date.now)() };
   const call = (url: string, init: RequestInit = {}) => f(url, { ...init, headers: { ...headers, ...(init.body ? { 'content-type': 'application/json' } : {}) }, signal: AbortSignal.timeout(deps.timeoutMs ?? PROBE_TIMEOUT_MS) });
   try {
     let res: Response;

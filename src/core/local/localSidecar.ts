@@ -22,14 +22,13 @@ import { resolveOllamaHost, type OllamaHost } from './ollamaHost';
 import { OllamaManager } from './ollamaManager';
 import { featuresForModel, type OllamaFeatures } from './ollamaVersion';
 import { PullProgressTracker, type PullSnapshot } from './pullProgress';
+import { probeStillHolds } from './probeFreshness';
 import { planResidency, type ModelFacts, type ResidencyPlan, type ResidencyRole } from './residency';
 import { isUsable, type EndpointState, type SidecarSnapshot } from './sidecarState';
 
 /** Ollama's defaults when the variables are unset (wire reference §1): 3 models per GPU (3 on CPU), 1 parallel request. */
 const DEFAULT_MAX_LOADED_MODELS = 3;
 const DEFAULT_NUM_PARALLEL = 1;
-/** A ready endpoint is re-probed after this long; a down one after REPROBE_DOWN_MS. */
-const REPROBE_DOWN_MS = 5_000;
 
 export interface LocalSidecarOptions {
   config: SwitchyardConfig;
@@ -42,6 +41,8 @@ export interface LocalSidecarOptions {
   hardware?: () => Promise<Hardware>;
   fetch?: typeof fetch;
   backoff?: BackoffOptions;
+  /** Clock of health-probe freshness (a test, a host's own clock); Date.now by default. */
+  now?: () => number;
 }
 
 export interface PullOptions {
@@ -69,6 +70,7 @@ export class LocalSidecar implements LocalAvailability {
   private hardware: Promise<Hardware> | undefined;
   private lastPlan: ResidencyPlan | undefined;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly now: () => number;
 
   /** Fires whenever Ollama's or an endpoint's state changes (status bar, panel). */
   readonly onDidChangeState: Event<SidecarSnapshot> = this.stateEmitter.event;
@@ -77,6 +79,7 @@ export class LocalSidecar implements LocalAvailability {
 
   constructor(private readonly options: LocalSidecarOptions) {
     this.env = options.env ?? process.env;
+    this.now = options.now ?? Date.now;
     const { config } = options;
     this.ollamaProviderId = Object.entries(config.providers).find(([, p]) => p.kind === 'ollama')?.[0] ?? 'ollama';
     this.ollama = new OllamaManager({
@@ -89,6 +92,7 @@ export class LocalSidecar implements LocalAvailability {
       healthIntervalMs: config.local.healthIntervalMs,
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      now: this.now,
     });
     this.ollama.onDidChangeState(() => this.stateEmitter.fire(this.snapshot()));
     this.endpointConfigs = localEndpointsOf(config.providers);
@@ -140,13 +144,12 @@ export class LocalSidecar implements LocalAvailability {
   /** Probes one endpoint (sharing an in-flight probe), re-probing when forced or stale. */
   private probe(id: string, force = false): Promise<EndpointState> {
     const known = this.endpoints.get(id)!;
-    const age = Date.now() - (known.checkedAt ?? 0);
-    const fresh = known.status === 'ready' ? age < this.options.config.local.healthIntervalMs : age < REPROBE_DOWN_MS;
+    const fresh = probeStillHolds({ up: known.status === 'ready', checkedAt: known.checkedAt }, this.now(), this.options.config.local.healthIntervalMs);
     if (!force && known.status !== 'unknown' && fresh) return Promise.resolve(known);
     const inflight = this.probes.get(id);
     if (inflight) return inflight;
     const ep = this.endpointConfigs.find((e) => e.id === id)!;
-    const p = probeEndpoint(ep, { keys: this.options.keys, logger: this.options.logger, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) })
+    const p = probeEndpoint(ep, { keys: this.options.keys, logger: this.options.logger, now: this.now, ...(this.options.fetch ? { fetch: this.options.fetch } : {}) })
       .then((state) => {
         const before = this.endpoints.get(id);
         this.endpoints.set(id, state);

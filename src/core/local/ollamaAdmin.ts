@@ -4,6 +4,7 @@
  * calls. Chat and generate live in the Ollama provider; this file never sends a prompt.
  */
 import { SwitchyardError, type ErrorKind } from '../types';
+import { LineSplitter, parseNdjsonLine } from '../providers/lineSplitter';
 
 /** A management call that takes longer than this is hung; /api/show on a cold disk is the slowest. */
 export const ADMIN_TIMEOUT_MS = 10_000;
@@ -175,13 +176,16 @@ export class OllamaAdmin {
   }
 }
 
-/** Splits an NDJSON body into parsed objects; a line that is not JSON is skipped, as ollama-js does. */
+/**
+ * Splits an NDJSON body into parsed objects, with the providers' line splitter and line parser
+ * (a line that is not JSON is skipped, as ollama-js does). Unlike a provider's stream, a pull's
+ * progress stream ends quietly when `signal` aborts.
+ */
 export async function* readNdjson(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncIterable<unknown> {
-  const decoder = new TextDecoder();
+  const lines = new LineSplitter();
   const reader = body.getReader();
   const onAbort = () => void reader.cancel().catch(() => {});
   signal?.addEventListener('abort', onAbort, { once: true });
-  let buffer = '';
   try {
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -191,34 +195,15 @@ export async function* readNdjson(body: ReadableStream<Uint8Array>, signal?: Abo
         if (signal?.aborted) return;
         throw new SwitchyardError({ kind: 'network', message: `The stream broke off (${describeCause(err)}).`, provider: 'ollama', retryable: true });
       }
-      if (chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (line) {
-          const parsed = tryParse(line);
-          if (parsed !== undefined) yield parsed;
-        }
+      for (const line of chunk.done ? lines.end() : lines.push(chunk.value)) {
+        const parsed = parseNdjsonLine(line);
+        if (parsed !== undefined) yield parsed;
       }
-    }
-    const rest = (buffer + decoder.decode()).trim();
-    if (rest) {
-      const parsed = tryParse(rest);
-      if (parsed !== undefined) yield parsed;
+      if (chunk.done) break;
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
     reader.releaseLock();
-  }
-}
-
-function tryParse(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
   }
 }
 

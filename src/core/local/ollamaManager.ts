@@ -13,6 +13,7 @@ import { Emitter, type Event } from './emitter';
 import { OllamaAdmin } from './ollamaAdmin';
 import type { OllamaHost } from './ollamaHost';
 import { featuresForVersion } from './ollamaVersion';
+import { DEFAULT_HEALTH_INTERVAL_MS, probeStillHolds } from './probeFreshness';
 import type { OllamaSidecarState } from './sidecarState';
 import { realTimers, type TimerHandle, type Timers } from '../timers';
 
@@ -23,10 +24,6 @@ import { realTimers, type TimerHandle, type Timers } from '../timers';
 export const DEFAULT_START_TIMEOUT_MS = 30_000;
 /** Poll interval while waiting for a starting server. */
 const START_POLL_MS = 200;
-/** Health probe of a ready server: every 60 s, as the requirements ask of every provider (§3). */
-export const DEFAULT_HEALTH_INTERVAL_MS = 60_000;
-/** After a failed probe, callers get the cached "down" for this long instead of a new probe each request. */
-const REPROBE_AFTER_MS = 5_000;
 /** On dispose, a child that ignores SIGTERM this long is killed. Ollama unloads models and exits in < 1 s. */
 const STOP_GRACE_MS = 5_000;
 /** Log lines longer than this are cut: Ollama prints whole request dumps at debug level. */
@@ -47,6 +44,8 @@ export interface OllamaManagerOptions {
   fetch?: typeof fetch;
   /** Schedules the restart after a crash and the health checks (a test passes a manual clock). */
   timers?: Timers;
+  /** Clock of the cached "down" (probeFreshness.ts); Date.now by default. */
+  now?: () => number;
 }
 
 export class OllamaManager {
@@ -59,7 +58,8 @@ export class OllamaManager {
   private restartTimer: TimerHandle | undefined;
   private healthTimer: TimerHandle | undefined;
   private readonly timers: Timers;
-  private lastProbeFailedAt = 0;
+  /** When the last probe failed; undefined after one succeeded or a restart wants a fresh look. */
+  private lastProbeFailedAt: number | undefined;
   private disposed = false;
   private readonly backoff: CrashBackoff;
 
@@ -68,6 +68,10 @@ export class OllamaManager {
     this.backoff = new CrashBackoff(options.backoff ?? DEFAULT_BACKOFF);
     this.timers = options.timers ?? realTimers;
     this.current = { status: 'unknown', baseUrl: options.host.baseUrl, owned: false, restarts: 0 };
+  }
+
+  private get healthIntervalMs(): number {
+    return this.options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS;
   }
 
   get state(): OllamaSidecarState {
@@ -85,7 +89,8 @@ export class OllamaManager {
     if (this.attempt) return this.attempt;
     // A restart is scheduled: the answer is "down, restarting"; the timer does the work.
     if (this.restartTimer) return Promise.resolve(this.current);
-    if ((s === 'down' || s === 'missing') && Date.now() - this.lastProbeFailedAt < REPROBE_AFTER_MS) return Promise.resolve(this.current);
+    // A ready server is re-checked by the health timer, not here.
+    if ((s === 'down' || s === 'missing') && probeStillHolds({ up: false, checkedAt: this.lastProbeFailedAt }, (this.options.now ?? Date.now)(), this.healthIntervalMs)) return Promise.resolve(this.current);
     this.attempt = this.bringUp().finally(() => (this.attempt = undefined));
     return this.attempt;
   }
@@ -138,7 +143,7 @@ export class OllamaManager {
   private async adoptIfRunning(): Promise<boolean> {
     try {
       const version = await this.admin.version();
-      this.lastProbeFailedAt = 0;
+      this.lastProbeFailedAt = undefined;
       const owned = this.child !== undefined;
       this.update({ status: 'ready', version, features: featuresForVersion(version), owned, reason: undefined, installUrl: undefined, ...(owned ? {} : { pid: undefined, binaryPath: undefined }) });
       if (!owned) this.options.logger.info('ollama.found', { baseUrl: this.options.host.baseUrl, version, owned: false });
@@ -177,7 +182,7 @@ export class OllamaManager {
       try {
         const version = await this.admin.version();
         logger.info('ollama.ready', { pid: child.pid, version });
-        this.lastProbeFailedAt = 0;
+        this.lastProbeFailedAt = undefined;
         this.update({ status: 'ready', version, features: featuresForVersion(version), reason: undefined, installUrl: undefined });
         this.startHealthChecks();
         return this.current;
@@ -211,14 +216,14 @@ export class OllamaManager {
     this.restartTimer = this.timers.setTimeout(() => {
       this.restartTimer = undefined;
       if (this.disposed) return;
-      this.lastProbeFailedAt = 0;
+      this.lastProbeFailedAt = undefined;
       void this.ensureRunning();
     }, decision.delayMs);
   }
 
   private startHealthChecks(): void {
     if (this.healthTimer || this.disposed) return;
-    this.healthTimer = this.timers.setInterval(() => void this.checkHealth(), this.options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS);
+    this.healthTimer = this.timers.setInterval(() => void this.checkHealth(), this.healthIntervalMs);
     // A health timer must never keep the CLI or a test process alive.
     this.healthTimer.unref?.();
   }
@@ -246,7 +251,7 @@ export class OllamaManager {
   }
 
   private fail(status: 'down' | 'missing', reason: string, extra: Partial<OllamaSidecarState> = {}): OllamaSidecarState {
-    this.lastProbeFailedAt = Date.now();
+    this.lastProbeFailedAt = (this.options.now ?? Date.now)();
     this.update({ status, reason, loadingModel: undefined, ...extra });
     return this.current;
   }

@@ -1,4 +1,4 @@
 /** Networking for providers: proxy/CA routing, locality of endpoints, and the key-origin rule. */
 export { createNetwork, bypassesProxy, redactProxy, type Network, type NetworkOptions, type Route } from './proxy';
 export { localityOf, isLoopbackHost, isTrustedLocalHost, resolveLocality, type ResolvedLocality } from './locality';
-export { originOf, keyForEndpoint, originBoundFetch, type FetchLike } from './keyOrigin';
+export { originOf, originBoundFetch, type FetchLike } from './keyOrigin';

@@ -8,6 +8,7 @@
  * text taken from a server passes through `redact` with the request's secrets.
  */
 import { type ErrorKind, type Fix, type NormalizedError, SwitchyardError } from '../types';
+import { originOf } from '../net/keyOrigin';
 import { type HeaderBag, retryAfterMs } from './retryAfter';
 
 export interface ErrorContext {
@@ -191,7 +192,7 @@ function fmtSeconds(ms: number): string {
 export function setKeyFix(ctx: Pick<ErrorContext, 'providerId' | 'endpoint'>): Fix {
   let origin: string | undefined;
   try {
-    origin = ctx.endpoint ? new URL(ctx.endpoint).origin : undefined;
+    origin = ctx.endpoint ? originOf(ctx.endpoint) : undefined;
   } catch {
     origin = undefined;
   }

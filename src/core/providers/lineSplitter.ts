@@ -29,6 +29,20 @@ export class LineSplitter {
 }
 
 /**
+ * One NDJSON line (Ollama's streams: chat, generate, pull) as JSON; undefined for a blank or
+ * malformed line, which ollama-js skips too. Surrounding white space, "\r" included, is allowed
+ * by JSON.parse itself, so a line needs no trimming (this runs once per token).
+ */
+export function parseNdjsonLine(line: string): unknown {
+  if (!line) return undefined;
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A response body as lines. A network chunk may hold many lines (a fast local model, or a
  * burst): they come out one per `next()`, the buffered ones without waiting on the socket, so
  * the first token goes out as soon as its own line is read, not after the whole chunk (and

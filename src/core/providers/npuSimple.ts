@@ -5,64 +5,39 @@
  * service's origin, is sent as `Authorization: Bearer`. NPU runtimes that speak the OpenAI
  * protocol use the OpenAI-compatible provider (vendor "custom") instead.
  */
-import type { ProviderConfig } from '../config';
-import { type FetchLike, keyForEndpoint, originBoundFetch, originOf } from '../net/keyOrigin';
-import type { ChatMessage, KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest } from '../types';
+import type { ChatMessage, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest } from '../types';
 import { SwitchyardError } from '../types';
-import { type ErrorContext, classifyError, classifyHttpFailure, providerFailure } from './errors';
+import { EndpointProvider, type EndpointProviderOptions } from './endpointProvider';
+import { type ErrorContext, classifyHttpFailure, providerFailure } from './errors';
 import { bodyText } from './lineSplitter';
-import { type StreamSource, guardStream } from './streamGuard';
+import type { StreamSource } from './streamGuard';
 import { estimateUsage } from './usage';
 
-export interface NpuSimpleOptions {
-  id: string;
-  config: ProviderConfig;
-  baseUrl: string;
-  locality: Locality;
-  keyStore: KeyStore;
-  fetch: FetchLike;
-}
+export type NpuSimpleOptions = EndpointProviderOptions;
 
 export const NPU_INFER_PATH = '/api/npu/infer';
 export const NPU_HEALTH_PATH = '/api/npu/health';
 
-export class NpuSimpleProvider implements Provider {
-  readonly id: string;
+export class NpuSimpleProvider extends EndpointProvider<string> implements Provider {
   readonly kind = 'npu-simple' as const;
-  readonly locality: Locality;
   readonly capabilities: ProviderCapabilities = { streaming: false, thinking: false, logprobs: false, fim: false, embeddings: false, usageInStream: false };
-  readonly baseUrl: string;
-  private readonly fetchImpl: FetchLike;
 
-  constructor(private readonly opts: NpuSimpleOptions) {
-    this.id = opts.id;
-    this.locality = opts.locality;
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = originBoundFetch(opts.fetch, originOf(this.baseUrl));
+  constructor(opts: NpuSimpleOptions) {
+    super(opts, { label: `NPU service "${opts.id}"`, vendor: 'npu' });
   }
 
-  private ctx(model?: string, token?: string): ErrorContext {
-    return { providerId: this.id, label: `NPU service "${this.id}"`, vendor: 'npu', model, endpoint: this.baseUrl, local: this.locality === 'local', secrets: token ? [token] : [], timeoutMs: this.opts.config.timeoutMs };
-  }
-
-  private async headers(): Promise<{ headers: Record<string, string>; token?: string }> {
-    const token = await keyForEndpoint(this.opts.keyStore, this.id, this.baseUrl);
-    return { headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) }, token };
-  }
-
-  stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
-    const ctx = this.ctx(req.model);
-    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx }, this.source(req, ctx));
+  private async headers(ctx: ErrorContext): Promise<Record<string, string>> {
+    const token = await this.endpointKey(ctx);
+    return { 'Content-Type': 'application/json', Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
   }
 
   /** The whole answer is one JSON body: `open` reads it, and the "stream" is that one answer. */
-  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
+  protected source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
     return {
       open: async (signal) => {
         if (req.fim) throw providerFailure('bad_request', `${ctx.label} has no fill-in-the-middle endpoint; use an Ollama coder model for completions.`, ctx);
-        const { headers, token } = await this.headers();
-        if (token) (ctx.secrets as string[]).push(token);
-        const res = await this.fetchImpl(this.baseUrl + NPU_INFER_PATH, {
+        const headers = await this.headers(ctx);
+        const res = await this.boundFetch(this.baseUrl + NPU_INFER_PATH, {
           method: 'POST',
           headers,
           body: JSON.stringify({ prompt: flattenMessages(req.messages), max_tokens: req.maxTokens, temperature: req.temperature }),
@@ -96,15 +71,15 @@ export class NpuSimpleProvider implements Provider {
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const toInfo = (model: string): ModelInfo => ({ ref: { provider: this.id, model }, locality: this.locality });
     if (this.opts.config.models.length) return this.opts.config.models.map(toInfo);
-    const ctx = this.ctx();
+    const ctx = this.errorContext();
     try {
-      const { headers } = await this.headers();
-      const res = await this.fetchImpl(this.baseUrl + NPU_HEALTH_PATH, { headers, signal });
+      const headers = await this.headers(ctx);
+      const res = await this.boundFetch(this.baseUrl + NPU_HEALTH_PATH, { headers, signal });
       const body = (await res.json().catch(() => undefined)) as { model?: unknown } | undefined;
       if (!res.ok) throw new SwitchyardError(classifyHttpFailure({ status: res.status, headers: res.headers, body }, ctx));
       return typeof body?.model === 'string' ? [toInfo(body.model)] : [];
     } catch (err) {
-      throw new SwitchyardError(classifyError(err, ctx, { signal }));
+      throw this.normalised(err, ctx, signal);
     }
   }
 }

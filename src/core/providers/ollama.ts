@@ -10,56 +10,44 @@
  * 0.9.0, logprobs from 0.12.11) and the model's capabilities, both fetched once and cached.
  */
 import type { Ollama } from 'ollama';
-import type { ProviderConfig } from '../config';
 import { featuresForModel } from '../local/ollamaVersion';
 import { DEFAULT_MAX_TOKENS } from '../router/defaults';
 import { estimatePromptTokens } from '../tokenEstimate';
-import { type FetchLike, originBoundFetch, originOf } from '../net/keyOrigin';
-import type { Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob, Usage } from '../types';
-import { SwitchyardError } from '../types';
-import { type ErrorContext, classifyError, providerFailure } from './errors';
-import { bodyLines } from './lineSplitter';
+import type { FetchLike } from '../net/keyOrigin';
+import type { ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob, Usage } from '../types';
+import { EndpointProvider, type EndpointProviderOptions } from './endpointProvider';
+import { type ErrorContext, providerFailure } from './errors';
+import { bodyLines, parseNdjsonLine } from './lineSplitter';
 import { numCtxFor, ollamaContextLength } from './ollamaContext';
-import { type StreamSource, guardStream } from './streamGuard';
+import type { StreamSource } from './streamGuard';
 import { ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf } from './usage';
 
-export interface OllamaProviderOptions {
-  id: string;
-  config: ProviderConfig;
-  baseUrl: string;
-  locality: Locality;
-  fetch: FetchLike;
-}
+/** Ollama's native API takes no key: a `keyStore` given is not asked. */
+export type OllamaProviderOptions = EndpointProviderOptions;
 
 /** Ollama's default address (OLLAMA_HOST default 127.0.0.1:11434). */
 export const DEFAULT_OLLAMA_URL = 'http://127.0.0.1:11434';
 const NS_PER_MS = 1e6;
+/**
+ * Bound once: it runs per token, and a call through the import would be a property read on the
+ * module's exports each time where modules are not bundled (tsx, the tests, bench/).
+ */
+const parseLine = parseNdjsonLine;
 
 interface ModelDetails {
   capabilities?: string[];
   contextWindow?: number;
 }
 
-export class OllamaProvider implements Provider {
-  readonly id: string;
+export class OllamaProvider extends EndpointProvider<string> implements Provider {
   readonly kind = 'ollama' as const;
-  readonly locality: Locality;
   readonly capabilities: ProviderCapabilities = { streaming: true, thinking: true, logprobs: true, fim: true, embeddings: true, usageInStream: true };
-  readonly baseUrl: string;
-  private readonly fetchImpl: FetchLike;
   private versionPromise: Promise<string> | undefined;
   private readonly details = new Map<string, Promise<ModelDetails | undefined>>();
 
-  constructor(private readonly opts: OllamaProviderOptions) {
-    this.id = opts.id;
-    this.locality = opts.locality;
-    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
-    this.fetchImpl = originBoundFetch(opts.fetch, originOf(this.baseUrl));
-  }
-
-  private ctx(model?: string): ErrorContext {
-    return { providerId: this.id, label: 'Ollama', vendor: 'ollama', model, endpoint: this.baseUrl, local: this.locality === 'local', timeoutMs: this.opts.config.timeoutMs };
+  constructor(opts: OllamaProviderOptions) {
+    super(opts, { label: 'Ollama', vendor: 'ollama' });
   }
 
   /**
@@ -72,7 +60,7 @@ export class OllamaProvider implements Provider {
    * weakly-held dependent signal per request on Node 20, for an abort that cannot happen.
    */
   private client(signal?: AbortSignal, onResponse?: (response: Response) => void): Ollama {
-    const base = this.fetchImpl;
+    const base = this.boundFetch;
     const fetchWithSignal: FetchLike = async (input, init) => {
       const chosen = signal ?? init?.signal ?? undefined;
       const response = await base(input, { ...init, ...(chosen ? { signal: chosen } : {}) });
@@ -114,11 +102,6 @@ export class OllamaProvider implements Provider {
     return p;
   }
 
-  stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
-    const ctx = this.ctx(req.model);
-    return guardStream({ signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx }, this.source(req, ctx));
-  }
-
   /**
    * The SDK sends the request and turns an error status into its ResponseError (headers and
    * errors exactly as ollama-js has them); the NDJSON body is then read here line by line
@@ -126,7 +109,7 @@ export class OllamaProvider implements Provider {
    * Like ollama-js: a line that is not JSON is skipped, an `error` line fails the stream, and
    * the stream ends at the `done` line.
    */
-  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
+  protected source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
     const splitter = new ThinkTagSplitter(); // servers before 0.9.0 put <think> inline
     let text = '';
     let thinking = '';
@@ -226,18 +209,8 @@ export class OllamaProvider implements Provider {
         }),
       );
     } catch (err) {
-      throw new SwitchyardError(classifyError(err, this.ctx(), { signal }));
+      throw this.normalised(err, this.errorContext(), signal);
     }
-  }
-}
-
-/** One NDJSON line as JSON; undefined for a blank or malformed line (ollama-js skips those too). */
-function parseLine(line: string): unknown {
-  if (!line) return undefined;
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
   }
 }
 

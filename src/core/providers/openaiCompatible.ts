@@ -8,51 +8,36 @@
  * A fresh, cheap SDK client per request carries that request's capturing fetch.
  */
 import type OpenAI from 'openai';
-import type { ProviderConfig } from '../config';
-import { type FetchLike, keyForEndpoint, originBoundFetch, originOf } from '../net/keyOrigin';
-import type { KeyStore, Locality, ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob } from '../types';
-import { SwitchyardError } from '../types';
+import type { ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob } from '../types';
 import { type CapturingFetch, capturingFetch } from './captureFetch';
-import { type ErrorContext, classifyError, providerFailure, setKeyFix } from './errors';
+import { EndpointProvider, type EndpointProviderOptions } from './endpointProvider';
+import { type ErrorContext, type HttpFailure, providerFailure, setKeyFix } from './errors';
 import { FimControlFilter, type FimFamily, fimFamilyOf } from '../completion/fimTemplates';
 import { planFimRequest } from '../completion/fimRequest';
 import { SseDecoder, type SseMessage, bodyLines } from './lineSplitter';
-import { type StreamSource, guardStream } from './streamGuard';
+import type { StreamSource } from './streamGuard';
 import { type Piece, ThinkTagSplitter } from './thinkTags';
 import { estimateUsage, finishReasonOf, usageFromOpenAI } from './usage';
 import { VENDORS, type VendorQuirks } from './vendors';
 
-export interface OpenAICompatibleOptions {
-  id: string;
-  config: ProviderConfig;
-  baseUrl: string;
-  locality: Locality;
-  keyStore: KeyStore;
-  fetch: FetchLike;
-}
+export type OpenAICompatibleOptions = EndpointProviderOptions;
 
 /** Placeholder key for local servers that need none: the SDK refuses an empty one, and they ignore it. */
 const LOCAL_PLACEHOLDER_KEY = 'no-key';
 
-export class OpenAICompatibleProvider implements Provider {
-  readonly id: string;
+export class OpenAICompatibleProvider extends EndpointProvider<string> implements Provider {
   readonly kind = 'openai-compatible' as const;
-  readonly locality: Locality;
   readonly capabilities: ProviderCapabilities;
-  readonly baseUrl: string;
   private readonly quirks: VendorQuirks;
-  private readonly origin: string;
   private readonly capture: CapturingFetch;
   /** One SDK client per key value: building one costs tens of µs, so it is not done per request. */
   private cached: { key: string; client: OpenAI } | undefined;
 
-  constructor(private readonly opts: OpenAICompatibleOptions) {
-    this.id = opts.id;
-    this.locality = opts.locality;
-    this.baseUrl = opts.baseUrl;
-    this.origin = originOf(opts.baseUrl);
-    this.quirks = VENDORS[opts.config.vendor];
-    this.capture = capturingFetch(originBoundFetch(opts.fetch, this.origin));
+  constructor(opts: OpenAICompatibleOptions) {
+    const quirks = VENDORS[opts.config.vendor];
+    super(opts, { label: opts.config.vendor === 'custom' ? `${quirks.label} "${opts.id}"` : quirks.label, vendor: opts.config.vendor });
+    this.quirks = quirks;
+    this.capture = capturingFetch(this.boundFetch);
     this.capabilities = {
       streaming: true,
       thinking: this.quirks.thinking,
@@ -63,22 +48,13 @@ export class OpenAICompatibleProvider implements Provider {
     };
   }
 
-  private errorContext(model?: string, key?: string): ErrorContext {
-    return {
-      providerId: this.id,
-      label: this.opts.config.vendor === 'custom' ? `${this.quirks.label} "${this.id}"` : this.quirks.label,
-      vendor: this.opts.config.vendor,
-      model,
-      endpoint: this.baseUrl,
-      local: this.locality === 'local',
-      secrets: key ? [key] : [],
-      timeoutMs: this.opts.config.timeoutMs,
-    };
+  protected override failureOf(err: unknown): HttpFailure | undefined {
+    return this.capture.failureOf(err);
   }
 
   /** The key for exactly this endpoint's origin; cloud endpoints without one fail before any byte is sent. */
   private async key(ctx: ErrorContext): Promise<string> {
-    const key = await keyForEndpoint(this.opts.keyStore, this.id, this.baseUrl);
+    const key = await this.endpointKey(ctx);
     if (key) return key;
     if (this.locality === 'local') return LOCAL_PLACEHOLDER_KEY;
     // Where to set it is the surface's to say (`fix`): the CLI names the variable, VS Code its command.
@@ -106,13 +82,10 @@ export class OpenAICompatibleProvider implements Provider {
     return client;
   }
 
-  stream(req: ProviderRequest): AsyncIterable<ProviderEvent> {
-    const ctx = this.errorContext(req.model);
-    const source = this.source(req, ctx);
-    return guardStream(
-      { signal: req.signal, idleTimeoutMs: this.opts.config.timeoutMs, ctx, failureOf: this.capture.failureOf },
-      req.fim ? withoutFimControlTokens(source, fimFamilyOf(req.model)) : source,
-    );
+  /** The answer's events; a completion's without its family's FIM control tokens. */
+  protected source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
+    const source = this.answerSource(req, ctx);
+    return req.fim ? withoutFimControlTokens(source, fimFamilyOf(req.model)) : source;
   }
 
   /**
@@ -145,7 +118,7 @@ export class OpenAICompatibleProvider implements Provider {
    * after `[DONE]` counts (the stream ends there), a chunk that is not JSON fails the stream, and
    * an `error` in the data becomes the SDK's own APIError, classified as before.
    */
-  private source(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
+  private answerSource(req: ProviderRequest, ctx: ErrorContext): StreamSource<string> {
     const q = this.quirks;
     const sse = new SseDecoder();
     let sawDone = false;
@@ -169,7 +142,6 @@ export class OpenAICompatibleProvider implements Provider {
     return {
       open: async (signal) => {
         const key = await this.key(ctx);
-        if (key !== LOCAL_PLACEHOLDER_KEY) (ctx.secrets as string[]).push(key);
         const client = this.client(key);
         const common: Record<string, unknown> = {
           model: req.model,
@@ -249,7 +221,7 @@ export class OpenAICompatibleProvider implements Provider {
       const listed = page.data.map((m) => m.id.startsWith(this.quirks.modelIdPrefix) ? m.id.slice(this.quirks.modelIdPrefix.length) : m.id);
       return [...new Set([...listed, ...configured])].map(toInfo);
     } catch (err) {
-      throw new SwitchyardError(classifyError(err, ctx, { signal, httpFailure: this.capture.failureOf(err) }));
+      throw this.normalised(err, ctx, signal);
     }
   }
 }

@@ -17,9 +17,9 @@ import {
   DEMO_LOCAL_MODEL,
   DEMO_LOCAL_PROVIDER,
   DEMO_SAMPLES,
-  demoKeyStore,
   demoRawConfig,
 } from '../../../src/core/demo';
+import { demoKeyStore } from '../../../src/core/demoKeys';
 import { createEscalationHook } from '../../../src/core/escalation/hook';
 import { worstCaseFromPrices } from '../../../src/core/escalation';
 import { createSwitchyard } from '../../../src/core/switchyard';

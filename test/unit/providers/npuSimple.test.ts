@@ -30,6 +30,18 @@ describe('providers/npuSimple', () => {
     assert.equal(provider().capabilities.streaming, false);
   });
 
+  it('a model listing that fails never quotes the token, even when the service echoes it', async () => {
+    await server.close();
+    server = await startNpuServer({ token: 'npu-secret-token', healthError: { status: 503, body: { success: false, error: 'device busy, token npu-secret-token refused' } } });
+    const err = await provider('npu-secret-token').listModels().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    assert.ok(err, 'listModels rejects');
+    assert.match(err.message, /device busy/);
+    assert.doesNotMatch(err.message, /npu-secret-token/);
+  });
+
   it('a wrong or missing token is auth, worded for a local service', async () => {
     const out = await drain(provider().stream(request({ model: 'Qwen2-7B-NPU' })));
     assert.equal(out.error?.kind, 'auth');
