@@ -1,0 +1,9 @@
+/** The reliability layer (issue 18): quotas, retries, circuit breakers and provider status, shared by every process on the machine. */
+export { createProviderGuard, defaultGuardDir, keyFingerprint, type Admission, type GateResult, type GuardCandidate, type GuardLease, type GuardOutcome, type ProviderGuard, type ProviderGuardOptions, type SlotEstimate, type WaitResult } from './guard';
+export { describeSkip, type SkipReason, type QuotaWindow } from './reasons';
+export { retryDecision, isBalanceError, type RetryDecision, type RetryContext, type ProviderMark } from './retry';
+export { parseReliabilitySettings, defaultReliabilitySettings, reliabilitySettingsSchema, SETTINGS_PREFIX, type ReliabilitySettings, type ReliabilityProblem } from './settings';
+export { learnFromHeaders, waitFromAnswer, parseReset, type LearnedQuota } from './learn';
+export { resolveLimits, type ScopedLimits } from './limits';
+export { percentiles, type StatusSnapshot, type ProviderStatus, type ModelStatus, type ProviderState } from './status';
+export * from './defaults';
