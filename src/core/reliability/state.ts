@@ -95,7 +95,7 @@ export class GuardState {
     const at = this.logTime;
     switch (rec.t) {
       case 'claim': {
-        const v = this.evaluate(rec.p, rec.m, rec.est, rec.lim, at, rec.fp);
+        const v = this.evaluate(rec.p, rec.m, rec.est, rec.lim, at, rec.fp, true);
         if (this.ownPending.has(rec.id)) {
           this.ownPending.delete(rec.id);
           this.ownVerdicts.set(rec.id, v);
@@ -151,8 +151,13 @@ export class GuardState {
     }
   }
 
-  /** Whether a claim would be admitted at `at` (the decision replay makes, also used for previews). */
-  evaluate(p: string, m: string, est: number, lim: ClaimRecord['lim'], at: number, fp?: string): Verdict {
+  /**
+   * Whether a claim would be admitted at `at`: the decision replay makes (`commit`, at log time),
+   * also used for previews at the caller's clock. A preview must not change state: dropping what
+   * left the window at a LATER time than the log's would make this process count the next
+   * claim differently from the others.
+   */
+  evaluate(p: string, m: string, est: number, lim: ClaimRecord['lim'], at: number, fp?: string, commit = false): Verdict {
     const mark = this.marks.get(p);
     if (mark?.mark === 'needs_key' && (mark.fp === undefined || fp === undefined || mark.fp === fp)) {
       return { ok: false, reason: { code: 'needs_key', provider: p, ...(mark.msg ? { message: mark.msg } : {}) } };
@@ -165,7 +170,7 @@ export class GuardState {
     if (ms?.block && at < ms.block.until) return { ok: false, reason: { code: 'rate_limited', provider: p, model: m, source: ms.block.source, nextSlotMs: ms.block.until - at } };
     for (const [scopeName, key, limits] of [['provider', p, lim.p], ['model', modelKey, lim.m]] as const) {
       if (!limits) continue;
-      const r = this.checkLimits(this.scopes.get(key), limits, p, m, scopeName, est, at);
+      const r = this.checkLimits(this.scopes.get(key), limits, p, m, scopeName, est, at, commit);
       if (r) return { ok: false, reason: r };
     }
     if (ms) {
@@ -181,24 +186,23 @@ export class GuardState {
     return { ok: true, probe: true };
   }
 
-  private checkLimits(s: ScopeCounters | undefined, l: QuotaLimits, p: string, m: string, scope: 'provider' | 'model', est: number, at: number): SkipReason | undefined {
+  private checkLimits(s: ScopeCounters | undefined, l: QuotaLimits, p: string, m: string, scope: 'provider' | 'model', est: number, at: number, commit: boolean): SkipReason | undefined {
     if (!s) return l.tokensPerMinute !== undefined && est > l.tokensPerMinute ? tooLarge(p, m, scope, 'minute', 0, l.tokensPerMinute, est) : l.tokensPerDay !== undefined && est > l.tokensPerDay ? tooLarge(p, m, scope, 'day', 0, l.tokensPerDay, est) : undefined;
-    this.prune(s, at);
-    const n = s.minute.length;
+    const w = this.window(s, at, commit);
     const base = { code: 'quota_exhausted' as const, provider: p, model: m, scope };
-    if (l.requestsPerMinute !== undefined && n >= l.requestsPerMinute) {
-      const oldest = s.minute.at(n - l.requestsPerMinute)!;
-      return { ...base, window: 'minute', unit: 'requests', used: n, limit: l.requestsPerMinute, nextSlotMs: oldest.at + MINUTE_MS - at };
+    if (l.requestsPerMinute !== undefined && w.n >= l.requestsPerMinute) {
+      const oldest = s.minute.at(w.first + w.n - l.requestsPerMinute)!;
+      return { ...base, window: 'minute', unit: 'requests', used: w.n, limit: l.requestsPerMinute, nextSlotMs: oldest.at + MINUTE_MS - at };
     }
-    if (l.tokensPerMinute !== undefined && s.minuteTok + est > l.tokensPerMinute) {
-      if (est > l.tokensPerMinute) return tooLarge(p, m, scope, 'minute', s.minuteTok, l.tokensPerMinute, est);
+    if (l.tokensPerMinute !== undefined && w.tok + est > l.tokensPerMinute) {
+      if (est > l.tokensPerMinute) return tooLarge(p, m, scope, 'minute', w.tok, l.tokensPerMinute, est);
       let freed = 0;
       let when = at;
-      for (let i = 0; i < s.minute.length && s.minuteTok - freed + est > l.tokensPerMinute; i++) {
+      for (let i = w.first; i < s.minute.length && w.tok - freed + est > l.tokensPerMinute; i++) {
         freed += s.minute.at(i)!.tok;
         when = s.minute.at(i)!.at + MINUTE_MS;
       }
-      return { ...base, window: 'minute', unit: 'tokens', used: s.minuteTok, limit: l.tokensPerMinute, requested: est, nextSlotMs: when - at };
+      return { ...base, window: 'minute', unit: 'tokens', used: w.tok, limit: l.tokensPerMinute, requested: est, nextSlotMs: when - at };
     }
     const today = dayKey(at);
     const dayReq = s.day === today ? s.dayReq : 0;
@@ -211,13 +215,28 @@ export class GuardState {
     }
     if (l.concurrent !== undefined) {
       let earliest = Infinity;
+      let live = 0;
       for (const [id, until] of s.inflight) {
-        if (until <= at) s.inflight.delete(id);
-        else earliest = Math.min(earliest, until);
+        if (until > at) {
+          live++;
+          earliest = Math.min(earliest, until);
+        } else if (commit) s.inflight.delete(id);
       }
-      if (s.inflight.size >= l.concurrent) return { code: 'concurrency', provider: p, model: m, scope, inFlight: s.inflight.size, limit: l.concurrent, nextSlotMs: earliest - at };
+      if (live >= l.concurrent) return { code: 'concurrency', provider: p, model: m, scope, inFlight: live, limit: l.concurrent, nextSlotMs: earliest - at };
     }
     return undefined;
+  }
+
+  /** The minute window at `at`: the index of its first entry, its count and tokens. Drops expired entries only when committing. */
+  private window(s: ScopeCounters, at: number, commit: boolean): { first: number; n: number; tok: number } {
+    if (commit) {
+      this.prune(s, at);
+      return { first: 0, n: s.minute.length, tok: s.minuteTok };
+    }
+    let first = 0;
+    let tok = s.minuteTok;
+    for (let e = s.minute.at(0); e && e.at <= at - MINUTE_MS; e = s.minute.at(++first)) tok -= e.tok;
+    return { first, n: s.minute.length - first, tok };
   }
 
   private admit(rec: ClaimRecord, at: number, probe: boolean): void {
@@ -373,8 +392,8 @@ export class GuardState {
   minuteUse(key: string, at: number): { requests: number; tokens: number } {
     const s = this.scopes.get(key);
     if (!s) return { requests: 0, tokens: 0 };
-    this.prune(s, at);
-    return { requests: s.minute.length, tokens: s.minuteTok };
+    const w = this.window(s, at, false);
+    return { requests: w.n, tokens: w.tok };
   }
 
   dayUse(key: string, at: number): { requests: number; tokens: number } {

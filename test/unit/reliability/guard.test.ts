@@ -204,6 +204,31 @@ describe('provider guard: quotas', () => {
     clock.advance(20_000);
     assert.equal(a.gate(groq, 10).ok, true);
   });
+  it('a look at a later clock changes nothing: a process that gated ahead of the log still agrees with a fresh replay', () => {
+    const settings = { quotas: { 'groq/*': { requestsPerMinute: 2 } } };
+    const t0 = clock.t;
+    const a = make(settings);
+    a.settle(admitOk(a), { ok: true });
+    clock.t = t0 + 65_000;
+    assert.equal(a.gate(groq, 10).ok, true, "at a's clock the first request has left the window");
+    const behind = testClock(t0 + 55_000);
+    const b = make(settings, { now: behind.now, timers: behind.timers });
+    b.settle(admitOk(b), { ok: true }); // t0+55 s: the first is still in the window, 2/2
+    // A third process's claim that raced b's (its preview saw 1/2): at its place in the log it is
+    // the third in the minute, so rejected, by every replayer alike.
+    const lim = { m: { requestsPerMinute: 2 } };
+    const raced = { t: 'claim', id: 'raced', at: t0 + 57_000, p: 'groq', m: 'llama-3.3-70b-versatile', est: 10, lim, b: {}, lease: 60_000 };
+    fs.appendFileSync(path.join(dir, fs.readdirSync(dir)[0]!), `${JSON.stringify(raced)}\n`);
+    clock.t = t0 + 61_000;
+    const fresh = make(settings);
+    const seen = (g: ProviderGuard) => {
+      const r = g.gate(groq, 10);
+      return r.ok ? 'ok' : describeSkip(r.reason);
+    };
+    assert.equal(seen(fresh), 'ok', 'only the t0+55 s request is left in the window');
+    assert.equal(seen(a), seen(fresh));
+  });
+
   it('a process whose clock is behind at midnight writes to the new day once it was sealed; lines after a seal count for nobody', () => {
     const settings = { quotas: { 'groq/*': { requestsPerMinute: 3 } } };
     const behind = testClock(new Date(2026, 11, 2, 23, 59, 50).getTime());
