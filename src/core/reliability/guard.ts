@@ -135,6 +135,7 @@ class FileProviderGuard implements ProviderGuard {
   private readonly logger: Logger;
   private readonly held = new Map<string, GuardLease>();
   private renewTimer: TimerHandle | undefined;
+  private unreadable: string | undefined;
   settings: ReliabilitySettings;
 
   constructor(private readonly opts: ProviderGuardOptions) {
@@ -151,7 +152,18 @@ class FileProviderGuard implements ProviderGuard {
   }
 
   private refresh(): void {
-    for (const rec of this.log.readNew()) this.state.apply(rec);
+    try {
+      for (const rec of this.log.readNew()) this.state.apply(rec);
+    } catch (err) {
+      // The state directory is gone or unreadable: decide from what was read so far (fail open).
+      this.unavailable(err);
+    }
+  }
+
+  /** Says once, not per request, that the shared state cannot be used; again after it recovered. */
+  private unavailable(err: unknown): void {
+    if (this.unreadable === undefined) this.logger.warn('guard.unavailable', { dir: this.log.dir, error: String(err) });
+    this.unreadable = String(err);
   }
 
   private limits(c: GuardCandidate): ClaimRecord['lim'] {
@@ -187,6 +199,7 @@ class FileProviderGuard implements ProviderGuard {
         this.refresh();
         const verdict = this.state.ownVerdicts.get(rec.id);
         if (verdict) {
+          this.unreadable = undefined;
           this.state.ownVerdicts.delete(rec.id);
           if (!verdict.ok) return verdict;
           return { ok: true, lease: this.hold({ id: rec.id, ref: c.ref, estimatedTokens, startedAt: rec.at, probe: verdict.probe }) };
@@ -196,7 +209,7 @@ class FileProviderGuard implements ProviderGuard {
       throw new Error('the claim line was not found after writing it');
     } catch (err) {
       // A guard that cannot write its state must not take every provider down with it.
-      this.logger.warn('guard.unavailable', { dir: this.log.dir, error: String(err) });
+      this.unavailable(err);
       return { ok: true, lease: { id: rec.id, ref: c.ref, estimatedTokens, startedAt: rec.at, probe: false, unguarded: true } };
     }
   }
@@ -227,7 +240,7 @@ class FileProviderGuard implements ProviderGuard {
     try {
       this.log.append(rec);
     } catch (err) {
-      this.logger.warn('guard.writeFailed', { dir: this.log.dir, record: rec.t, error: String(err) });
+      this.unavailable(err);
     }
   }
 

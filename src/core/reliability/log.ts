@@ -56,11 +56,11 @@ export class GuardLog {
   constructor(
     readonly dir: string,
     private readonly now: () => number,
-  ) {
-    fs.mkdirSync(dir, { recursive: true });
-  }
+  ) {}
 
   private files(): string[] {
+    // Created on first use, and again if someone deleted it while we run.
+    if (!fs.existsSync(this.dir)) fs.mkdirSync(this.dir, { recursive: true });
     return fs
       .readdirSync(this.dir)
       .filter((f) => f.startsWith(PREFIX) && f.endsWith(SUFFIX))

@@ -53,7 +53,11 @@ interface LiveClaim {
   rec: ClaimRecord;
   entries: { scope: ScopeCounters; entry: WindowEntry }[];
   probe: boolean;
+  leaseUntil: number;
 }
+
+/** Claims replayed between two sweeps of the live claims whose holders died without settling. */
+const SWEEP_EVERY_CLAIMS = 1_024;
 
 export interface Sample {
   at: number;
@@ -89,6 +93,7 @@ export class GuardState {
   readonly ownPending = new Set<string>();
   /** Log time: the largest record time seen, so windows only move forward even if two writers' clocks interleave. */
   logTime = 0;
+  private claimsSinceSweep = 0;
 
   apply(rec: GuardRecord): void {
     if (rec.at > this.logTime) this.logTime = rec.at;
@@ -101,12 +106,14 @@ export class GuardState {
           this.ownVerdicts.set(rec.id, v);
         }
         if (v.ok) this.admit(rec, at, v.probe);
+        if (++this.claimsSinceSweep >= SWEEP_EVERY_CLAIMS) this.sweep(at);
         return;
       }
       case 'renew': {
         const c = this.live.get(rec.id);
-        if (!c) return;
+        if (!c || this.forgotten(c, at)) return;
         const until = at + c.rec.lease;
+        c.leaseUntil = until;
         for (const s of this.claimScopes(c.rec)) if (s.inflight.has(rec.id)) s.inflight.set(rec.id, until);
         const br = this.breakers.get(`${c.rec.p}/${c.rec.m}`);
         if (br?.probeId === rec.id) br.probeUntil = until;
@@ -240,7 +247,7 @@ export class GuardState {
   }
 
   private admit(rec: ClaimRecord, at: number, probe: boolean): void {
-    const c: LiveClaim = { rec, entries: [], probe };
+    const c: LiveClaim = { rec, entries: [], probe, leaseUntil: at + rec.lease };
     for (const s of this.claimScopes(rec)) {
       this.prune(s, at);
       const entry: WindowEntry = { at, tok: rec.est };
@@ -269,6 +276,7 @@ export class GuardState {
     const c = this.live.get(rec.id);
     if (!c) return; // a rejected claim, or one settled already
     this.live.delete(rec.id);
+    if (this.forgotten(c, at)) return;
     for (const { scope, entry } of c.entries) {
       scope.inflight.delete(rec.id);
       if (rec.tok !== undefined) {
@@ -338,6 +346,30 @@ export class GuardState {
 
   isLive(id: string): boolean {
     return this.live.has(id);
+  }
+
+  /**
+   * Forgets claims whose holder stopped renewing a whole lease ago (it crashed): their slots were
+   * free since their lease ended; only the memory was left. Deterministic, like everything here.
+   */
+  private sweep(at: number): void {
+    this.claimsSinceSweep = 0;
+    for (const [id, c] of this.live) if (this.forgotten(c, at)) this.live.delete(id);
+  }
+
+  /**
+   * A claim not renewed for a whole lease past its end: its holder is taken for dead, and a late
+   * renew or settle from it changes nothing. The rule depends on log time alone, so a process that
+   * swept the claim away and one that did not still agree.
+   */
+  private forgotten(c: LiveClaim, at: number): boolean {
+    if (c.leaseUntil + c.rec.lease >= at) return false;
+    this.live.delete(c.rec.id);
+    return true;
+  }
+
+  get liveClaims(): number {
+    return this.live.size;
   }
 
   private claimScopes(rec: ClaimRecord): ScopeCounters[] {

@@ -388,3 +388,25 @@ describe('provider guard: status snapshot', () => {
     }
   });
 });
+
+describe('provider guard: an unusable state directory', () => {
+  it('fails open: requests go on unguarded, and the problem is logged once', () => {
+    const root = tempGuardDir();
+    const blocked = path.join(root, 'not-a-dir');
+    fs.writeFileSync(blocked, 'a file where the directory should be');
+    const warnings: string[] = [];
+    const clock = testClock();
+    const g = guardWith(blocked, clock, {}, { logger: { info() {}, error() {}, warn: (event: string) => void warnings.push(event) } });
+    try {
+      assert.equal(g.gate(groq, 10).ok, true);
+      const a = g.admit(groq, 10);
+      assert.ok(a.ok && a.lease.unguarded);
+      g.settle(a.lease, { ok: true });
+      assert.equal(g.gate(groq, 10).ok, true);
+      assert.deepEqual(warnings, ['guard.unavailable']);
+    } finally {
+      g.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
