@@ -65,8 +65,13 @@ export type GuardOutcome =
 
 export interface SlotEstimate {
   ref: ModelRef;
-  /** ms from now (0: it passes its gate now). */
+  /**
+   * ms from now: 0 when it passes its gate now, or (with `whenInFlightEnds`) when it waits for a
+   * request in flight, which may end at any moment.
+   */
   inMs: number;
+  /** Held back by a concurrency limit only: free as soon as a request in flight ends. */
+  whenInFlightEnds?: true;
   /** What holds it back; absent when it passes now. */
   reason?: SkipReason;
 }
@@ -279,9 +284,10 @@ class FileProviderGuard implements ProviderGuard {
     for (const c of candidates) {
       const g = this.gate(c, estimatedTokens);
       if (g.ok) return { ref: c.ref, inMs: 0 };
-      const inMs = 'nextSlotMs' in g.reason ? g.reason.nextSlotMs : undefined;
+      const inFlight = g.reason.code === 'concurrency' || g.reason.code === 'probe_in_flight';
+      const inMs = inFlight ? 0 : 'nextSlotMs' in g.reason ? g.reason.nextSlotMs : undefined;
       if (inMs === undefined) continue;
-      if (!best || inMs < best.inMs) best = { ref: c.ref, inMs, reason: g.reason };
+      if (!best || inMs < best.inMs) best = { ref: c.ref, inMs, reason: g.reason, ...(inFlight ? { whenInFlightEnds: true as const } : {}) };
     }
     return best;
   }
@@ -305,8 +311,8 @@ class FileProviderGuard implements ProviderGuard {
         const next = this.earliestSlot(candidates, estimatedTokens);
         const left = deadline - this.now();
         if (!next) return finish({ ok: false, why: 'none' });
-        if (next.inMs > left) return finish({ ok: false, why: 'too_long', slot: next });
-        timer = this.timers.setTimeout(check, Math.max(1, Math.min(next.inMs, WAIT_POLL_MS)));
+        if (next.inMs > left || left <= 0) return finish({ ok: false, why: 'too_long', slot: next });
+        timer = this.timers.setTimeout(check, Math.max(1, Math.min(next.inMs || WAIT_POLL_MS, WAIT_POLL_MS, left)));
       };
       if (o.signal?.aborted) return onAbort();
       o.signal?.addEventListener('abort', onAbort, { once: true });

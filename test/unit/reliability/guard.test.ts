@@ -167,6 +167,25 @@ describe('provider guard: quotas', () => {
     assert.deepEqual(await cancelled, { ok: false, why: 'cancelled' });
   });
 
+  it('waits for a request in flight to end (glm-4.7-flash one at a time), up to the limit', async () => {
+    const a = make();
+    const b = make();
+    const held = admitOk(a, glm);
+    const slot = b.earliestSlot([glm], 10)!;
+    assert.deepEqual({ inMs: slot.inMs, whenInFlightEnds: slot.whenInFlightEnds, code: slot.reason?.code }, { inMs: 0, whenInFlightEnds: true, code: 'concurrency' });
+    const waiting = b.waitForSlot([glm], 10);
+    clock.advance(1_000);
+    a.settle(held, { ok: true });
+    clock.advance(250);
+    const r = await waiting;
+    assert.equal(r.ok, true);
+    admitOk(b, glm);
+    const tooLong = b.waitForSlot([glm], 10, { limitMs: 2_000 });
+    for (let i = 0; i < 10; i++) clock.advance(250);
+    const t = await tooLong;
+    assert.equal(!t.ok && t.why, 'too_long');
+  });
+
   it('marks needs key after a 401 until the key changes', () => {
     let key = 'fp-old';
     const g = make({}, { keyFingerprint: () => key });
