@@ -103,14 +103,23 @@ const sharedCoreTypes = {
   },
 };
 
-/** In dist/extension.js: `require('../core/<module>')` from src/vscode becomes `require('./core.js')['<module>']`. */
+/**
+ * In dist/extension.js: a require of one of the LAZY_CORE modules from anywhere under src/vscode
+ * (`../core/cost`, `../../core/cost`, …) becomes `require('./core.js')['cost']`. Matched on the
+ * resolved file, not the literal path, so that moving an adapter into a feature folder cannot
+ * make it bundle the core eagerly (test/unit/vscode/activationPath.test.ts checks the result).
+ */
 const lazyCore = {
   name: 'lazy-core',
   setup(build) {
-    const filter = new RegExp(`^\\.\\./core/(${LAZY_CORE.map((m) => m.replace('/', '\\/')).join('|')})$`);
-    build.onResolve({ filter }, (args) =>
-      args.importer.startsWith(path.resolve('src/vscode')) ? { path: args.path.slice('../core/'.length), namespace: 'lazy-core' } : undefined,
-    );
+    const coreDir = path.resolve('src/core');
+    const adapters = path.resolve('src/vscode') + path.sep;
+    const filter = new RegExp(`(^|/)core/(${LAZY_CORE.map((m) => m.replace('/', '\\/')).join('|')})$`);
+    build.onResolve({ filter }, (args) => {
+      if (!args.importer.startsWith(adapters)) return undefined;
+      const module = path.relative(coreDir, path.resolve(args.resolveDir, args.path)).split(path.sep).join('/');
+      return LAZY_CORE.includes(module) ? { path: module, namespace: 'lazy-core' } : undefined;
+    });
     build.onResolve({ filter: /^\.\/core\.js$/, namespace: 'lazy-core' }, (args) => ({ path: args.path, external: true }));
     build.onLoad({ filter: /.*/, namespace: 'lazy-core' }, (args) => ({
       contents: `module.exports = require("./core.js")[${JSON.stringify(args.path)}];`,
@@ -118,7 +127,6 @@ const lazyCore = {
     }));
   },
 };
-
 /** dist/core.js's entry: a getter per module, so each is initialised on its first require. */
 const coreEntry = {
   name: 'core-entry',

@@ -11,6 +11,7 @@ import { type FetchLike, originOf } from './net/keyOrigin';
 import { createProvider, providerBaseUrl } from './providers';
 import { DEFAULT_MAX_TOKENS, DEFAULT_PROVIDERS } from './router/defaults';
 import { InstalledModels } from './router/installedModels';
+import type { ProviderGuard } from './router/guard';
 import { routeStream } from './router/router';
 import { type ProviderEntry, selectCandidates } from './router/selection';
 import { resolveOllamaHost } from './local/ollamaHost';
@@ -24,6 +25,8 @@ export interface SwitchyardDeps {
   keys: KeyStore;
   logger?: Logger;
   spendGuard?: SpendGuard;
+  /** The reliability layer's seam (router/guard.ts): asked before and after every attempt. */
+  providerGuard?: ProviderGuard;
   escalation?: EscalationHook;
   /** Replaces global fetch for every provider (the proxy-aware fetch, or a test's). */
   fetch?: FetchLike;
@@ -119,6 +122,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
         provider: (id) => entries.get(id)?.provider,
         keepAliveFor: (model) => deps.local?.keepAliveFor?.(model) ?? config.local.keepAlive,
         spendGuard: deps.spendGuard,
+        providerGuard: deps.providerGuard,
         escalation: deps.escalation,
         cloudRefused: config.refuseCloud,
         logger,

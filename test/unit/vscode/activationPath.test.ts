@@ -63,4 +63,18 @@ describe('activation path: what loading dist/extension.js requires', function ()
       ['./core-types.js'],
     );
   });
+
+  it('bundles none of the lazy core (dist/core.js) into dist/extension.js, from any folder of src/vscode', () => {
+    // esbuild.mjs's LAZY_CORE, read from the build file so that the list cannot drift from the rule.
+    const build = fs.readFileSync(path.join(REPO, 'esbuild.mjs'), 'utf8');
+    const listed = /const LAZY_CORE = \[([^\]]*)\]/.exec(build);
+    assert.ok(listed, 'esbuild.mjs declares LAZY_CORE');
+    const lazy = [...listed[1]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+    // A non-minified bundle names each module it holds in a `// src/…` comment.
+    const bundled = new Set(fs.readFileSync(BUNDLE, 'utf8').match(/^\/\/ src\/core\/\S+$/gm) ?? []);
+    const eager = lazy.flatMap((m) => [`// src/core/${m}.ts`, `// src/core/${m}/index.ts`]).filter((comment) => bundled.has(comment));
+    // The router and the providers are the heart of the core: never on the activation path.
+    for (const comment of bundled) if (/^\/\/ src\/core\/(router|providers)\//.test(comment)) eager.push(comment);
+    assert.deepEqual(eager, [], 'an adapter imports the core eagerly: require it on first use (see coreFactory.ts), or add it to LAZY_CORE');
+  });
 });

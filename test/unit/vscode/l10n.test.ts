@@ -6,7 +6,8 @@ import { WEBVIEW_STRINGS } from '../../../src/shared/messages';
 const root = join(__dirname, '../../..');
 const bundle = JSON.parse(readFileSync(join(root, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
 /** The panel, commands and status bar; inline completion and local models check their own. */
-const OWNED = readdirSync(join(root, 'src/vscode')).filter((f) => f.endsWith('.ts') && !/^(inlineCompletion|localModels)/.test(f));
+const OWNED = (readdirSync(join(root, 'src/vscode'), { recursive: true }) as string[])
+  .filter((f) => f.endsWith('.ts') && !/(^|\/)(inlineCompletion|localModels)[^/]*$/.test(f));
 
 /** String literals passed to vscode.l10n.t(…) or to a `t` parameter (pure modules). */
 function literals(source: string): string[] {
