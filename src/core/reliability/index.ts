@@ -7,3 +7,4 @@ export { learnFromHeaders, waitFromAnswer, parseReset, type LearnedQuota } from 
 export { resolveLimits, type ScopedLimits } from './limits';
 export { percentiles, type StatusSnapshot, type ProviderStatus, type ModelStatus, type ProviderState } from './status';
 export * from './defaults';
+export { routerGuardFor, skipVerdict, type RouterGuardOptions } from './routerGuard';
