@@ -10,8 +10,8 @@ import { dayKey } from '../cost/periods';
 import { MINUTE_MS, STATUS_WINDOW_MS, type QuotaLimits } from './defaults';
 import type { ClaimRecord, GuardRecord, MarkRecord } from './records';
 import type { QuotaWindow, SkipReason } from './reasons';
+import { breakerVerdict, newBreaker, recordOutcome, startProbe, type Breaker } from './breaker';
 import { Rolling } from './rolling';
-import type { BreakerSettings } from './settings';
 
 interface WindowEntry {
   at: number;
@@ -33,21 +33,7 @@ interface ScopeCounters {
   block?: { until: number; source: 'retry_after' | 'headers' | 'daily_quota' };
 }
 
-export type BreakerState = 'closed' | 'open' | 'half_open';
-
-interface Breaker {
-  state: BreakerState;
-  outcomes: Rolling<{ at: number; ok: boolean }>;
-  /** Failures among `outcomes`. */
-  errors: number;
-  consecutiveConnect: number;
-  openUntil: number;
-  /** Failed probes since the breaker last closed: the cooldown is base × 2^level, capped. */
-  level: number;
-  probeId?: string;
-  probeUntil?: number;
-  why?: string;
-}
+export type { BreakerState } from './breaker';
 
 interface LiveClaim {
   rec: ClaimRecord;
@@ -77,10 +63,6 @@ export interface ProviderStats {
 
 export type Verdict = { ok: true; probe: boolean } | { ok: false; reason: SkipReason };
 
-/** Kinds that count against a provider's health (not the caller's fault, not a quota). */
-const BREAKER_FAILURES = new Set(['network', 'timeout', 'server', 'overloaded', 'bad_response']);
-/** Kinds that say nothing about health either way. */
-const NEUTRAL = new Set(['cancelled', 'bad_request', 'context_length', 'content_filter', 'budget', 'local_only', 'config_invalid', 'rate_limit', 'quota', 'auth', 'model_not_found']);
 
 export class GuardState {
   readonly scopes = new Map<string, ScopeCounters>();
@@ -186,11 +168,7 @@ export class GuardState {
       const lt = ms.learned.tokens;
       if (lt && at < lt.resetAt && lt.remaining < est) return { ok: false, reason: { code: 'rate_limited', provider: p, model: m, source: 'headers', unit: 'tokens', nextSlotMs: lt.resetAt - at } };
     }
-    const br = this.breakers.get(modelKey);
-    if (!br || br.state === 'closed') return { ok: true, probe: false };
-    if (br.state === 'open' && at < br.openUntil) return { ok: false, reason: { code: 'breaker_open', provider: p, model: m, nextSlotMs: br.openUntil - at, why: br.why ?? 'failing' } };
-    if (br.probeId && br.probeUntil !== undefined && at < br.probeUntil) return { ok: false, reason: { code: 'probe_in_flight', provider: p, model: m, nextSlotMs: br.probeUntil - at } };
-    return { ok: true, probe: true };
+    return breakerVerdict(this.breakers.get(modelKey), p, m, at);
   }
 
   private checkLimits(s: ScopeCounters | undefined, l: QuotaLimits, p: string, m: string, scope: 'provider' | 'model', est: number, at: number, commit: boolean): SkipReason | undefined {
@@ -262,12 +240,7 @@ export class GuardState {
     const ms = this.scopes.get(`${rec.p}/${rec.m}`)!;
     if (ms.learned.requests) ms.learned.requests.remaining--;
     if (ms.learned.tokens) ms.learned.tokens.remaining -= rec.est;
-    if (probe) {
-      const br = this.breaker(`${rec.p}/${rec.m}`);
-      br.state = 'half_open';
-      br.probeId = rec.id;
-      br.probeUntil = at + rec.lease;
-    }
+    if (probe) startProbe(this.breaker(`${rec.p}/${rec.m}`), rec.id, at + rec.lease);
     this.providerStats(rec.p).models.add(rec.m);
     this.live.set(rec.id, c);
   }
@@ -291,57 +264,7 @@ export class GuardState {
     st.samples.expire(at - STATUS_WINDOW_MS);
     if (!rec.ok) st.lastError = { at, kind: rec.kind ?? 'unknown', ...(rec.msg ? { message: rec.msg } : {}) };
     if (rec.ok && st.loading.has(c.rec.m)) st.loading.delete(c.rec.m);
-    this.breakerOutcome(c, rec, at);
-  }
-
-  private breakerOutcome(c: LiveClaim, rec: Extract<GuardRecord, { t: 'settle' }>, at: number): void {
-    const kind = rec.kind ?? 'unknown';
-    if (!rec.ok && NEUTRAL.has(kind)) {
-      // A probe that ended without a verdict (cancelled, a 400): let the next request probe.
-      const br = this.breakers.get(`${c.rec.p}/${c.rec.m}`);
-      if (br?.probeId === rec.id) {
-        br.state = 'open';
-        br.probeId = undefined;
-        br.probeUntil = undefined;
-      }
-      return;
-    }
-    const failed = !rec.ok && (BREAKER_FAILURES.has(kind) || kind === 'unknown');
-    const b = c.rec.b;
-    const br = this.breaker(`${c.rec.p}/${c.rec.m}`);
-    if (c.probe && br.probeId === rec.id) {
-      br.probeId = undefined;
-      br.probeUntil = undefined;
-      if (failed) this.open(br, b, at, `the probe failed: ${kind}`, br.level + 1);
-      else {
-        br.state = 'closed';
-        br.level = 0;
-        br.outcomes.clear();
-        br.errors = 0;
-        br.consecutiveConnect = 0;
-      }
-      return;
-    }
-    br.outcomes.push({ at, ok: !failed });
-    if (failed) br.errors++;
-    br.outcomes.expire(at - b.windowMs, (o) => {
-      if (!o.ok) br.errors--;
-    });
-    br.consecutiveConnect = failed && rec.connect ? br.consecutiveConnect + 1 : failed ? br.consecutiveConnect : 0;
-    if (br.state !== 'closed') return; // late answers of requests admitted before it opened
-    const rate = br.errors / br.outcomes.length;
-    if (br.consecutiveConnect >= b.consecutiveConnectFailures) this.open(br, b, at, `${br.consecutiveConnect} connect failures in a row`, br.level);
-    else if (br.outcomes.length >= b.minRequests && rate > b.errorRate) this.open(br, b, at, `${Math.round(rate * 100)} % errors over ${br.outcomes.length} requests in ${Math.round(b.windowMs / 1000)} s`, br.level);
-  }
-
-  private open(br: Breaker, b: BreakerSettings, at: number, why: string, level: number): void {
-    br.state = 'open';
-    br.level = level;
-    br.openUntil = at + Math.min(b.maxCooldownMs, b.cooldownMs * 2 ** level);
-    br.why = why;
-    br.outcomes.clear();
-    br.errors = 0;
-    br.consecutiveConnect = 0;
+    recordOutcome(this.breaker(`${c.rec.p}/${c.rec.m}`), c.rec.b, rec, at);
   }
 
   isLive(id: string): boolean {
@@ -389,7 +312,7 @@ export class GuardState {
   breaker(key: string): Breaker {
     let b = this.breakers.get(key);
     if (!b) {
-      b = { state: 'closed', outcomes: new Rolling(), errors: 0, consecutiveConnect: 0, openUntil: 0, level: 0 };
+      b = newBreaker();
       this.breakers.set(key, b);
     }
     return b;
