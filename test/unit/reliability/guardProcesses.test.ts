@@ -1,6 +1,7 @@
 /**
  * The guard shared by real processes: two hammering one Groq minute quota at once never get more
- * than 30 between them, and a SIGKILLed holder's concurrency slot frees itself when its lease ends.
+ * than 30 between them, one process's connect failures open the breaker for another, and a
+ * SIGKILLed holder's concurrency slot frees itself when its lease ends.
  */
 import { strict as assert } from 'node:assert';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -11,6 +12,7 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { LEASE_MS } from '../../../src/core/reliability/defaults';
 import { createProviderGuard } from '../../../src/core/reliability/guard';
+import { describeSkip } from '../../../src/core/reliability/reasons';
 import { glm, groq, tempGuardDir } from './helpers';
 
 const CHILD_SOURCE = path.join(__dirname, 'fixtures', 'guardChild.ts');
@@ -79,6 +81,19 @@ describe('provider guard across real processes', function () {
       const r = g.gate(groq, 10);
       assert.equal(r.ok, false);
       assert.equal(!r.ok && r.reason.code, 'quota_exhausted');
+    } finally {
+      g.close();
+    }
+  });
+
+  it('shares the circuit breaker: three connect failures in one process open it for another', async () => {
+    const child = spawnChild(['unreachable', dir]);
+    await nextMessage(child, 'failed');
+    const g = createProviderGuard({ dir, vendorOf: (p) => p });
+    try {
+      const r = g.gate({ ref: { provider: 'dashscope', model: 'qwen-plus' }, locality: 'cloud' }, 10);
+      assert.equal(!r.ok && r.reason.code, 'breaker_open');
+      assert.match(!r.ok ? describeSkip(r.reason) : '', /3 connect failures in a row/);
     } finally {
       g.close();
     }
