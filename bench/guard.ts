@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
-import { createProviderGuard, type GuardCandidate } from '../src/core/reliability/guard';
+import { createReliabilityGuard, type GuardCandidate } from '../src/core/reliability/guard';
 import { parseReliabilitySettings } from '../src/core/reliability/settings';
 
 const WARMUP = 500;
@@ -38,8 +38,8 @@ function microseconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1_000;
 }
 
-function cycle(dir: string, other?: ReturnType<typeof createProviderGuard>): number[] {
-  const g = createProviderGuard({ dir, settings, vendorOf: (p) => p });
+function cycle(dir: string, other?: ReturnType<typeof createReliabilityGuard>): number[] {
+  const g = createReliabilityGuard({ dir, settings, vendorOf: (p) => p });
   const out: number[] = [];
   for (let i = 0; i < WARMUP + SAMPLES; i++) {
     if (other) {
@@ -64,19 +64,19 @@ async function main(): Promise<void> {
     console.log(`guard: gate + admit + settle per request, ${SAMPLES} requests (node ${process.version}, ${os.cpus().length} cores)`);
     report('one process', cycle(path.join(root, 'alone')));
     const shared = path.join(root, 'shared');
-    const other = createProviderGuard({ dir: shared, settings, vendorOf: (p) => p });
+    const other = createReliabilityGuard({ dir: shared, settings, vendorOf: (p) => p });
     report('another guard writing between our requests', cycle(shared, other));
     other.close();
 
     const busy = path.join(root, 'busy');
-    const filler = createProviderGuard({ dir: busy, settings, vendorOf: (p) => p });
+    const filler = createReliabilityGuard({ dir: busy, settings, vendorOf: (p) => p });
     for (let i = 0; i < BUSY_DAY_REQUESTS; i++) {
       const a = filler.admit(cand, 500);
       if (a.ok) filler.settle(a.lease, { ok: true, tokens: 480 });
     }
     filler.close();
     const t0 = process.hrtime.bigint();
-    const late = createProviderGuard({ dir: busy, settings, vendorOf: (p) => p });
+    const late = createReliabilityGuard({ dir: busy, settings, vendorOf: (p) => p });
     const startMs = microseconds(t0) / 1_000;
     const size = fs.readdirSync(busy).reduce((n, f) => n + fs.statSync(path.join(busy, f)).size, 0);
     console.log(`start-up replay of a day with ${BUSY_DAY_REQUESTS} requests (${(size / 1e6).toFixed(1)} MB): ${startMs.toFixed(0)} ms`);

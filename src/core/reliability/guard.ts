@@ -1,7 +1,8 @@
 /**
- * The ProviderGuard the router asks around every attempt, shaped like its SpendGuard:
- * `gate` (may this candidate be tried now? a preview, writes nothing) → `admit` (take the slot:
- * a lease) → `settle` (what happened; learns quotas, waits, health and marks from it).
+ * The machine-wide reliability guard: `gate` (may this candidate be tried now? a preview,
+ * writes nothing) → `admit` (take the slot: a lease) → `settle` (what happened; learns quotas,
+ * waits, health and marks from it). routerGuard.ts fits it to the router's ProviderGuard seam
+ * (router/guard.ts) and adds the waits; this file is the state and the decisions.
  *
  * Everything is synchronous: a gate is one fstat(2) when nothing changed, an admit one write(2)
  * and one read, a settle one or two writes (bench/guard.ts). The shared state is the day's guard
@@ -37,7 +38,7 @@ export type GuardCandidate = Pick<Candidate, 'ref' | 'locality'>;
 
 export type GateResult = { ok: true; probe: boolean } | { ok: false; reason: SkipReason };
 
-export interface GuardLease {
+export interface ReliabilityLease {
   readonly id: string;
   readonly ref: ModelRef;
   readonly estimatedTokens: number;
@@ -48,9 +49,9 @@ export interface GuardLease {
   readonly unguarded?: boolean;
 }
 
-export type Admission = { ok: true; lease: GuardLease } | { ok: false; reason: SkipReason };
+export type Admission = { ok: true; lease: ReliabilityLease } | { ok: false; reason: SkipReason };
 
-export type GuardOutcome =
+export type ReliabilityOutcome =
   | { ok: true; tokens?: number; ttftMs?: number; totalMs?: number; headers?: HeaderBag }
   | {
       ok: false;
@@ -81,10 +82,10 @@ export type WaitResult =
   /** "none": nothing will free by itself (needs key, a request larger than the quota). */
   | { ok: false; why: 'too_long' | 'cancelled' | 'none'; slot?: SlotEstimate };
 
-export interface ProviderGuard {
+export interface ReliabilityGuard {
   gate(candidate: GuardCandidate, estimatedTokens: number): GateResult;
   admit(candidate: GuardCandidate, estimatedTokens: number): Admission;
-  settle(lease: GuardLease, outcome: GuardOutcome): void;
+  settle(lease: ReliabilityLease, outcome: ReliabilityOutcome): void;
   /** The soonest any of these candidates frees up; undefined when none will by itself. */
   earliestSlot(candidates: readonly GuardCandidate[], estimatedTokens: number): SlotEstimate | undefined;
   /** Waits (cancellable) for the first candidate to pass its gate, up to `limitMs` (settings.waitForSlotMs). */
@@ -101,7 +102,7 @@ export interface ProviderGuard {
   close(): void;
 }
 
-export interface ProviderGuardOptions {
+export interface ReliabilityGuardOptions {
   /** Default: <state dir>/reliability. */
   dir?: string;
   settings?: ReliabilitySettings;
@@ -128,22 +129,22 @@ export function defaultGuardDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(stateDir(env), 'reliability');
 }
 
-export function createProviderGuard(opts: ProviderGuardOptions = {}): ProviderGuard {
-  return new FileProviderGuard(opts);
+export function createReliabilityGuard(opts: ReliabilityGuardOptions = {}): ReliabilityGuard {
+  return new FileReliabilityGuard(opts);
 }
 
-class FileProviderGuard implements ProviderGuard {
+class FileReliabilityGuard implements ReliabilityGuard {
   private readonly log: GuardLog;
   private readonly state = new GuardState();
   private readonly now: () => number;
   private readonly timers: Timers;
   private readonly logger: Logger;
-  private readonly held = new Map<string, GuardLease>();
+  private readonly held = new Map<string, ReliabilityLease>();
   private renewTimer: TimerHandle | undefined;
   private unreadable: string | undefined;
   settings: ReliabilitySettings;
 
-  constructor(private readonly opts: ProviderGuardOptions) {
+  constructor(private readonly opts: ReliabilityGuardOptions) {
     this.now = opts.now ?? Date.now;
     this.timers = opts.timers ?? realTimers;
     this.logger = opts.logger ?? silentLogger;
@@ -219,7 +220,7 @@ class FileProviderGuard implements ProviderGuard {
     }
   }
 
-  private hold(lease: GuardLease): GuardLease {
+  private hold(lease: ReliabilityLease): ReliabilityLease {
     this.held.set(lease.id, lease);
     if (!this.renewTimer) {
       this.renewTimer = this.timers.setInterval(() => this.renew(), LEASE_RENEW_MS);
@@ -249,7 +250,7 @@ class FileProviderGuard implements ProviderGuard {
     }
   }
 
-  settle(lease: GuardLease, outcome: GuardOutcome): void {
+  settle(lease: ReliabilityLease, outcome: ReliabilityOutcome): void {
     if (!this.held.has(lease.id) && !lease.unguarded) return; // settled already
     this.release(lease.id);
     if (lease.unguarded) return;

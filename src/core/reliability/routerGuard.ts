@@ -1,6 +1,7 @@
 /**
- * The provider guard as the router's seam (src/core/router/guard.ts): its gate, admit and settle
- * over createProviderGuard's, plus the two waits the seam leaves to the guard:
+ * The provider guard as the router's seam (src/core/router/guard.ts): createProviderGuard() is what
+ * createSwitchyard takes as `providerGuard`. Its gate, admit and settle run over the machine-wide
+ * reliability guard's (guard.ts), plus the two waits the seam leaves to the guard:
  * - the last candidate over a quota waits for its slot when that is within
  *   `switchyard.reliability.waitForSlotMs` (default 10 s), cancellably on the request's signal;
  * - a failure before the first token is retried on the same candidate per retryDecision (up to
@@ -10,7 +11,7 @@
 import type { GateVerdict, GuardLease as SeamLease, GuardOutcome as SeamOutcome, GuardRequest, ProviderGuard as RouterSeam, SettleVerdict } from '../router/guard';
 import { realTimers, type Timers } from '../timers';
 import { silentLogger, type Candidate, type ErrorKind, type Logger } from '../types';
-import type { GuardLease, GuardOutcome, ProviderGuard } from './guard';
+import { createReliabilityGuard, type ReliabilityGuard, type ReliabilityGuardOptions, type ReliabilityLease, type ReliabilityOutcome } from './guard';
 import { describeSkip, type SkipReason } from './reasons';
 import { retryDecision } from './retry';
 
@@ -22,7 +23,7 @@ export interface RouterGuardOptions {
 }
 
 interface Lease extends SeamLease {
-  readonly inner?: GuardLease;
+  readonly inner?: ReliabilityLease;
   readonly requestId: string;
   readonly signal: AbortSignal;
 }
@@ -49,7 +50,17 @@ function tokensOf(req: GuardRequest): number {
   return req.inputTokensEstimate + req.maxTokens;
 }
 
-export function routerGuardFor(guard: ProviderGuard, opts: RouterGuardOptions = {}): RouterSeam {
+/** The router's ProviderGuard, with the reliability guard behind it for status, switches and resets. */
+export type SwitchyardProviderGuard = RouterSeam & { readonly reliability: ReliabilityGuard; close(): void };
+
+/** What createSwitchyard's `providerGuard` takes: `createProviderGuard({ logger, vendorOf, settings })`. */
+export function createProviderGuard(opts: ReliabilityGuardOptions & { random?: () => number } = {}): SwitchyardProviderGuard {
+  const reliability = createReliabilityGuard(opts);
+  const seam = routerGuardFor(reliability, { ...(opts.timers ? { timers: opts.timers } : {}), ...(opts.random ? { random: opts.random } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
+  return { gate: seam.gate, admit: seam.admit, settle: seam.settle, reliability, close: () => reliability.close() };
+}
+
+export function routerGuardFor(guard: ReliabilityGuard, opts: RouterGuardOptions = {}): RouterSeam {
   const timers = opts.timers ?? realTimers;
   const random = opts.random ?? Math.random;
   const logger = opts.logger ?? silentLogger;
@@ -115,7 +126,7 @@ export function routerGuardFor(guard: ProviderGuard, opts: RouterGuardOptions = 
   };
 }
 
-function toOutcome(o: SeamOutcome): GuardOutcome {
+function toOutcome(o: SeamOutcome): ReliabilityOutcome {
   const tokens = o.usage ? o.usage.inputTokens + o.usage.outputTokens : undefined;
   const timing = {
     ...(tokens !== undefined ? { tokens } : {}),

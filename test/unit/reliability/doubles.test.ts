@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { learnFromHeaders } from '../../../src/core/reliability/learn';
 import { describeSkip, type SkipReason } from '../../../src/core/reliability/reasons';
 import { retryDecision } from '../../../src/core/reliability/retry';
-import type { ProviderGuard } from '../../../src/core/reliability/guard';
+import type { ReliabilityGuard } from '../../../src/core/reliability/guard';
 import type { NormalizedError } from '../../../src/core/types';
 import { type ErrorPreset, type VendorName, startOpenAICompatibleServer } from '../../servers/openaiCompatible';
 import { drain, makeProvider, recordingKeys, request } from '../providers/helpers';
@@ -32,7 +32,7 @@ async function failureFrom(vendor: VendorName, preset: ErrorPreset | 'wrong_key'
 describe('reliability against the vendor doubles (real HTTP)', () => {
   let dir: string;
   let clock: TestClock;
-  let guard: ProviderGuard;
+  let guard: ReliabilityGuard;
   beforeEach(() => {
     dir = tempGuardDir();
     clock = testClock();

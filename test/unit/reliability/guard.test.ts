@@ -6,10 +6,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeSkip, type SkipReason } from '../../../src/core/reliability/reasons';
-import type { GuardLease, ProviderGuard } from '../../../src/core/reliability/guard';
+import type { ReliabilityLease, ReliabilityGuard } from '../../../src/core/reliability/guard';
 import { cloud, failure, gemini, glm, groq, guardWith, tempGuardDir, testClock, type TestClock } from './helpers';
 
-function admitOk(g: ProviderGuard, c = groq, tokens = 100): GuardLease {
+function admitOk(g: ReliabilityGuard, c = groq, tokens = 100): ReliabilityLease {
   const a = g.admit(c, tokens);
   if (!a.ok) assert.fail(`expected admission, got ${describeSkip(a.reason)}`);
   return a.lease;
@@ -22,7 +22,7 @@ function skipOf(r: { ok: boolean; reason?: SkipReason }): SkipReason {
 describe('provider guard: quotas', () => {
   let dir: string;
   let clock: TestClock;
-  const guards: ProviderGuard[] = [];
+  const guards: ReliabilityGuard[] = [];
   const make = (settings: unknown = {}, extra = {}) => {
     const g = guardWith(dir, clock, settings, extra);
     guards.push(g);
@@ -240,7 +240,7 @@ describe('provider guard: quotas', () => {
     fs.appendFileSync(path.join(dir, fs.readdirSync(dir)[0]!), `${JSON.stringify(raced)}\n`);
     clock.t = t0 + 61_000;
     const fresh = make(settings);
-    const seen = (g: ProviderGuard) => {
+    const seen = (g: ReliabilityGuard) => {
       const r = g.gate(groq, 10);
       return r.ok ? 'ok' : describeSkip(r.reason);
     };
@@ -272,7 +272,7 @@ describe('provider guard: quotas', () => {
 describe('provider guard: circuit breaker', () => {
   let dir: string;
   let clock: TestClock;
-  let g: ProviderGuard;
+  let g: ReliabilityGuard;
   beforeEach(() => {
     dir = tempGuardDir();
     clock = testClock();

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { LEASE_MS } from '../../../src/core/reliability/defaults';
-import { createProviderGuard } from '../../../src/core/reliability/guard';
+import { createReliabilityGuard } from '../../../src/core/reliability/guard';
 import { describeSkip } from '../../../src/core/reliability/reasons';
 import { glm, groq, tempGuardDir } from './helpers';
 
@@ -76,7 +76,7 @@ describe('provider guard across real processes', function () {
     assert.equal(all.length, 30, `admitted ${ra.admittedAt.length} + ${rb.admittedAt.length}`);
     assert.ok(all[all.length - 1]! - all[0]! < 60_000, 'all within one minute (else the window legitimately moved on)');
     // A third process agrees from the file alone.
-    const g = createProviderGuard({ dir, vendorOf: (p) => p });
+    const g = createReliabilityGuard({ dir, vendorOf: (p) => p });
     try {
       const r = g.gate(groq, 10);
       assert.equal(r.ok, false);
@@ -89,7 +89,7 @@ describe('provider guard across real processes', function () {
   it('shares the circuit breaker: three connect failures in one process open it for another', async () => {
     const child = spawnChild(['unreachable', dir]);
     await nextMessage(child, 'failed');
-    const g = createProviderGuard({ dir, vendorOf: (p) => p });
+    const g = createReliabilityGuard({ dir, vendorOf: (p) => p });
     try {
       const r = g.gate({ ref: { provider: 'dashscope', model: 'qwen-plus' }, locality: 'cloud' }, 10);
       assert.equal(!r.ok && r.reason.code, 'breaker_open');
@@ -106,7 +106,7 @@ describe('provider guard across real processes', function () {
     holder.kill('SIGKILL');
     await once(holder, 'exit');
     let now = Date.now();
-    const g = createProviderGuard({ dir, vendorOf: (p) => p, now: () => now });
+    const g = createReliabilityGuard({ dir, vendorOf: (p) => p, now: () => now });
     try {
       const r = g.gate(glm, 10);
       assert.equal(!r.ok && r.reason.code, 'concurrency', 'the dead holder still holds it while its lease lasts');

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createProviderGuard, type GuardCandidate, type ProviderGuard, type ProviderGuardOptions } from '../../../src/core/reliability/guard';
+import { createReliabilityGuard, type GuardCandidate, type ReliabilityGuard, type ReliabilityGuardOptions } from '../../../src/core/reliability/guard';
 import { parseReliabilitySettings } from '../../../src/core/reliability/settings';
 import type { ErrorKind, NormalizedError } from '../../../src/core/types';
 import { manualTimers, type ManualTimers } from '../../harness/manualTimers';
@@ -37,8 +37,8 @@ export function testClock(start = new Date(2026, 11, 2, 12, 0, 0).getTime()): Te
   return c;
 }
 
-export function guardWith(dir: string, clock: TestClock, settings: unknown = {}, extra: Partial<ProviderGuardOptions> = {}): ProviderGuard {
-  return createProviderGuard({ dir, now: clock.now, timers: clock.timers, settings: parseReliabilitySettings(settings).settings, vendorOf: (p) => p, ...extra });
+export function guardWith(dir: string, clock: TestClock, settings: unknown = {}, extra: Partial<ReliabilityGuardOptions> = {}): ReliabilityGuard {
+  return createReliabilityGuard({ dir, now: clock.now, timers: clock.timers, settings: parseReliabilitySettings(settings).settings, vendorOf: (p) => p, ...extra });
 }
 
 export const failure = (kind: ErrorKind, extra: Partial<NormalizedError> = {}): NormalizedError => ({ kind, message: `${kind} failure`, retryable: true, ...extra });

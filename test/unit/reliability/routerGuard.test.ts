@@ -1,14 +1,14 @@
 /**
- * The provider guard wired into the real router (createSwitchyard's providerGuard) through
- * routerGuardFor, against the protocol-faithful doubles: retry-after honoured with one retry on
+ * The provider guard wired into the real router (createSwitchyard's providerGuard:
+ * createProviderGuard), against the protocol-faithful doubles: retry-after honoured with one retry on
  * the same provider, no retry on Zhipu 1113 and 401 (and the provider skipped on the next
  * request), and the last candidate over its quota waiting for its slot or failing with it named.
  * Waits run on a virtual clock: each timer fires at once and moves the clock by its delay.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import { createProviderGuard, type ProviderGuard } from '../../../src/core/reliability/guard';
-import { routerGuardFor } from '../../../src/core/reliability/routerGuard';
+import type { ReliabilityGuard } from '../../../src/core/reliability/guard';
+import { createProviderGuard } from '../../../src/core/reliability/routerGuard';
 import { parseReliabilitySettings } from '../../../src/core/reliability/settings';
 import { createSwitchyard } from '../../../src/core/switchyard';
 import type { Timers } from '../../../src/core/timers';
@@ -49,7 +49,7 @@ describe('reliability: the guard in the real router', function () {
   let groq: OpenAICompatibleServer;
   let zhipu: OpenAICompatibleServer;
   let dir: string;
-  let guard: ProviderGuard;
+  let guard: ReliabilityGuard;
   let v: ReturnType<typeof virtualClock>;
 
   beforeEach(async () => {
@@ -66,7 +66,8 @@ describe('reliability: the guard in the real router', function () {
 
   function build(order: string[], settings: unknown = {}, groqKey = GROQ_KEY, only?: 'groq') {
     const logger = recordingLogger();
-    guard = createProviderGuard({ dir, now: v.now, timers: v.timers, settings: parseReliabilitySettings(settings).settings, vendorOf: (p) => p });
+    const providerGuard = createProviderGuard({ dir, now: v.now, timers: v.timers, random: () => 0.5, logger, settings: parseReliabilitySettings(settings).settings, vendorOf: (p) => p });
+    guard = providerGuard.reliability;
     const cfg = config({
       providers: {
         groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: groq.baseUrl, locality: 'cloud', models: ['llama-3.3-70b-versatile'] },
@@ -75,7 +76,6 @@ describe('reliability: the guard in the real router', function () {
       tasks: { chat: order },
     });
     const keys = memoryKeyStore({ [`groq@${new URL(groq.baseUrl).origin}`]: groqKey, [`zhipu@${zhipu.url}`]: ZHIPU_KEY });
-    const providerGuard = routerGuardFor(guard, { timers: v.timers, random: () => 0.5, logger });
     return { sy: createSwitchyard({ config: cfg, keys, logger, env: {}, providerGuard }), logger };
   }
   const request = (): RouteRequest => ({ messages: [{ role: 'user', content: 'hello' }], task: 'chat', mode: 'cloud', workspaceId: 'ws', signal: new AbortController().signal });
