@@ -306,7 +306,7 @@ describe('provider guard: circuit breaker', () => {
     for (let i = 0; i < 3; i++) fail();
     ok();
     assert.equal(g.gate(m, 10).ok, true, '4 requests: too few to judge');
-    const h = guardWith(tempGuardDir(), clock);
+    const h = guardWith(dir, clock);
     const mm = cloud('dashscope', 'qwen-turbo');
     for (let i = 0; i < 9; i++) h.settle(admitOk(h, mm), { ok: true });
     h.settle(admitOk(h, mm), { ok: false, error: failure('server') });
