@@ -14,6 +14,7 @@ import { SwitchyardError, formatModelRef, silentLogger } from '../core/types';
 import { type AskOptions, USAGE, UsageError, parseCommand } from './args';
 import { createEnvKeyStore } from './envKeys';
 import { cliFixText } from './fixText';
+import { cliReasonTable } from './messages';
 import { loadConfig } from './loadConfig';
 import { ResultCollector, type Sink, TerminalRenderer, formatDecision } from './render';
 
@@ -153,12 +154,12 @@ async function ask(kind: 'ask' | 'plan', options: AskOptions, io: CliIo): Promis
   try {
     if (kind === 'plan') {
       const decision = await session.switchyard.plan(request);
-      io.stdout.write(options.json || options.events ? JSON.stringify(decision, null, 2) + '\n' : formatDecision(decision, session.fixText));
+      io.stdout.write(options.json || options.events ? JSON.stringify(decision, null, 2) + '\n' : formatDecision(decision, session.fixText, cliReasonTable(io.env)));
       return decision.candidates.length > 0 ? EXIT_OK : EXIT_FAILURE;
     }
 
     const collector = new ResultCollector();
-    const terminal = options.json || options.events ? undefined : new TerminalRenderer(io.stdout, io.stderr, session.fixText);
+    const terminal = options.json || options.events ? undefined : new TerminalRenderer(io.stdout, io.stderr, session.fixText, cliReasonTable(io.env));
     for await (const ev of session.switchyard.stream(request)) {
       collector.add(ev);
       if (options.events) io.stdout.write(JSON.stringify(ev) + '\n');

@@ -7,7 +7,7 @@ import { isDemoProvider } from '../core/demo';
 import type { NormalizedError, RoutingDecision, SignalResult, StreamEvent } from '../core/types';
 import { MAX_ANSWER_CHARS, type Answer, type AnswerMeta, type Turn } from '../shared/messages';
 import type { Translate } from './errorStates';
-import { localOnlyText, modeText, taskLabel, taskReasonText, whyText } from './reasonText';
+import { localOnlyText, modeText, reasonText, taskLabel, taskReasonText, whyTexts } from './reasonText';
 
 /** What changed, so the controller can send the smallest message. */
 export type TurnUpdate =
@@ -71,9 +71,9 @@ export class TurnBuilder {
           status: 'streaming',
           meta: {
             task: this.decision && taskLabel(this.decision.task, this.t),
-            taskReason: this.decision && taskReasonText(this.decision.task, this.decision.taskReason, this.t),
+            taskReason: this.decision && taskReasonText(this.decision, this.t),
             mode: this.decision && modeText(this.decision.mode, this.t),
-            why: event.why.map((why) => whyText(why, this.t)),
+            why: whyTexts(event, this.t),
             escalationReason: this.pendingReason,
             currency: this.currency,
             // A workspace or request asked for more than Local only: the answer says why it did not get it.
@@ -128,7 +128,7 @@ export class TurnBuilder {
       case 'notice': {
         const answer = this.byAttempt.get(event.attempt);
         if (!answer) return [];
-        answer.meta.notices = [...answer.meta.notices, event.message];
+        answer.meta.notices = [...answer.meta.notices, event.reason ? reasonText(event.reason, this.t) : event.message];
         return [{ kind: 'answer', answer }];
       }
       case 'failover': {

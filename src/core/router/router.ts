@@ -271,8 +271,8 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
     try {
       countAttempt();
       log.info('route.attempt', { requestId, attempt, ref: formatModelRef(ref), locality, escalatedFrom: escalatedFromRef && formatModelRef(escalatedFromRef) });
-      yield { type: 'start', attempt, ref, locality, why: candidate.why };
-      if (reservation?.notice) yield { type: 'notice', attempt, message: reservation.notice };
+      yield { type: 'start', attempt, ref, locality, why: candidate.why, ...(candidate.reasons ? { reasons: candidate.reasons } : {}) };
+      if (reservation?.notice) yield { type: 'notice', attempt, message: reservation.notice, ...(reservation.noticeReason ? { reason: reservation.noticeReason } : {}) };
 
       const watcher: AnswerWatcher | undefined = hook?.watch(task, ref, locality, req.languageId);
       const messages = withSystemPrompt(req.messages, hook?.systemPromptFor(task, locality));

@@ -10,6 +10,7 @@
 import type { ProviderConfig, SwitchyardConfig } from '../config';
 import type { Candidate, ConfigInvalid, Fix, KeyStore, LocalAvailability, LocalAvailabilityResult, LocalUnavailable, Locality, Mode, ModelNotPulled, Provider, RoutingDecision, Task } from '../types';
 import { formatModelRef, parseModelRef } from '../types';
+import { type CandidateReason, type TaskReason, renderReason } from '../reasons';
 import { type FitRequest, fitCandidates } from './contextFit';
 import { type ContextWindow, contextWindowOf } from './contextWindows';
 import { DEFAULT_TASK_CANDIDATES, TASKS_WITHOUT_CLOUD_FALLBACK } from './defaults';
@@ -41,6 +42,7 @@ export interface SelectionContext {
 export interface SelectionRequest {
   task: Task;
   taskReason: string;
+  taskReasonData?: TaskReason;
   mode: Mode;
   /** "provider" or "provider/model". */
   pinned?: string;
@@ -84,7 +86,7 @@ const ANY_MODEL = '*';
 
 interface Wanted {
   ref: string;
-  why: string;
+  why: CandidateReason;
 }
 
 export async function selectCandidates(req: SelectionRequest, ctx: SelectionContext): Promise<RoutingDecision> {
@@ -134,13 +136,14 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
 
   const windows = new Map<Candidate, ContextWindow>();
   /** `reported`: the context length the provider gave for this model (Ollama /api/show). */
-  const add = (e: ProviderEntry, model: string, why: string[], reported?: number): void => {
+  const add = (e: ProviderEntry, model: string, reasons: CandidateReason[], reported?: number): void => {
     const ref = { provider: e.id, model };
     const key = formatModelRef(ref);
     if (seen.has(key)) return;
     seen.add(key);
     const window = contextWindowOf({ ref, vendor: e.config.vendor, reported });
-    const candidate: Candidate = { ref, locality: e.provider.locality, why, contextWindow: window.tokens };
+    const why = reasons.map((r) => renderReason(r));
+    const candidate: Candidate = { ref, locality: e.provider.locality, why, reasons, contextWindow: window.tokens };
     windows.set(candidate, window);
     candidates.push(candidate);
   };
@@ -191,7 +194,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
       const hint = e.provider.kind === 'ollama' ? ` (ollama pull ${ref.model})` : '';
       return void excluded.push({ ref: w.ref, why: `not installed on ${e.id}${hint}`, ...notPulled(e, ref.model) });
     }
-    add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, `installed as ${found.ref.model}`], found.contextWindow);
+    add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, { code: 'why_installed_as', model: found.ref.model }], found.contextWindow);
   };
 
   const wanted = wantedList(req, ctx);
@@ -203,28 +206,29 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
 
   // Auto: local first, whatever order a settings list used; the list order holds within each group.
   const ordered = mode === 'auto' ? [...candidates.filter((c) => c.locality === 'local'), ...candidates.filter((c) => c.locality === 'cloud')] : candidates;
-  if (!req.fit) return { task: req.task, taskReason: req.taskReason, mode, candidates: ordered, excluded };
+  const task = { task: req.task, taskReason: req.taskReason, ...(req.taskReasonData ? { taskReasonData: req.taskReasonData } : {}) };
+  if (!req.fit) return { ...task, mode, candidates: ordered, excluded };
   const fit = fitCandidates(ordered, req.fit, (c) => windows.get(c)!);
-  return { task: req.task, taskReason: req.taskReason, mode, candidates: fit.kept, excluded: [...excluded, ...fit.excluded], promptTokens: req.fit.promptTokens };
+  return { ...task, mode, candidates: fit.kept, excluded: [...excluded, ...fit.excluded], promptTokens: req.fit.promptTokens };
 }
 
 function wantedList(req: SelectionRequest, ctx: SelectionContext): { list: Wanted[]; providers: Set<string> } {
   const fromSettings = ctx.taskLists[req.task];
   const list = fromSettings ?? DEFAULT_TASK_CANDIDATES[req.task];
-  const source = fromSettings ? 'settings' : 'the shipped defaults';
+  const rank = fromSettings ? 'why_settings_rank' : 'why_defaults_rank';
   let wanted: Wanted[];
   if (req.pinned) {
     // Pinned (also in Local-only mode, where the gate then refuses a cloud pin rather than ignoring it).
     const pinned = req.pinned;
     if (pinned.includes('/')) {
-      wanted = [{ ref: pinned, why: `pinned to ${pinned}` }];
+      wanted = [{ ref: pinned, why: { code: 'why_pinned', target: pinned } }];
     } else {
       // A pinned provider: its models from the task list in order, then any of its models.
-      wanted = list.filter((r) => r.startsWith(`${pinned}/`)).map((ref) => ({ ref, why: `pinned to ${pinned}; listed for ${req.task}` }));
-      wanted.push({ ref: `${pinned}/${ANY_MODEL}`, why: `pinned to ${pinned}` });
+      wanted = list.filter((r) => r.startsWith(`${pinned}/`)).map((ref): Wanted => ({ ref, why: { code: 'why_pinned_listed', target: pinned, task: req.task } }));
+      wanted.push({ ref: `${pinned}/${ANY_MODEL}`, why: { code: 'why_pinned', target: pinned } });
     }
   } else {
-    wanted = list.map((ref, i) => ({ ref, why: `#${i + 1} for ${req.task} in ${source}` }));
+    wanted = list.map((ref, i) => ({ ref, why: { code: rank, rank: i + 1, task: req.task } }));
   }
   const providers = new Set(wanted.map((w) => w.ref.slice(0, Math.max(0, w.ref.indexOf('/')))));
   return { list: wanted, providers };
@@ -243,7 +247,7 @@ async function addFallbacks(
   gate: (e: ProviderEntry) => string | undefined,
   hasKey: (e: ProviderEntry) => Promise<boolean>,
   installedOn: (e: ProviderEntry) => Promise<InstalledResult | ({ ok: false } & Down)>,
-  add: (e: ProviderEntry, model: string, why: string[], reported?: number) => void,
+  add: (e: ProviderEntry, model: string, reasons: CandidateReason[], reported?: number) => void,
 ): Promise<void> {
   for (const e of ctx.entries.values()) {
     if (gate(e)) continue;
@@ -251,10 +255,10 @@ async function addFallbacks(
       if (candidates.some((c) => c.ref.provider === e.id)) continue;
       const installed = await installedOn(e);
       const first = installed.ok ? installed.models.find(isChatModel) : undefined;
-      if (first) add(e, first.ref.model, [listed.has(e.id) ? `installed on ${e.id}; none of the ${req.task} list's models is` : `${e.id} is a local provider not in the ${req.task} list`], first.contextWindow);
+      if (first) add(e, first.ref.model, [{ code: listed.has(e.id) ? 'why_installed_fallback' : 'why_local_unlisted', provider: e.id, task: req.task }], first.contextWindow);
     } else if (!listed.has(e.id) && !TASKS_WITHOUT_CLOUD_FALLBACK.has(req.task)) {
       const model = e.config.models[0];
-      if (model && (await hasKey(e))) add(e, model, [`${e.id} is configured but not in the ${req.task} list`]);
+      if (model && (await hasKey(e))) add(e, model, [{ code: 'why_cloud_unlisted', provider: e.id, task: req.task }]);
     }
   }
 }

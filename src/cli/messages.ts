@@ -1,0 +1,79 @@
+/**
+ * The CLI's words for the core's reasons (src/core/reasons), one table per language: English is
+ * the core's own table, so the English output is exactly what the core logs; Simplified Chinese
+ * is chosen from the locale variables as POSIX orders them (LC_ALL, then LC_MESSAGES, then LANG).
+ * Same codes, same {n} placeholders (test/unit/cli/messages.test.ts checks both).
+ */
+import { type ReasonTable, reasonTemplates } from '../core/reasons';
+
+export const zhCnReasons: ReasonTable = {
+  why_settings_rank: '设置中{1}任务的第 {0} 选择',
+  why_defaults_rank: '默认配置中{1}任务的第 {0} 选择',
+  why_pinned: '已固定为 {0}',
+  why_pinned_listed: '已固定为 {0}；在{1}任务列表中',
+  why_installed_as: '已安装为 {0}',
+  why_installed_fallback: '已安装在 {0} 上；{1}任务列表中的模型都未安装',
+  why_local_unlisted: '{0} 是本地提供方，不在{1}任务列表中',
+  why_cloud_unlisted: '{0} 已配置，但不在{1}任务列表中',
+
+  cue_translation: '要求翻译',
+  cue_summary: '要求总结',
+  cue_creative: '要求创意写作',
+  cue_poetry: '提到诗歌或小说',
+  cue_code_block: '包含代码块',
+  cue_stack_trace: '包含堆栈跟踪',
+  cue_code: '包含代码',
+  cue_programming_error: '提到编程错误',
+  cue_write_code: '要求编写或修复代码',
+  cue_port_code: '要求把代码移植到另一种语言',
+  cue_in_language: '要求用某种编程语言实现',
+  cue_language_name: '提到编程语言',
+  cue_talks_code: '谈论代码',
+  cue_identifiers: '提到了标识符',
+  cue_latex: '包含 LaTeX',
+  cue_equation: '包含方程',
+  cue_math_symbols: '包含数学符号',
+  cue_arithmetic: '包含算式',
+  cue_solve: '要求求解或计算',
+  cue_talks_math: '谈论数学',
+  cue_step_by_step: '要求逐步分析',
+  cue_why: '询问原因',
+  cue_word_problem: '是带数字的应用题',
+  cue_file_is: '文件类型为 {0}',
+  cue_open_file_is: '打开的文件类型为 {0}',
+  cue_selected_in_file: '询问 {0} 文件中选中的代码',
+
+  task_long_context: '约 {0} 个 token，超过小型本地模型可容纳的 {1} 个',
+  task_no_cues: '没有代码、数学、翻译或其他任务的线索',
+  task_given: '由请求指定',
+  task_fim: '中间填充（FIM）请求',
+  task_cues: '{0}',
+  list_separator: '，',
+
+  notice_max_tokens_lowered: 'max_tokens 已从 {0} 降到 {1}，以便 {2} 不超出预算',
+
+  budget_refused: '{0} 这次请求最多可能花费 {1}（{2} 个输入 + {3} 个输出 token），但{6} {5} 中{7}已用掉 {4}{8}。没有发出任何调用。请调高 {9}，或等到下一{10}。',
+  budget_limit_workspace_day: '工作区每日上限',
+  budget_limit_workspace_month: '工作区每月上限',
+  budget_limit_global_day: '全局每日上限（所有工作区）',
+  budget_limit_global_month: '全局每月上限（所有工作区）',
+  budget_when_day: '今天',
+  budget_when_month: '本月',
+  budget_held: '，另有 {0} 被进行中的请求占用',
+  budget_setting_capped: '{0}（不超过 {1}）',
+  budget_next_day: '天',
+  budget_next_month: '个月',
+};
+
+/** The CLI's tables by language tag (lower case, as in the locale variables). */
+export const CLI_REASON_TABLES: Readonly<Record<'en' | 'zh-cn', ReasonTable>> = { en: reasonTemplates, 'zh-cn': zhCnReasons };
+
+/** The first locale variable that is set decides, as in POSIX: "zh_CN.UTF-8", "zh-CN", "zh" pick Chinese; anything else English. */
+export function cliLanguage(env: NodeJS.ProcessEnv): 'en' | 'zh-cn' {
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^zh(?:[_-](?:cn|hans|sg))?(?:[.@]|$)/i.test(locale) ? 'zh-cn' : 'en';
+}
+
+export function cliReasonTable(env: NodeJS.ProcessEnv): ReasonTable {
+  return CLI_REASON_TABLES[cliLanguage(env)];
+}

@@ -1,0 +1,135 @@
+/**
+ * The ONE English table of the core's reasons: code -> template with {0}-style placeholders, and
+ * the order in which a reason's fields fill them. The core's English strings (log lines, the
+ * CLI's English output, `message` of errors) are rendered from it; VS Code passes the template
+ * to vscode.l10n.t (l10n/bundle.l10n.zh-cn.json is keyed by these templates) and the CLI has a
+ * zh-cn table with the same codes (src/cli/messages.ts). Changing a template here changes the
+ * key of its translations: change both.
+ */
+import type { Task } from '../types';
+import type { Reason, ReasonCode } from './types';
+
+export type ReasonTable = Readonly<Record<ReasonCode, string>>;
+
+export const reasonTemplates: ReasonTable = {
+  why_settings_rank: '#{0} for {1} in settings',
+  why_defaults_rank: '#{0} for {1} in the shipped defaults',
+  why_pinned: 'pinned to {0}',
+  why_pinned_listed: 'pinned to {0}; listed for {1}',
+  why_installed_as: 'installed as {0}',
+  why_installed_fallback: "installed on {0}; none of the {1} list's models is",
+  why_local_unlisted: '{0} is a local provider not in the {1} list',
+  why_cloud_unlisted: '{0} is configured but not in the {1} list',
+
+  cue_translation: 'asks for a translation',
+  cue_summary: 'asks for a summary',
+  cue_creative: 'asks for creative writing',
+  cue_poetry: 'mentions poetry or fiction',
+  cue_code_block: 'contains a code block',
+  cue_stack_trace: 'contains a stack trace',
+  cue_code: 'contains code',
+  cue_programming_error: 'names a programming error',
+  cue_write_code: 'asks to write or fix code',
+  cue_port_code: 'asks to port code to another language',
+  cue_in_language: 'asks for something in a programming language',
+  cue_language_name: 'names a programming language',
+  cue_talks_code: 'talks about code',
+  cue_identifiers: 'mentions identifiers',
+  cue_latex: 'contains LaTeX',
+  cue_equation: 'contains an equation',
+  cue_math_symbols: 'contains mathematical symbols',
+  cue_arithmetic: 'contains arithmetic',
+  cue_solve: 'asks to solve or calculate',
+  cue_talks_math: 'talks about mathematics',
+  cue_step_by_step: 'asks for step-by-step analysis',
+  cue_why: 'asks why',
+  cue_word_problem: 'is a word problem with numbers',
+  cue_file_is: 'the file is {0}',
+  cue_open_file_is: 'the open file is {0}',
+  cue_selected_in_file: 'asks about code selected in a {0} file',
+
+  task_long_context: 'about {0} tokens, more than the {1} a small local model holds',
+  task_no_cues: 'no code, math, translation or other task cues',
+  task_given: 'given by the request',
+  task_fim: 'fill-in-the-middle request',
+  // The cues, already joined with list_separator.
+  task_cues: '{0}',
+  list_separator: ', ',
+
+  notice_max_tokens_lowered: 'max_tokens lowered from {0} to {1} so that {2} fits the budget',
+
+  budget_refused:
+    '{0} could cost up to {1} for this request ({2} input + {3} output tokens), but {4} of the {5} {6} is spent {7}{8}. No call was made. Raise {9}, or wait for the next {10}.',
+  budget_limit_workspace_day: 'workspace daily limit',
+  budget_limit_workspace_month: 'workspace monthly limit',
+  budget_limit_global_day: 'global daily limit (all workspaces)',
+  budget_limit_global_month: 'global monthly limit (all workspaces)',
+  budget_when_day: 'today',
+  budget_when_month: 'this month',
+  budget_held: ' and {0} is held by requests in flight',
+  budget_setting_capped: '{0} (up to {1})',
+  budget_next_day: 'day',
+  budget_next_month: 'month',
+};
+
+/** A placeholder's value: text as is, a task (each surface says it its way), or another reason rendered with the same table. */
+export type ReasonArg = string | { task: Task } | { reason: Reason } | { list: Reason[] };
+
+/** The settings that set each budget limit; the workspace's own is capped by the global one (limits.ts). */
+const BUDGET_SETTING = {
+  global: { day: 'switchyard.budget.globalDailyLimit', month: 'switchyard.budget.globalMonthlyLimit' },
+  workspace: { day: 'switchyard.budget.dailyLimit', month: 'switchyard.budget.monthlyLimit' },
+} as const;
+
+/** The values of a reason's placeholders, {0} first. */
+export function reasonArgs(r: Reason): ReasonArg[] {
+  switch (r.code) {
+    case 'why_settings_rank':
+    case 'why_defaults_rank':
+      return [String(r.rank), { task: r.task }];
+    case 'why_pinned':
+      return [r.target];
+    case 'why_pinned_listed':
+      return [r.target, { task: r.task }];
+    case 'why_installed_as':
+      return [r.model];
+    case 'why_installed_fallback':
+    case 'why_local_unlisted':
+    case 'why_cloud_unlisted':
+      return [r.provider, { task: r.task }];
+    case 'cue_file_is':
+    case 'cue_open_file_is':
+    case 'cue_selected_in_file':
+      return [r.language];
+    case 'task_long_context':
+      return [r.tokens.toLocaleString('en-US'), r.limit.toLocaleString('en-US')];
+    case 'task_cues':
+      return [{ list: r.cues }];
+    case 'notice_max_tokens_lowered':
+      return [String(r.from), String(r.to), r.model];
+    case 'budget_refused': {
+      const setting = r.scope === 'global'
+        ? BUDGET_SETTING.global[r.period]
+        : { reason: { code: 'budget_setting_capped', setting: BUDGET_SETTING.workspace[r.period], cap: BUDGET_SETTING.global[r.period] } as const };
+      return [
+        r.model,
+        r.worst,
+        String(r.inputTokens),
+        String(r.outputTokens),
+        r.spent,
+        r.limit,
+        { reason: { code: `budget_limit_${r.scope}_${r.period}` } },
+        { reason: { code: `budget_when_${r.period}` } },
+        r.held ? { reason: { code: 'budget_held', held: r.held } } : '',
+        setting,
+        { reason: { code: `budget_next_${r.period}` } },
+      ];
+    }
+    case 'budget_held':
+      return [r.held];
+    case 'budget_setting_capped':
+      return [r.setting, r.cap];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The core's reasons as data: what it chose, left out, refused or changed, with the numbers and
+ * names in it. Each surface words a reason through its own table per language (templates.ts
+ * holds the English one; VS Code's l10n bundle and the CLI's messages the others), so no
+ * surface ever parses an English sentence back. The `code` names the template; the other
+ * fields fill it (see reasonArgs in templates.ts for their order).
+ */
+import type { Task } from '../types';
+
+/** Why a candidate is in the router's list, and at this place (Candidate.reasons). */
+export type CandidateReason =
+  | { code: 'why_settings_rank'; rank: number; task: Task }
+  | { code: 'why_defaults_rank'; rank: number; task: Task }
+  | { code: 'why_pinned'; target: string }
+  | { code: 'why_pinned_listed'; target: string; task: Task }
+  | { code: 'why_installed_as'; model: string }
+  | { code: 'why_installed_fallback'; provider: string; task: Task }
+  | { code: 'why_local_unlisted'; provider: string; task: Task }
+  | { code: 'why_cloud_unlisted'; provider: string; task: Task };
+
+/** One cue the task classifier found (src/core/tasks/cues.ts); the editor's hints name the file's language. */
+export type CueReason =
+  | { code: CueCode }
+  | { code: 'cue_file_is' | 'cue_open_file_is' | 'cue_selected_in_file'; language: string };
+
+/** The cues with no parameter, one per wording of cues.ts. */
+export const CUE_CODES = [
+  'cue_translation',
+  'cue_summary',
+  'cue_creative',
+  'cue_poetry',
+  'cue_code_block',
+  'cue_stack_trace',
+  'cue_code',
+  'cue_programming_error',
+  'cue_write_code',
+  'cue_port_code',
+  'cue_in_language',
+  'cue_language_name',
+  'cue_talks_code',
+  'cue_identifiers',
+  'cue_latex',
+  'cue_equation',
+  'cue_math_symbols',
+  'cue_arithmetic',
+  'cue_solve',
+  'cue_talks_math',
+  'cue_step_by_step',
+  'cue_why',
+  'cue_word_problem',
+] as const;
+export type CueCode = (typeof CUE_CODES)[number];
+
+/** Why the classifier chose its task (RoutingDecision.taskReasonData). */
+export type TaskReason =
+  | { code: 'task_long_context'; tokens: number; limit: number }
+  | { code: 'task_no_cues' }
+  /** The caller named the task (RouteRequest.task). */
+  | { code: 'task_given' }
+  /** A fill-in-the-middle request is an inline completion whatever its text says. */
+  | { code: 'task_fim' }
+  /** The strongest cues of `task`, at most a few, strongest first. */
+  | { code: 'task_cues'; task: Task; cues: CueReason[] };
+
+/** A notice the router attaches to an attempt (StreamEvent notice.reason). */
+export type NoticeReason = { code: 'notice_max_tokens_lowered'; from: number; to: number; model: string };
+
+/**
+ * A cloud call that does not fit the budget (src/core/cost/refusal.ts), with its numbers. The
+ * money is formatted in the user's currency by the core (formatMoney); `held` is present when
+ * calls in flight hold part of the budget.
+ */
+export interface BudgetRefusal {
+  code: 'budget_refused';
+  model: string;
+  worst: string;
+  inputTokens: number;
+  outputTokens: number;
+  spent: string;
+  limit: string;
+  scope: 'workspace' | 'global';
+  period: 'day' | 'month';
+  held?: string;
+}
+
+/** Pieces of a budget refusal, one template each (the limit's name, "today", the held part). */
+export type BudgetPart =
+  | { code: 'budget_limit_workspace_day' | 'budget_limit_workspace_month' | 'budget_limit_global_day' | 'budget_limit_global_month' }
+  | { code: 'budget_when_day' | 'budget_when_month' }
+  | { code: 'budget_setting_capped'; setting: string; cap: string }
+  | { code: 'budget_held'; held: string }
+  | { code: 'budget_next_day' | 'budget_next_month' };
+
+/** Every reason a table words. */
+export type Reason = CandidateReason | CueReason | TaskReason | NoticeReason | BudgetRefusal | BudgetPart | { code: 'list_separator' };
+export type ReasonCode = Reason['code'];
