@@ -1,0 +1,103 @@
+/**
+ * The core's reasons are data (src/core/reasons), worded by one table per language and surface:
+ * the English table of the core, VS Code's zh-cn l10n bundle (keyed by the English templates)
+ * and the CLI's zh-cn table. Every code has its words in each, with the same placeholders; the
+ * English is the sentence the core always wrote; and no surface parses the core's English back.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Reason, type ReasonCode, reasonTemplates, renderReason } from '../../../src/core/reasons';
+import { CLI_REASON_TABLES, cliLanguage, zhCnReasons } from '../../../src/cli/messages';
+
+const root = join(__dirname, '../../..');
+const bundle = JSON.parse(readFileSync(join(root, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
+const placeholders = (s: string) => (s.match(/\{\d+\}/g) ?? []).sort().join();
+const codes = Object.keys(reasonTemplates) as ReasonCode[];
+
+describe('reasons: one English table, a zh-cn table on every surface', () => {
+  it('every code of the English table has a zh-cn entry in the VS Code bundle, with the same placeholders', () => {
+    const missing = codes.filter((code) => !bundle[reasonTemplates[code]]);
+    assert.deepEqual(missing, []);
+    for (const code of codes) assert.equal(placeholders(bundle[reasonTemplates[code]]!), placeholders(reasonTemplates[code]), code);
+  });
+
+  it('every code of the English table has a zh-cn entry in the CLI table, with the same placeholders, and no other', () => {
+    assert.deepEqual(Object.keys(zhCnReasons).sort(), [...codes].sort());
+    for (const code of codes) {
+      assert.ok(zhCnReasons[code], code);
+      assert.equal(placeholders(zhCnReasons[code]), placeholders(reasonTemplates[code]), code);
+    }
+    assert.equal(CLI_REASON_TABLES.en, reasonTemplates, "the CLI's English is the core's table");
+  });
+
+  it('the CLI picks its table from LC_ALL, then LC_MESSAGES, then LANG', () => {
+    assert.equal(cliLanguage({ LANG: 'zh_CN.UTF-8' }), 'zh-cn');
+    assert.equal(cliLanguage({ LC_ALL: 'en_US.UTF-8', LANG: 'zh_CN.UTF-8' }), 'en');
+    assert.equal(cliLanguage({ LC_MESSAGES: 'zh_CN', LANG: 'en_US.UTF-8' }), 'zh-cn');
+    assert.equal(cliLanguage({ LANG: 'C.UTF-8' }), 'en');
+    assert.equal(cliLanguage({}), 'en');
+  });
+
+  it("renders the core's English as it always read", () => {
+    const cases: [Reason, string][] = [
+      [{ code: 'why_settings_rank', rank: 1, task: 'code' }, '#1 for code in settings'],
+      [{ code: 'why_defaults_rank', rank: 2, task: 'summarize' }, '#2 for summarize in the shipped defaults'],
+      [{ code: 'why_pinned_listed', target: 'ollama', task: 'chat' }, 'pinned to ollama; listed for chat'],
+      [{ code: 'why_installed_fallback', provider: 'ollama', task: 'code' }, "installed on ollama; none of the code list's models is"],
+      [{ code: 'task_long_context', tokens: 50_000, limit: 8_192 }, 'about 50,000 tokens, more than the 8,192 a small local model holds'],
+      [{ code: 'task_cues', task: 'code', cues: [{ code: 'cue_code' }, { code: 'cue_open_file_is', language: 'python' }] }, 'contains code, the open file is python'],
+      [{ code: 'notice_max_tokens_lowered', from: 4096, to: 812, model: 'groq/llama' }, 'max_tokens lowered from 4096 to 812 so that groq/llama fits the budget'],
+      [
+        { code: 'budget_refused', model: 'groq/llama', worst: '$0.01', inputTokens: 10, outputTokens: 100, spent: '$0.99', limit: '$1.00', scope: 'workspace', period: 'day', held: '$0.02' },
+        'groq/llama could cost up to $0.01 for this request (10 input + 100 output tokens), but $0.99 of the $1.00 workspace daily limit is spent today and $0.02 is held by requests in flight. ' +
+          'No call was made. Raise switchyard.budget.dailyLimit (up to switchyard.budget.globalDailyLimit), or wait for the next day.',
+      ],
+      [
+        { code: 'budget_refused', model: 'groq/llama', worst: '$0.01', inputTokens: 10, outputTokens: 100, spent: '$0.99', limit: '$1.00', scope: 'global', period: 'month' },
+        'groq/llama could cost up to $0.01 for this request (10 input + 100 output tokens), but $0.99 of the $1.00 global monthly limit (all workspaces) is spent this month. ' +
+          'No call was made. Raise switchyard.budget.globalMonthlyLimit, or wait for the next month.',
+      ],
+    ];
+    for (const [reason, text] of cases) assert.equal(renderReason(reason), text, reason.code);
+    assert.equal(renderReason(cases[5]![0], zhCnReasons), '包含代码，打开的文件类型为 python');
+  });
+});
+
+/** Every .ts file under a folder of src. */
+function sources(dir: string): { file: string; text: string }[] {
+  return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ file: join(dir, f), text: readFileSync(join(root, dir, f), 'utf8') }));
+}
+
+/** Regular-expression literals and `new RegExp(…)` sources in a file (a lexer would be exact; this finds every one written in this code base's style). */
+function regexes(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:^|[(,=:!&|?;{}\[]|\breturn)\s*\/((?![/*])(?:[^/\\\n[]|\\.|\[(?:[^\]\\\n]|\\.)*\])+)\/[dgimsuy]*/gm)) out.push(m[1]!);
+  for (const m of text.matchAll(/new RegExp\(\s*[`'"]([^`'"]*)/g)) out.push(m[1]!);
+  return out;
+}
+
+describe('reasons: no surface parses the English back', () => {
+  it('the panel modules that word reasons and errors contain no regular expression at all', () => {
+    for (const file of ['src/vscode/reasonText.ts', 'src/vscode/errorStates.ts', 'src/vscode/errorCauses.ts']) {
+      const text = readFileSync(join(root, file), 'utf8');
+      assert.deepEqual(regexes(text), [], file);
+      assert.doesNotMatch(text, /\.exec\(|new RegExp/, file);
+    }
+  });
+
+  it('no regular expression in src/vscode or src/cli matches a piece of a reason template', () => {
+    // The words between the placeholders of each template ("in settings", "the open file is").
+    const pieces = [...new Set(Object.values(reasonTemplates).flatMap((t) => t.split(/\{\d+\}/).map((p) => p.trim().toLowerCase())))].filter((p) => p.length >= 6);
+    const found: string[] = [];
+    for (const { file, text } of [...sources('src/vscode'), ...sources('src/cli')]) {
+      for (const source of regexes(text)) {
+        const plain = source.replace(/\\(.)/g, '$1').toLowerCase();
+        for (const piece of pieces) if (plain.includes(piece)) found.push(`${file}: /${source}/ has "${piece}"`);
+      }
+    }
+    assert.deepEqual(found, []);
+  });
+});
