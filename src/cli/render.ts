@@ -262,7 +262,7 @@ export function formatDecision(decision: RoutingDecision, fixText: (fix: Fix) =>
     lines.push('left out:');
     for (const e of decision.excluded) {
       const fix = e.fix ? fixText(e.fix) : '';
-      lines.push(`  - ${e.ref}: ${e.why}${fix ? ` (${fix.replace(/\.$/, '')})` : ''}`);
+      lines.push(`  - ${e.ref}: ${e.because ? renderReason(e.because, table) : e.why}${fix ? ` (${fix.replace(/\.$/, '')})` : ''}`);
     }
   }
   return lines.join('\n') + '\n';

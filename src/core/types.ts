@@ -8,8 +8,8 @@
  * Provider.stream(ProviderRequest) → ProviderEvent… → Router adds timing, cost, failover and
  * escalation → StreamEvent… → caller. One AbortSignal travels the whole way down.
  */
-import type { BudgetRefusal, CandidateReason, NoticeReason, TaskReason } from './reasons/types';
-export type { BudgetRefusal, CandidateReason, CueReason, NoticeReason, Reason, TaskReason } from './reasons/types';
+import type { BudgetRefusal, CandidateReason, ExcludedReason, NoticeReason, TaskReason } from './reasons/types';
+export type { BudgetRefusal, CandidateReason, CueReason, ExcludedReason, NoticeReason, Reason, TaskReason } from './reasons/types';
 
 /** What a request is for. The router picks candidate models per task. */
 export const TASKS = [
@@ -311,11 +311,20 @@ export interface RoutingDecision {
   mode: Mode;
   candidates: Candidate[];
   /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"), what would bring one back, and `reason` when it has numbers. */
-  excluded: { ref: string; why: string; fix?: Fix; reason?: ExclusionReason }[];
+  excluded: Excluded[];
   /** The prompt's estimated size (src/core/tokenEstimate.ts), when selection checked context windows. */
   promptTokens?: number;
   /** Set when Local only is binding and something asked for more: why it still is Local only. */
   localOnly?: LocalOnlyReason[];
+}
+
+/** A model left out: `why` in English (rendered from `because`, for logs), `because` as data for surfaces, `fix` what would bring it back. */
+export interface Excluded {
+  ref: string;
+  why: string;
+  because?: ExcludedReason;
+  fix?: Fix;
+  reason?: ExclusionReason;
 }
 
 /**

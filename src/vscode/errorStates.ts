@@ -173,6 +173,6 @@ function noCandidate(decision: RoutingDecision, error: NormalizedError, t: Trans
     { label: t('Try the Demo'), command: TRY_DEMO_COMMAND },
     { label: t('Open Settings'), command: 'switchyard.openSettings' },
   ];
-  const details = decision.excluded.map((e) => `${e.ref} — ${e.why}`);
+  const details = decision.excluded.map((e) => `${e.ref} — ${e.because ? reasonText(e.because, t) : e.why}`);
   return { kind: 'no_provider', message, actions, lines, details };
 }

@@ -21,6 +21,23 @@ export const reasonTemplates: ReasonTable = {
   why_local_unlisted: '{0} is a local provider not in the {1} list',
   why_cloud_unlisted: '{0} is configured but not in the {1} list',
 
+  excl_bad_ref: '{0}',
+  excl_not_configured: '{0}: no provider with this id is configured',
+  excl_unavailable: '{0}: {1}',
+  excl_disabled: '{0}: disabled in settings',
+  excl_cloud_in_local_mode: '{0}: cloud provider, and the mode is Local only',
+  excl_cloud_refused: '{0}: cloud provider, and cloud calls are refused until the setting {1} is fixed',
+  excl_local_in_cloud_mode: '{0}: local provider, and the mode is Cloud only',
+  excl_local_escalating: '{0}: local provider skipped, the request asks for a stronger (cloud) model',
+  excl_not_loopback: '{0}: {1} is not a loopback address and not in network.trustedLocalHosts, so it counts as cloud, and it has no API key',
+  excl_no_key: '{0}: no API key for {1}',
+  excl_no_models_configured: '{0}: no models configured',
+  excl_local_down: '{0}: not available ({1})',
+  excl_no_models_installed: '{0}: no models installed',
+  excl_not_installed: 'not installed on {0}',
+  excl_not_pulled_ollama: 'not installed on {0} (ollama pull {1})',
+  excl_context_too_small: 'context window of {0} tokens ({1}) is too small: needs {2} (prompt about {3} + answer {4})',
+
   cue_translation: 'asks for a translation',
   cue_summary: 'asks for a summary',
   cue_creative: 'asks for creative writing',
@@ -81,6 +98,9 @@ const BUDGET_SETTING = {
   workspace: { day: 'switchyard.budget.dailyLimit', month: 'switchyard.budget.monthlyLimit' },
 } as const;
 
+/** Token counts as the core has always written them, "12,345" (also in Chinese text, where the comma grouping reads fine). */
+const count = (n: number): string => n.toLocaleString('en-US');
+
 /** The values of a reason's placeholders, {0} first. */
 export function reasonArgs(r: Reason): ReasonArg[] {
   switch (r.code) {
@@ -89,6 +109,29 @@ export function reasonArgs(r: Reason): ReasonArg[] {
       return [String(r.rank), { task: r.task }];
     case 'why_pinned':
       return [r.target];
+    case 'excl_bad_ref':
+      return [r.detail];
+    case 'excl_unavailable':
+    case 'excl_local_down':
+      return [r.provider, r.detail];
+    case 'excl_cloud_refused':
+      return [r.provider, r.setting];
+    case 'excl_not_loopback':
+    case 'excl_no_key':
+      return [r.provider, r.origin];
+    case 'excl_not_installed':
+    case 'excl_not_pulled_ollama':
+      return [r.provider, r.model];
+    case 'excl_context_too_small':
+      return [count(r.window), r.source, count(r.needed), count(r.prompt), count(r.answer)];
+    case 'excl_not_configured':
+    case 'excl_disabled':
+    case 'excl_cloud_in_local_mode':
+    case 'excl_local_in_cloud_mode':
+    case 'excl_local_escalating':
+    case 'excl_no_models_configured':
+    case 'excl_no_models_installed':
+      return [r.provider];
     case 'why_pinned_listed':
       return [r.target, { task: r.task }];
     case 'why_installed_as':
@@ -102,7 +145,7 @@ export function reasonArgs(r: Reason): ReasonArg[] {
     case 'cue_selected_in_file':
       return [r.language];
     case 'task_long_context':
-      return [r.tokens.toLocaleString('en-US'), r.limit.toLocaleString('en-US')];
+      return [count(r.tokens), count(r.limit)];
     case 'task_cues':
       return [{ list: r.cues }];
     case 'notice_max_tokens_lowered':

@@ -62,6 +62,21 @@ export type TaskReason =
   /** The strongest cues of `task`, at most a few, strongest first. */
   | { code: 'task_cues'; task: Task; cues: CueReason[] };
 
+/**
+ * Why a model is left out of the plan (RoutingDecision.excluded[].because). `detail` is text from
+ * elsewhere (a settings error, the sidecar's or the server's answer) that the core does not word itself.
+ */
+export type ExcludedReason =
+  | { code: 'excl_bad_ref'; detail: string }
+  | { code: 'excl_not_configured'; provider: string }
+  | { code: 'excl_unavailable'; provider: string; detail: string }
+  | { code: 'excl_disabled' | 'excl_cloud_in_local_mode' | 'excl_local_in_cloud_mode' | 'excl_local_escalating' | 'excl_no_models_configured' | 'excl_no_models_installed'; provider: string }
+  | { code: 'excl_cloud_refused'; provider: string; setting: string }
+  | { code: 'excl_not_loopback' | 'excl_no_key'; provider: string; origin: string }
+  | { code: 'excl_local_down'; provider: string; detail: string }
+  | { code: 'excl_not_installed' | 'excl_not_pulled_ollama'; provider: string; model: string }
+  | { code: 'excl_context_too_small'; window: number; source: string; needed: number; prompt: number; answer: number };
+
 /** A notice the router attaches to an attempt (StreamEvent notice.reason). */
 export type NoticeReason = { code: 'notice_max_tokens_lowered'; from: number; to: number; model: string };
 
@@ -92,5 +107,5 @@ export type BudgetPart =
   | { code: 'budget_next_day' | 'budget_next_month' };
 
 /** Every reason a table words. */
-export type Reason = CandidateReason | CueReason | TaskReason | NoticeReason | BudgetRefusal | BudgetPart | { code: 'list_separator' };
+export type Reason = CandidateReason | ExcludedReason | CueReason | TaskReason | NoticeReason | BudgetRefusal | BudgetPart | { code: 'list_separator' };
 export type ReasonCode = Reason['code'];

@@ -9,6 +9,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Reason, type ReasonCode, reasonTemplates, renderReason } from '../../../src/core/reasons';
 import { CLI_REASON_TABLES, cliLanguage, zhCnReasons } from '../../../src/cli/messages';
+import { createSwitchyard } from '../../../src/core/switchyard';
+import type { RoutingDecision } from '../../../src/core/types';
+import { reasonText } from '../../../src/vscode/reasonText';
+import { startOllamaServer, type OllamaServer } from '../../servers/ollama';
+import { config, memoryKeyStore } from '../router/helpers';
+import { english } from '../vscode/translate';
 
 const root = join(__dirname, '../../..');
 const bundle = JSON.parse(readFileSync(join(root, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
@@ -61,6 +67,56 @@ describe('reasons: one English table, a zh-cn table on every surface', () => {
     ];
     for (const [reason, text] of cases) assert.equal(renderReason(reason), text, reason.code);
     assert.equal(renderReason(cases[5]![0], zhCnReasons), '包含代码，打开的文件类型为 python');
+  });
+});
+
+describe("reasons: the router's exclusions as data", () => {
+  let ollama: OllamaServer;
+  before(async () => {
+    ollama = await startOllamaServer({ models: ['llama3.2:3b'] });
+  });
+  after(() => ollama.close());
+
+  async function plan(extra: Record<string, unknown>, prompt: string, mode?: 'local' | 'cloud'): Promise<RoutingDecision> {
+    const cfg = config({
+      providers: {
+        ollama: { kind: 'ollama', baseUrl: ollama.url },
+        lmstudio: { kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:9', locality: 'local', enabled: false, models: ['m'] },
+        groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: 'https://api.groq.com/openai/v1', locality: 'cloud', models: ['llama-3.3-70b-versatile'] },
+      },
+      ...extra,
+    });
+    const sy = createSwitchyard({ config: cfg, keys: memoryKeyStore({}), env: {} });
+    try {
+      return await sy.plan({ messages: [{ role: 'user', content: prompt }], workspaceId: 'w', ...(mode ? { mode } : {}) });
+    } finally {
+      sy.dispose();
+    }
+  }
+
+  it('every model left out has its reason as data; the English `why` is rendered from it; the panel and the CLI say it in Chinese', async () => {
+    const decisions = [
+      await plan({ tasks: { chat: ['ollama/not-pulled', 'groq/llama-3.3-70b-versatile', 'lmstudio/m', 'nobody/x'] } }, 'hello'),
+      await plan({}, 'hello', 'local'),
+      await plan({}, 'hello', 'cloud'),
+    ];
+    const excluded = decisions.flatMap((d) => d.excluded);
+    const codes = new Set(excluded.map((e) => e.because?.code));
+    for (const code of ['excl_not_pulled_ollama', 'excl_no_key', 'excl_disabled', 'excl_not_configured', 'excl_cloud_in_local_mode', 'excl_local_in_cloud_mode']) assert.ok(codes.has(code as never), `${code} in ${[...codes].join(', ')}`);
+    const zh = (message: string, ...args: (string | number)[]) => english(bundle[message] ?? message, ...args);
+    for (const e of excluded) {
+      assert.ok(e.because, `${e.ref}: ${e.why}`);
+      assert.equal(renderReason(e.because), e.why);
+      assert.equal(reasonText(e.because, english), e.why, 'the panel\'s English is the core\'s');
+      if (e.because.code === 'excl_bad_ref') continue; // the parser's own words
+      for (const chinese of [reasonText(e.because, zh), renderReason(e.because, zhCnReasons)]) {
+        // Left in Latin letters: the reason's own values (names, addresses, settings), Ollama's command, "API" and "token".
+        let rest = chinese.replace(/ollama pull/g, ' ');
+        for (const value of [e.ref, ...Object.values(e.because)].filter((v) => typeof v === 'string').sort((x, y) => y.length - x.length)) rest = rest.split(value).join(' ');
+        const left = rest.replace(/\bAPI\b|\btoken\b/g, '').match(/[A-Za-z]{3,}/g) ?? [];
+        assert.deepEqual(left, [], `${e.why} → ${chinese}`);
+      }
+    }
   });
 });
 
