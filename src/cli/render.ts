@@ -165,7 +165,7 @@ export class TerminalRenderer {
         this.note(`↪ ${formatModelRef(ev.from)} failed (${ev.error.kind}: ${this.withFix(ev.error)}); trying ${formatModelRef(ev.to)}`);
         break;
       case 'escalate':
-        this.note(`⇧ escalating ${formatModelRef(ev.from)} → ${formatModelRef(ev.to)}: ${ev.reasons.map((r) => r.explanation).join('; ')}`);
+        this.note(`⇧ escalating ${formatModelRef(ev.from)} → ${formatModelRef(ev.to)}: ${ev.reasons.map((r) => signalText(r, this.table)).join('; ')}`);
         break;
       case 'error':
         this.note(errorLine(ev.error, (e) => this.withFix(e)));
@@ -223,6 +223,11 @@ export class TerminalRenderer {
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
+
+/** An escalation signal's verdict with the CLI's table; the core's English when it gave no reason as data. */
+export function signalText(r: SignalResult, table: ReasonTable = reasonTemplates): string {
+  return r.reason ? renderReason(r.reason, table) : r.explanation;
+}
 
 /** A candidate's reasons with the CLI's table; the core's English when it gave none as data. */
 function whyOf(c: { why: string[]; reasons?: CandidateReason[] }, table: ReasonTable): string[] {

@@ -16,7 +16,7 @@ import { createEnvKeyStore } from './envKeys';
 import { cliFixText } from './fixText';
 import { cliReasonTable } from './messages';
 import { loadConfig } from './loadConfig';
-import { ResultCollector, type Sink, TerminalRenderer, formatDecision } from './render';
+import { ResultCollector, type Sink, TerminalRenderer, formatDecision, signalText } from './render';
 
 export interface CliIo {
   stdout: Sink;
@@ -111,7 +111,7 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
         estimateWorstCaseUsd: worstCaseFromPrices(config),
         confirm: confirm
           ? (reasons, next) =>
-              confirm(`\nThe local answer looks unreliable (${reasons.filter((r) => r.fired).map((r) => r.explanation).join('; ')}). Ask ${formatModelRef(next.ref)} (${next.locality}) instead? [y/N] `)
+              confirm(`\nThe local answer looks unreliable (${reasons.filter((r) => r.fired).map((r) => signalText(r, cliReasonTable(io.env))).join('; ')}). Ask ${formatModelRef(next.ref)} (${next.locality}) instead? [y/N] `)
           : undefined,
       })
     : undefined;

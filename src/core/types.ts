@@ -8,8 +8,8 @@
  * Provider.stream(ProviderRequest) → ProviderEvent… → Router adds timing, cost, failover and
  * escalation → StreamEvent… → caller. One AbortSignal travels the whole way down.
  */
-import type { BudgetRefusal, CandidateReason, ExcludedReason, NoticeReason, TaskReason } from './reasons/types';
-export type { BudgetRefusal, CandidateReason, CueReason, ExcludedReason, NoticeReason, Reason, TaskReason } from './reasons/types';
+import type { BudgetRefusal, CandidateReason, ExcludedReason, NoticeReason, SignalReason, TaskReason } from './reasons/types';
+export type { BudgetRefusal, CandidateReason, CueReason, ExcludedReason, NoticeReason, Reason, SignalReason, TaskReason } from './reasons/types';
 
 /** What a request is for. The router picks candidate models per task. */
 export const TASKS = [
@@ -432,8 +432,10 @@ export interface SignalResult {
   /** "logprobs", "marker", "code_parse", "math_final", "truncated", "empty", "refusal", "user". */
   signal: string;
   fired: boolean;
-  /** "12% of tokens below p=0.30 (limit 8%)". */
+  /** "12% of tokens below p=0.30 (limit 8%)": English, rendered from `reason`, for logs and calibration. */
   explanation: string;
+  /** The same verdict as data, for surfaces that word it in their language. */
+  reason?: SignalReason;
 }
 
 export interface AnswerWatcher {

@@ -141,7 +141,7 @@ export class TurnBuilder {
       }
       case 'escalate': {
         const from = this.findByRef(event.from.provider, event.from.model);
-        const reason = describeSignals(event.reasons);
+        const reason = describeSignals(event.reasons, this.t);
         this.pendingReason = reason;
         if (!from) return [];
         from.status = 'escalated';
@@ -212,9 +212,9 @@ function cutAt(text: string, chars: number): string {
 }
 
 /** "logprobs: 12% of tokens below p=0.30; marker: said UNCERTAIN" — the fired signals only. */
-export function describeSignals(reasons: SignalResult[]): string {
+export function describeSignals(reasons: SignalResult[], t?: Translate): string {
   const fired = reasons.filter((r) => r.fired);
-  return (fired.length > 0 ? fired : reasons).map((r) => `${r.signal}: ${r.explanation}`).join('; ');
+  return (fired.length > 0 ? fired : reasons).map((r) => `${r.signal}: ${r.reason && t ? reasonText(r.reason, t) : r.explanation}`).join('; ');
 }
 
 /** The answer a follow-up builds on: the last one that was not superseded. */

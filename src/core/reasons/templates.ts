@@ -73,6 +73,32 @@ export const reasonTemplates: ReasonTable = {
   task_cues: '{0}',
   list_separator: ', ',
 
+  sig_truncated: "the answer was cut off at the token limit (finish reason \"length\")",
+  sig_finished: "finished normally (finish reason \"{0}\")",
+  sig_not_judged_task_math: "not judged: task \"{0}\" is not checked for a final answer",
+  sig_not_judged_empty: "not judged: the answer is empty",
+  sig_final_stated: "the answer states a final result",
+  sig_math_no_final: "the math answer never states a final result (no \\boxed{}, \"the answer is\", \"= value\" at the end, 答案/所以/因此…)",
+  sig_no_logprobs: "not judged: the local model returned no token log-probabilities",
+  sig_few_tokens: "not judged: {0} tokens is fewer than the {1} needed",
+  sig_logprobs: "{0} of tokens below p={1} (limit {2}; {3} = {4} over {5} tokens)",
+  sig_user: "you asked for a stronger model",
+  sig_user_why: "you asked for a stronger model: {0}",
+  sig_marker: "the local model said it is not sure (answered {0})",
+  sig_marker_line: "the local model said it is not sure (answered {0} on line {1})",
+  sig_no_marker: "no {0} marker in the answer",
+  sig_empty: "the local model returned an empty answer",
+  sig_characters: "{0} characters of answer",
+  sig_content_filter: "the provider's content filter stopped the local answer",
+  sig_refused: "the local model refused (\"{0}\")",
+  sig_no_refusal: "no refusal in the opening of the answer",
+  sig_not_judged_task_code: "not judged: task \"{0}\" is not checked for code",
+  sig_no_code_blocks: "not judged: no code blocks",
+  sig_no_parsable_block: "not judged: no code block in a language we parse",
+  sig_code_parse: "{0} block {1} of {2} does not parse: syntax error on its line {3} (`{4}`)",
+  sig_code_parses: "{0} code block(s) parse ({1})",
+  sig_not_judged_ended: "not judged: the attempt ended with \"{0}\"",
+
   notice_max_tokens_lowered: 'max_tokens lowered from {0} to {1} so that {2} fits the budget',
 
   budget_refused:
@@ -109,6 +135,32 @@ export function reasonArgs(r: Reason): ReasonArg[] {
       return [String(r.rank), { task: r.task }];
     case 'why_pinned':
       return [r.target];
+    case 'sig_finished':
+    case 'sig_not_judged_ended':
+      return [r.reason];
+    case 'sig_not_judged_task_math':
+    case 'sig_not_judged_task_code':
+      return [r.task];
+    case 'sig_few_tokens':
+      return [r.tokens, r.needed];
+    case 'sig_logprobs':
+      return [r.lowShare, r.lowTokenProb, r.limit, r.quantile, r.score, r.tokens];
+    case 'sig_user_why':
+      return [r.why];
+    case 'sig_marker':
+      return [r.word];
+    case 'sig_marker_line':
+      return [r.word, r.line];
+    case 'sig_no_marker':
+      return [r.marker];
+    case 'sig_characters':
+      return [r.characters];
+    case 'sig_refused':
+      return [r.quote];
+    case 'sig_code_parse':
+      return [r.language, r.index, r.count, r.line, r.text];
+    case 'sig_code_parses':
+      return [r.count, r.languages];
     case 'excl_bad_ref':
       return [r.detail];
     case 'excl_unavailable':

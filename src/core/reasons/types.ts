@@ -77,6 +77,25 @@ export type ExcludedReason =
   | { code: 'excl_not_installed' | 'excl_not_pulled_ollama'; provider: string; model: string }
   | { code: 'excl_context_too_small'; window: number; source: string; needed: number; prompt: number; answer: number };
 
+/**
+ * An escalation signal's verdict on an answer (SignalResult.reason; src/core/escalation/signals).
+ * Numbers are formatted by the signal ("18%", "0.30"), as its calibration reports them.
+ */
+export type SignalReason =
+  | { code: 'sig_truncated' | 'sig_not_judged_empty' | 'sig_final_stated' | 'sig_math_no_final' | 'sig_no_logprobs' | 'sig_user' | 'sig_empty' | 'sig_content_filter' | 'sig_no_refusal' | 'sig_no_code_blocks' | 'sig_no_parsable_block'; }
+  | { code: 'sig_finished' | 'sig_not_judged_ended'; reason: string; }
+  | { code: 'sig_not_judged_task_math' | 'sig_not_judged_task_code'; task: string; }
+  | { code: 'sig_few_tokens'; tokens: string; needed: string; }
+  | { code: 'sig_logprobs'; lowShare: string; lowTokenProb: string; limit: string; quantile: string; score: string; tokens: string; }
+  | { code: 'sig_user_why'; why: string; }
+  | { code: 'sig_marker'; word: string; }
+  | { code: 'sig_marker_line'; word: string; line: string; }
+  | { code: 'sig_no_marker'; marker: string; }
+  | { code: 'sig_characters'; characters: string; }
+  | { code: 'sig_refused'; quote: string; }
+  | { code: 'sig_code_parse'; language: string; index: string; count: string; line: string; text: string; }
+  | { code: 'sig_code_parses'; count: string; languages: string; };
+
 /** A notice the router attaches to an attempt (StreamEvent notice.reason). */
 export type NoticeReason = { code: 'notice_max_tokens_lowered'; from: number; to: number; model: string };
 
@@ -107,5 +126,5 @@ export type BudgetPart =
   | { code: 'budget_next_day' | 'budget_next_month' };
 
 /** Every reason a table words. */
-export type Reason = CandidateReason | ExcludedReason | CueReason | TaskReason | NoticeReason | BudgetRefusal | BudgetPart | { code: 'list_separator' };
+export type Reason = CandidateReason | ExcludedReason | SignalReason | CueReason | TaskReason | NoticeReason | BudgetRefusal | BudgetPart | { code: 'list_separator' };
 export type ReasonCode = Reason['code'];

@@ -15,6 +15,15 @@ import { reasonText } from '../../../src/vscode/reasonText';
 import { startOllamaServer, type OllamaServer } from '../../servers/ollama';
 import { config, memoryKeyStore } from '../router/helpers';
 import { english } from '../vscode/translate';
+import type { SignalResult } from '../../../src/core/types';
+import { judgeCodeParse } from '../../../src/core/escalation/signals/codeParse';
+import { judgeEmpty } from '../../../src/core/escalation/signals/empty';
+import { judgeMathFinal } from '../../../src/core/escalation/signals/mathFinal';
+import { judgeRefusal } from '../../../src/core/escalation/signals/refusal';
+import { judgeTruncated } from '../../../src/core/escalation/signals/truncated';
+import { userEscalation } from '../../../src/core/escalation/signals/user';
+import { describeSignals } from '../../../src/vscode/turnModel';
+import { signalText } from '../../../src/cli/render';
 
 const root = join(__dirname, '../../..');
 const bundle = JSON.parse(readFileSync(join(root, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
@@ -115,6 +124,40 @@ describe("reasons: the router's exclusions as data", () => {
         for (const value of [e.ref, ...Object.values(e.because)].filter((v) => typeof v === 'string').sort((x, y) => y.length - x.length)) rest = rest.split(value).join(' ');
         const left = rest.replace(/\bAPI\b|\btoken\b/g, '').match(/[A-Za-z]{3,}/g) ?? [];
         assert.deepEqual(left, [], `${e.why} → ${chinese}`);
+      }
+    }
+  });
+});
+
+describe('reasons: the escalation signals\' verdicts as data', () => {
+  it('each verdict carries its reason; the English explanation is rendered from it; the panel and the CLI say it in Chinese', () => {
+    const results: SignalResult[] = [
+      judgeTruncated({ reason: 'length' }),
+      judgeTruncated({ reason: 'stop' }),
+      judgeEmpty({ text: ' ' }),
+      judgeEmpty({ text: 'an answer' }),
+      judgeRefusal({ text: 'I cannot help with that.', reason: 'stop' }),
+      judgeRefusal({ text: 'ok', reason: 'content_filter' }),
+      judgeRefusal({ text: 'Sure, here it is.', reason: 'stop' }),
+      judgeMathFinal({ text: 'We add them up and then think.', task: 'math' }, { enabled: true, tasks: ['math'] } as never),
+      judgeMathFinal({ text: 'The answer is 4.', task: 'math' }, { enabled: true, tasks: ['math'] } as never),
+      judgeCodeParse({ text: '```ts\nconst x = ;\n```', task: 'code' }, { enabled: true, tasks: ['code'] } as never),
+      judgeCodeParse({ text: '```ts\nconst x = 1;\n```', task: 'code' }, { enabled: true, tasks: ['code'] } as never),
+      userEscalation(),
+      userEscalation('too short'),
+    ];
+    const zh = (message: string, ...args: (string | number)[]) => english(bundle[message] ?? message, ...args);
+    for (const r of results) {
+      assert.ok(r.reason, `${r.signal}: ${r.explanation}`);
+      assert.equal(renderReason(r.reason), r.explanation);
+      assert.equal(signalText(r), r.explanation, "the CLI's English is the core's");
+      assert.equal(describeSignals([r], english), `${r.signal}: ${r.explanation}`, "the panel's English is the core's");
+      for (const chinese of [describeSignals([r], zh).slice(r.signal.length + 2), signalText(r, zhCnReasons)]) {
+        let rest = chinese;
+        for (const value of Object.values(r.reason).filter((v) => typeof v === 'string').sort((x, y) => y.length - x.length)) if (value !== r.reason.code) rest = rest.split(value).join(' ');
+        // Left in Latin letters: the values, the finish reason "length", the recognised phrases of a math answer, "token".
+        const left = rest.replace(/\\boxed|the answer is|value|length|\btoken\b/g, '').match(/[A-Za-z]{3,}/g) ?? [];
+        assert.deepEqual(left, [], `${r.explanation} → ${chinese}`);
       }
     }
   });
