@@ -93,6 +93,11 @@ export const zhCnReasons: ReasonTable = {
   sig_code_parses: "{0} 个代码块可以解析（{1}）",
   sig_not_judged_ended: "未判断：本次尝试以 \"{0}\" 结束",
 
+  notice_escalation_failed: '无法升级：{0} 保留来自 {1} 的回答。',
+  notice_unreliable_local_only: '这个回答可能不可靠（{0}）。仅本地模式：不升级到云端模型。',
+  notice_unreliable_no_target: '这个回答可能不可靠（{0}），且没有更强的模型可以升级。',
+  notice_unreliable_refused: '这个回答可能不可靠（{0}）。无法升级：{1}',
+  signal_separator: '；',
   notice_max_tokens_lowered: 'max_tokens 已从 {0} 降到 {1}，以便 {2} 不超出预算',
 
   budget_refused: '{0} 这次请求最多可能花费 {1}（{2} 个输入 + {3} 个输出 token），但{6} {5} 中{7}已用掉 {4}{8}。没有发出任何调用。请调高 {9}，或等到下一{10}。',

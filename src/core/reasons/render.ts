@@ -25,7 +25,7 @@ export function renderReason(reason: Reason, table: ReasonTable = reasonTemplate
     if (typeof a === 'string') return a;
     if ('task' in a) return options.task ? options.task(a.task) : a.task;
     if ('reason' in a) return renderReason(a.reason, table, options);
-    return a.list.map((r) => renderReason(r, table, options)).join(say(table.list_separator));
+    return a.list.map((r) => renderReason(r, table, options)).join(say(table[a.separator ?? 'list_separator']));
   };
   return say(table[reason.code], ...reasonArgs(reason).map(arg));
 }

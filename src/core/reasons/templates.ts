@@ -100,6 +100,12 @@ export const reasonTemplates: ReasonTable = {
   sig_not_judged_ended: "not judged: the attempt ended with \"{0}\"",
 
   notice_max_tokens_lowered: 'max_tokens lowered from {0} to {1} so that {2} fits the budget',
+  notice_escalation_failed: 'Could not escalate: {0} The answer from {1} stands.',
+  notice_unreliable_local_only: 'This answer may be unreliable ({0}). Local-only mode: not escalating to a cloud model.',
+  notice_unreliable_no_target: 'This answer may be unreliable ({0}), and no stronger model is available to escalate to.',
+  notice_unreliable_refused: 'This answer may be unreliable ({0}). It cannot be escalated: {1}',
+  // Between the fired signals of one answer.
+  signal_separator: '; ',
 
   budget_refused:
     '{0} could cost up to {1} for this request ({2} input + {3} output tokens), but {4} of the {5} {6} is spent {7}{8}. No call was made. Raise {9}, or wait for the next {10}.',
@@ -116,7 +122,7 @@ export const reasonTemplates: ReasonTable = {
 };
 
 /** A placeholder's value: text as is, a task (each surface says it its way), or another reason rendered with the same table. */
-export type ReasonArg = string | { task: Task } | { reason: Reason } | { list: Reason[] };
+export type ReasonArg = string | { task: Task } | { reason: Reason } | { list: Reason[]; separator?: 'list_separator' | 'signal_separator' };
 
 /** The settings that set each budget limit; the workspace's own is capped by the global one (limits.ts). */
 const BUDGET_SETTING = {
@@ -202,6 +208,13 @@ export function reasonArgs(r: Reason): ReasonArg[] {
       return [{ list: r.cues }];
     case 'notice_max_tokens_lowered':
       return [String(r.from), String(r.to), r.model];
+    case 'notice_escalation_failed':
+      return [r.error, r.model];
+    case 'notice_unreliable_local_only':
+    case 'notice_unreliable_no_target':
+      return [{ list: r.signals, separator: 'signal_separator' }];
+    case 'notice_unreliable_refused':
+      return [{ list: r.signals, separator: 'signal_separator' }, r.refusal];
     case 'budget_refused': {
       const setting = r.scope === 'global'
         ? BUDGET_SETTING.global[r.period]

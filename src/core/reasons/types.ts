@@ -97,7 +97,13 @@ export type SignalReason =
   | { code: 'sig_code_parses'; count: string; languages: string; };
 
 /** A notice the router attaches to an attempt (StreamEvent notice.reason). */
-export type NoticeReason = { code: 'notice_max_tokens_lowered'; from: number; to: number; model: string };
+export type NoticeReason =
+  | { code: 'notice_max_tokens_lowered'; from: number; to: number; model: string }
+  /** The escalation's attempt failed (`error`: its message); the local answer from `model` stands. */
+  | { code: 'notice_escalation_failed'; error: string; model: string }
+  /** Signals fired on the answer but it is not escalated: Local only, no stronger model, or (`refusal`: its message) cloud calls refused. */
+  | { code: 'notice_unreliable_local_only' | 'notice_unreliable_no_target'; signals: SignalReason[] }
+  | { code: 'notice_unreliable_refused'; signals: SignalReason[]; refusal: string };
 
 /**
  * A cloud call that does not fit the budget (src/core/cost/refusal.ts), with its numbers. The
@@ -126,5 +132,5 @@ export type BudgetPart =
   | { code: 'budget_next_day' | 'budget_next_month' };
 
 /** Every reason a table words. */
-export type Reason = CandidateReason | ExcludedReason | SignalReason | CueReason | TaskReason | NoticeReason | BudgetRefusal | BudgetPart | { code: 'list_separator' };
+export type Reason = CandidateReason | ExcludedReason | SignalReason | CueReason | TaskReason | NoticeReason | BudgetRefusal | BudgetPart | { code: 'list_separator' | 'signal_separator' };
 export type ReasonCode = Reason['code'];

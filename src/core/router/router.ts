@@ -40,6 +40,7 @@ import type {
   Usage,
 } from '../types';
 import { formatModelRef } from '../types';
+import { noticeEvent } from '../reasons';
 import { estimateInputTokens } from '../cost/tokens';
 import type { BufferedIterator } from '../providers/streamGuard';
 import { promptTooLargeError } from './contextFit';
@@ -158,7 +159,7 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
           if (previousAnswer) {
             // The escalation failed; the local answer the user already has stands.
             finalRef = previousAnswer;
-            yield { type: 'notice', attempt: attempts, message: `Could not escalate: ${outcome.error.message} The answer from ${formatModelRef(previousAnswer)} stands.` };
+            yield noticeEvent(attempts, { code: 'notice_escalation_failed', error: outcome.error.message, model: formatModelRef(previousAnswer) });
             return;
           }
           // With cloud refused, the invalid setting is why nothing else was tried: it is the error to fix.
@@ -176,15 +177,14 @@ async function* routeEvents(req: RouteRequest, deps: RouterDeps): AsyncGenerator
       finalRef = candidate.ref;
       const fired = outcome.fired;
       if (fired.length === 0 || !deps.escalation) return;
-      const why = fired.map((f) => f.explanation).join('; ');
+      const signals = fired.flatMap((f) => (f.reason ? [f.reason] : []));
       if (decision.mode === 'local') {
         log.info('route.escalation_blocked', { requestId, from: formatModelRef(candidate.ref), signals: fired.map((f) => f.signal), because: 'local-only mode' });
-        yield { type: 'notice', attempt: attempts, message: `This answer may be unreliable (${why}). Local-only mode: not escalating to a cloud model.` };
+        yield noticeEvent(attempts, { code: 'notice_unreliable_local_only', signals }, fired);
         return;
       }
       if (targetIndex < 0) {
-        const because = refusal ? ` It cannot be escalated: ${refusal.message}` : ', and no stronger model is available to escalate to.';
-        yield { type: 'notice', attempt: attempts, message: `This answer may be unreliable (${why})${refusal ? '.' : ''}${because}` };
+        yield noticeEvent(attempts, refusal ? { code: 'notice_unreliable_refused', signals, refusal: refusal.message } : { code: 'notice_unreliable_no_target', signals }, fired);
         return;
       }
       const nextIndex = targetIndex;

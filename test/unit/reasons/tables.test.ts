@@ -64,6 +64,13 @@ describe('reasons: one English table, a zh-cn table on every surface', () => {
       [{ code: 'task_cues', task: 'code', cues: [{ code: 'cue_code' }, { code: 'cue_open_file_is', language: 'python' }] }, 'contains code, the open file is python'],
       [{ code: 'notice_max_tokens_lowered', from: 4096, to: 812, model: 'groq/llama' }, 'max_tokens lowered from 4096 to 812 so that groq/llama fits the budget'],
       [
+        { code: 'notice_unreliable_local_only', signals: [{ code: 'sig_marker', word: 'UNCERTAIN' }, { code: 'sig_truncated' }] },
+        'This answer may be unreliable (the local model said it is not sure (answered UNCERTAIN); the answer was cut off at the token limit (finish reason "length")). Local-only mode: not escalating to a cloud model.',
+      ],
+      [{ code: 'notice_unreliable_no_target', signals: [{ code: 'sig_empty' }] }, 'This answer may be unreliable (the local model returned an empty answer), and no stronger model is available to escalate to.'],
+      [{ code: 'notice_unreliable_refused', signals: [{ code: 'sig_empty' }], refusal: 'Cloud is refused.' }, 'This answer may be unreliable (the local model returned an empty answer). It cannot be escalated: Cloud is refused.'],
+      [{ code: 'notice_escalation_failed', error: 'groq: 503.', model: 'ollama/llama3.2' }, 'Could not escalate: groq: 503. The answer from ollama/llama3.2 stands.'],
+      [
         { code: 'budget_refused', model: 'groq/llama', worst: '$0.01', inputTokens: 10, outputTokens: 100, spent: '$0.99', limit: '$1.00', scope: 'workspace', period: 'day', held: '$0.02' },
         'groq/llama could cost up to $0.01 for this request (10 input + 100 output tokens), but $0.99 of the $1.00 workspace daily limit is spent today and $0.02 is held by requests in flight. ' +
           'No call was made. Raise switchyard.budget.dailyLimit (up to switchyard.budget.globalDailyLimit), or wait for the next day.',
