@@ -5,7 +5,7 @@
  * Chinese table. It never parses the core's English. Pure (takes `t`), so unit tests run
  * without VS Code.
  */
-import { type CandidateReason, type Reason, reasonTemplates, renderReason } from '../core/reasons';
+import type { CandidateReason, Reason } from '../core/reasons';
 import type { LocalOnlyReason, Mode, RoutingDecision, Task } from '../core/types';
 import type { Translate } from './errorStates';
 
@@ -58,6 +58,8 @@ export function localOnlyText(reason: LocalOnlyReason, t: Translate): string {
  * through `t` (vscode.l10n.t: the zh-cn bundle is keyed by the templates), tasks by their label.
  */
 export function reasonText(reason: Reason, t: Translate): string {
+  // Required on first use: the table is part of dist/core.js (esbuild.mjs LAZY_CORE), not of the activation path.
+  const { reasonTemplates, renderReason } = require('../core/reasons') as typeof import('../core/reasons');
   return renderReason(reason, reasonTemplates, { translate: t, task: (task) => taskLabel(task, t) });
 }
 
