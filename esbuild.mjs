@@ -90,7 +90,7 @@ const vendorEntries = {
  * initialised on its first require (the entry's getters). src/core/types.ts is its own bundle,
  * dist/core-types.js, required by both, so SwitchyardError is one class (instanceof) on both sides.
  */
-const LAZY_CORE = ['assemble', 'cost', 'escalation', 'switchyard', 'config', 'providers', 'local/localEndpoints', 'net/keyOrigin', 'demoKeys'];
+const LAZY_CORE = ['assemble', 'cost', 'escalation', 'switchyard', 'config', 'providers', 'local/localEndpoints', 'net/keyOrigin', 'demoKeys', 'reasons'];
 const CORE_TYPES = path.resolve('src/core/types.ts');
 
 /** Points every import of src/core/types.ts at dist/core-types.js. */

@@ -3,8 +3,9 @@
  * it (thinking, failovers, escalations, the summary line) on stderr so `> answer.txt` keeps only
  * the answer; or one JSON object (--json); or the raw events as NDJSON (--events).
  */
-import type { CostBreakdown, FinishReason, Fix, Locality, NormalizedError, RoutingDecision, SignalResult, StreamEvent, Timing, Usage } from '../core/types';
+import type { CandidateReason, CostBreakdown, FinishReason, Fix, Locality, NormalizedError, RoutingDecision, SignalResult, StreamEvent, Timing, Usage } from '../core/types';
 import { formatModelRef } from '../core/types';
+import { type ReasonTable, reasonTemplates, renderReason } from '../core/reasons';
 
 export interface Sink {
   write(text: string): unknown;
@@ -136,12 +137,14 @@ export class TerminalRenderer {
     private readonly stderr: Sink,
     /** The CLI's words for an error's fix (an environment variable, a settings key); see fixText.ts. */
     private readonly fixText: (fix: Fix) => string = () => '',
+    /** The CLI's words for the core's reasons in the user's language (messages.ts). */
+    private readonly table: ReasonTable = reasonTemplates,
   ) {}
 
   add(ev: StreamEvent): void {
     switch (ev.type) {
       case 'start':
-        this.note(`→ ${formatModelRef(ev.ref)} (${ev.locality}) — ${ev.why.join('; ')}`);
+        this.note(`→ ${formatModelRef(ev.ref)} (${ev.locality}) — ${whyOf(ev, this.table).join('; ')}`);
         break;
       case 'thinking':
         if (!this.thinkingOpen) {
@@ -156,13 +159,13 @@ export class TerminalRenderer {
         this.midLine = !ev.text.endsWith('\n');
         break;
       case 'notice':
-        this.note(`note: ${ev.message}`);
+        this.note(`note: ${ev.reason ? renderReason(ev.reason, this.table) : ev.message}`);
         break;
       case 'failover':
         this.note(`↪ ${formatModelRef(ev.from)} failed (${ev.error.kind}: ${this.withFix(ev.error)}); trying ${formatModelRef(ev.to)}`);
         break;
       case 'escalate':
-        this.note(`⇧ escalating ${formatModelRef(ev.from)} → ${formatModelRef(ev.to)}: ${ev.reasons.map((r) => r.explanation).join('; ')}`);
+        this.note(`⇧ escalating ${formatModelRef(ev.from)} → ${formatModelRef(ev.to)}: ${ev.reasons.map((r) => signalText(r, this.table)).join('; ')}`);
         break;
       case 'error':
         this.note(errorLine(ev.error, (e) => this.withFix(e)));
@@ -190,7 +193,8 @@ export class TerminalRenderer {
 
   private withFix(error: NormalizedError): string {
     const fix = error.fix ? this.fixText(error.fix) : '';
-    return fix ? `${error.message} ${fix}` : error.message;
+    const message = errorMessage(error, this.table);
+    return fix ? `${message} ${fix}` : message;
   }
 
   private note(line: string): void {
@@ -220,8 +224,23 @@ export class TerminalRenderer {
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
+/** An escalation signal's verdict with the CLI's table; the core's English when it gave no reason as data. */
+export function signalText(r: SignalResult, table: ReasonTable = reasonTemplates): string {
+  return r.reason ? renderReason(r.reason, table) : r.explanation;
+}
+
+/** A candidate's reasons with the CLI's table; the core's English when it gave none as data. */
+function whyOf(c: { why: string[]; reasons?: CandidateReason[] }, table: ReasonTable): string[] {
+  return c.reasons ? c.reasons.map((r) => renderReason(r, table)) : c.why;
+}
+
+/** An error's sentence: a budget refusal from its numbers with the CLI's table (in English the core's own `message`), the rest as core wrote it. */
+export function errorMessage(error: NormalizedError, table: ReasonTable = reasonTemplates): string {
+  return error.reason?.code === 'budget_refused' ? `Budget: ${renderReason(error.reason, table)}` : error.message;
+}
+
 /** The line for a failed request: a refusal with numbers is said from them, the rest as core wrote it. */
-export function errorLine(error: NormalizedError, describe: (e: NormalizedError) => string = (e) => e.message): string {
+export function errorLine(error: NormalizedError, describe: (e: NormalizedError) => string = (e) => errorMessage(e)): string {
   const r = error.reason;
   if (r?.code === 'prompt_too_large') {
     return (
@@ -239,15 +258,16 @@ function formatUsd(usd: number): string {
 }
 
 /** Human-readable lines for `switchyard plan`. */
-export function formatDecision(decision: RoutingDecision, fixText: (fix: Fix) => string = () => ''): string {
-  const lines = [`task: ${decision.task} (${decision.taskReason})`, `mode: ${decision.mode}`, 'candidates:'];
+export function formatDecision(decision: RoutingDecision, fixText: (fix: Fix) => string = () => '', table: ReasonTable = reasonTemplates): string {
+  const taskReason = decision.taskReasonData ? `${decision.task}: ${renderReason(decision.taskReasonData, table)}` : decision.taskReason;
+  const lines = [`task: ${decision.task} (${taskReason})`, `mode: ${decision.mode}`, 'candidates:'];
   if (decision.candidates.length === 0) lines.push('  (none)');
-  decision.candidates.forEach((c, i) => lines.push(`  ${i + 1}. ${formatModelRef(c.ref)} [${c.locality}] — ${c.why.join('; ')}`));
+  decision.candidates.forEach((c, i) => lines.push(`  ${i + 1}. ${formatModelRef(c.ref)} [${c.locality}] — ${whyOf(c, table).join('; ')}`));
   if (decision.excluded.length > 0) {
     lines.push('left out:');
     for (const e of decision.excluded) {
       const fix = e.fix ? fixText(e.fix) : '';
-      lines.push(`  - ${e.ref}: ${e.why}${fix ? ` (${fix.replace(/\.$/, '')})` : ''}`);
+      lines.push(`  - ${e.ref}: ${e.because ? renderReason(e.because, table) : e.why}${fix ? ` (${fix.replace(/\.$/, '')})` : ''}`);
     }
   }
   return lines.join('\n') + '\n';

@@ -13,8 +13,9 @@ import { SwitchyardError, formatModelRef, silentLogger } from '../core/types';
 import { type AskOptions, USAGE, UsageError, parseCommand } from './args';
 import { createEnvKeyStore } from './envKeys';
 import { cliFixText } from './fixText';
+import { cliReasonTable } from './messages';
 import { loadConfig } from './loadConfig';
-import { ResultCollector, type Sink, TerminalRenderer, formatDecision } from './render';
+import { ResultCollector, type Sink, TerminalRenderer, formatDecision, signalText } from './render';
 
 export interface CliIo {
   stdout: Sink;
@@ -112,7 +113,7 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
       ...(confirm
         ? {
             confirm: (reasons, next) =>
-              confirm(`\nThe local answer looks unreliable (${reasons.filter((r) => r.fired).map((r) => r.explanation).join('; ')}). Ask ${formatModelRef(next.ref)} (${next.locality}) instead? [y/N] `),
+              confirm(`\nThe local answer looks unreliable (${reasons.filter((r) => r.fired).map((r) => signalText(r, cliReasonTable(io.env))).join('; ')}). Ask ${formatModelRef(next.ref)} (${next.locality}) instead? [y/N] `),
           }
         : {}),
     },
@@ -148,12 +149,12 @@ async function ask(kind: 'ask' | 'plan', options: AskOptions, io: CliIo): Promis
   try {
     if (kind === 'plan') {
       const decision = await session.switchyard.plan(request);
-      io.stdout.write(options.json || options.events ? JSON.stringify(decision, null, 2) + '\n' : formatDecision(decision, session.fixText));
+      io.stdout.write(options.json || options.events ? JSON.stringify(decision, null, 2) + '\n' : formatDecision(decision, session.fixText, cliReasonTable(io.env)));
       return decision.candidates.length > 0 ? EXIT_OK : EXIT_FAILURE;
     }
 
     const collector = new ResultCollector();
-    const terminal = options.json || options.events ? undefined : new TerminalRenderer(io.stdout, io.stderr, session.fixText);
+    const terminal = options.json || options.events ? undefined : new TerminalRenderer(io.stdout, io.stderr, session.fixText, cliReasonTable(io.env));
     for await (const ev of session.switchyard.stream(request)) {
       collector.add(ev);
       if (options.events) io.stdout.write(JSON.stringify(ev) + '\n');

@@ -16,6 +16,7 @@ import { routeStream } from './router/router';
 import { type ProviderEntry, selectCandidates } from './router/selection';
 import { resolveOllamaHost } from './local/ollamaHost';
 import { classifyMessages } from './tasks/classify';
+import { type TaskReason, taskReasonLine } from './reasons';
 import { estimatePromptTokens } from './tokenEstimate';
 import type { BindingLocalOnly, EscalationHook, LocalOnlyReason, KeyStore, LocalAvailability, Logger, ModelInfo, Provider, RouteRequest, RoutingDecision, SpendGuard, StreamEvent, Switchyard, Task } from './types';
 import { silentLogger } from './types';
@@ -87,7 +88,8 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   async function plan(req: Omit<RouteRequest, 'signal'> & { signal?: AbortSignal }): Promise<RoutingDecision> {
     // One size for the prompt: the classifier's, the context-window check's and (same function) the budget's.
     const promptTokens = estimatePromptTokens(req.messages, req.fim);
-    const { task, reason } = taskOf(req, promptTokens);
+    const { task, reason: reasonData } = taskOf(req, promptTokens);
+    const reason = taskReasonLine(reasonData, task);
     let mode = req.mode ?? config.mode;
     const pinned = req.pinned ?? (mode === 'pinned' ? config.pinned : undefined);
     if (mode === 'pinned' && !pinned) {
@@ -105,7 +107,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
     }
     const fit = { promptTokens, answerTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS };
     const decision = await selectCandidates(
-      { task, taskReason: reason, mode, pinned, escalating: req.escalateFrom !== undefined, fit, signal: req.signal },
+      { task, taskReason: reason, taskReasonData: reasonData, mode, pinned, escalating: req.escalateFrom !== undefined, fit, signal: req.signal },
       { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local, cloudRefused: config.refuseCloud },
     );
     return localOnly && localOnly.length > 0 ? { ...decision, localOnly } : decision;
@@ -155,10 +157,10 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   };
 }
 
-function taskOf(req: Pick<RouteRequest, 'task' | 'messages' | 'languageId' | 'fim'>, promptTokens: number): { task: Task; reason: string } {
-  if (req.task) return { task: req.task, reason: `${req.task}: given by the request` };
+function taskOf(req: Pick<RouteRequest, 'task' | 'messages' | 'languageId' | 'fim'>, promptTokens: number): { task: Task; reason: TaskReason } {
+  if (req.task) return { task: req.task, reason: { code: 'task_given' } };
   // A fill-in-the-middle request is an inline completion whatever its text says.
-  if (req.fim) return { task: 'completion', reason: 'completion: fill-in-the-middle request' };
+  if (req.fim) return { task: 'completion', reason: { code: 'task_fim' } };
   const c = classifyMessages(req.messages, { languageId: req.languageId, promptTokens });
-  return { task: c.task, reason: c.reason };
+  return { task: c.task, reason: c.reasonData };
 }

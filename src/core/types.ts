@@ -8,6 +8,8 @@
  * Provider.stream(ProviderRequest) → ProviderEvent… → Router adds timing, cost, failover and
  * escalation → StreamEvent… → caller. One AbortSignal travels the whole way down.
  */
+import type { BudgetRefusal, CandidateReason, ExcludedReason, NoticeReason, SignalReason, TaskReason } from './reasons/types';
+export type { BudgetRefusal, CandidateReason, CueReason, ExcludedReason, NoticeReason, Reason, SignalReason, TaskReason } from './reasons/types';
 
 /** What a request is for. The router picks candidate models per task. */
 export const TASKS = [
@@ -157,7 +159,8 @@ export interface PromptTooLarge {
   largestWindow: number;
   model: string;
 }
-export type ErrorReason = PromptTooLarge;
+/** A refusal's numbers; its English `message` is rendered from the same reason (src/core/reasons). */
+export type ErrorReason = PromptTooLarge | BudgetRefusal;
 
 /** A model left out because its context window cannot hold prompt + answer (`needed` tokens). */
 export interface ContextTooSmall {
@@ -293,8 +296,10 @@ export interface RouteRequest {
 export interface Candidate {
   ref: ModelRef;
   locality: Locality;
-  /** Why this candidate is in the list, and at this place. */
+  /** Why this candidate is in the list, and at this place: English, rendered from `reasons`, for logs. */
   why: string[];
+  /** The same reasons as data, for surfaces that word them in their own language. */
+  reasons?: CandidateReason[];
   /** Tokens (prompt + answer) the model holds, when selection knew it (see router/contextWindows.ts). */
   contextWindow?: number;
 }
@@ -303,14 +308,25 @@ export interface RoutingDecision {
   task: Task;
   /** Why this task: "math: contains an equation", or "given by the command". */
   taskReason: string;
+  /** The same reason as data (absent when the caller gave the task). */
+  taskReasonData?: TaskReason;
   mode: Mode;
   candidates: Candidate[];
   /** Models left out and why ("groq: no API key", "ollama/llama3.2: not installed"), what would bring one back, and `reason` when it has numbers. */
-  excluded: { ref: string; why: string; fix?: Fix; reason?: ExclusionReason }[];
+  excluded: Excluded[];
   /** The prompt's estimated size (src/core/tokenEstimate.ts), when selection checked context windows. */
   promptTokens?: number;
   /** Set when Local only is binding and something asked for more: why it still is Local only. */
   localOnly?: LocalOnlyReason[];
+}
+
+/** A model left out: `why` in English (rendered from `because`, for logs), `because` as data for surfaces, `fix` what would bring it back. */
+export interface Excluded {
+  ref: string;
+  why: string;
+  because?: ExcludedReason;
+  fix?: Fix;
+  reason?: ExclusionReason;
 }
 
 /**
@@ -355,12 +371,13 @@ export interface CostBreakdown {
 /** The one event type every caller (panel, CLI, HTTP, completion) consumes. */
 export type StreamEvent =
   | { type: 'decision'; decision: RoutingDecision }
-  | { type: 'start'; attempt: number; ref: ModelRef; locality: Locality; why: string[] }
+  | { type: 'start'; attempt: number; ref: ModelRef; locality: Locality; why: string[]; reasons?: CandidateReason[] }
   | { type: 'thinking'; attempt: number; text: string }
   | { type: 'text'; attempt: number; text: string; logprobs?: TokenLogprob[] }
   | { type: 'usage'; attempt: number; usage: Usage }
   | { type: 'cost'; attempt: number; cost: CostBreakdown }
-  | { type: 'notice'; attempt: number; message: string } // e.g. "max_tokens lowered to 812 to fit the budget"
+  /** e.g. "max_tokens lowered from 4096 to 812 so that groq/… fits the budget"; `reason` when a surface can word it itself. */
+  | { type: 'notice'; attempt: number; message: string; reason?: NoticeReason }
   | { type: 'failover'; from: ModelRef; to: ModelRef; error: NormalizedError }
   | { type: 'escalate'; from: ModelRef; to: ModelRef; reasons: SignalResult[] }
   | { type: 'finish'; attempt: number; reason: FinishReason; timing: Timing }
@@ -389,8 +406,9 @@ export interface Reservation {
   id: string;
   /** May be lower than asked, so that the worst case fits the budget. */
   maxTokens: number;
-  /** Said to the user when the reservation changed the request. */
+  /** Said to the user when the reservation changed the request (English, rendered from `noticeReason`). */
   notice?: string;
+  noticeReason?: NoticeReason;
   /**
    * Told of every event the provider streams (text, thinking, usage, finish), before `settle`:
    * the cost module records progress in the ledger from it, so that a process killed mid-stream
@@ -416,8 +434,10 @@ export interface SignalResult {
   /** "logprobs", "marker", "code_parse", "math_final", "truncated", "empty", "refusal", "user". */
   signal: string;
   fired: boolean;
-  /** "12% of tokens below p=0.30 (limit 8%)". */
+  /** "12% of tokens below p=0.30 (limit 8%)": English, rendered from `reason`, for logs and calibration. */
   explanation: string;
+  /** The same verdict as data, for surfaces that word it in their language. */
+  reason?: SignalReason;
 }
 
 export interface AnswerWatcher {

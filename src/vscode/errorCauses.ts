@@ -4,7 +4,7 @@
  * Decided on the typed `reason` and `fix` the router attaches (src/core/router/selection.ts),
  * never on its English sentences. Pure, so tests run without VS Code.
  */
-import type { NormalizedError, RoutingDecision } from '../core/types';
+import type { BudgetRefusal, NormalizedError, RoutingDecision } from '../core/types';
 
 export type Cause =
   /** Ollama is not installed: the download page. */
@@ -15,8 +15,8 @@ export type Cause =
   | { cause: 'no_local_model'; providers: string[]; models: string[]; refs: string[] }
   /** Cloud providers with no key stored for their endpoint. */
   | { cause: 'no_key'; providers: string[]; refs: string[] }
-  /** The budget refused the call (the cost module's sentence has the numbers). */
-  | { cause: 'budget'; message: string };
+  /** The budget refused the call: `reason` has the numbers when the cost module gave them, else its `message` says it. */
+  | { cause: 'budget'; message: string; reason?: BudgetRefusal };
 
 type Excluded = RoutingDecision['excluded'][number];
 
@@ -56,6 +56,6 @@ export function groupCauses(excluded: readonly Excluded[], error?: NormalizedErr
   }
   const causes: Cause[] = [];
   for (const c of [missing, stopped, noModel, noKey]) if (c) causes.push(c);
-  if (error?.kind === 'budget') causes.push({ cause: 'budget', message: error.message.replace(/^budget:\s*/i, '') });
+  if (error?.kind === 'budget') causes.push({ cause: 'budget', message: error.message, ...(error.reason?.code === 'budget_refused' ? { reason: error.reason } : {}) });
   return causes;
 }

@@ -6,7 +6,7 @@
 import type { NormalizedError, PromptTooLarge, RoutingDecision } from '../core/types';
 import type { FixAction, TurnError } from '../shared/messages';
 import { type Cause, groupCauses } from './errorCauses';
-import { localOnlyText } from './reasonText';
+import { localOnlyText, reasonText } from './reasonText';
 
 export type Translate = (message: string, ...args: (string | number)[]) => string;
 
@@ -34,8 +34,8 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       actions.push({ label: t('Set API Key'), command: 'switchyard.setApiKey' }, switchMode);
       break;
     case 'budget':
-      // The cost module's refusal starts with its own "Budget:" label.
-      message = t('Budget reached: {0}', error.message.replace(/^budget:\s*/i, ''));
+      // A refusal with numbers is said from them; the cost module's other refusals (a locked ledger, no price) as it wrote them.
+      message = t('Budget reached: {0}', budgetText(error, t));
       actions.push(
         { label: t('Set Budget'), command: 'switchyard.setBudget' },
         { label: t('Show Usage Report'), command: 'switchyard.showUsage' },
@@ -85,6 +85,11 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       actions.push(retry, showLog);
   }
   return { kind: error.kind, message, actions };
+}
+
+/** What the budget refused, in the user's language when the refusal has its numbers (src/core/cost/refusal.ts). */
+export function budgetText(error: Pick<NormalizedError, 'message' | 'reason'>, t: Translate): string {
+  return error.reason?.code === 'budget_refused' ? reasonText(error.reason, t) : error.message;
 }
 
 /** No model's context window holds the prompt plus the answer (src/core/router/contextFit.ts). */
@@ -143,7 +148,7 @@ function causeLines(cause: Cause, t: Translate): ErrorLine[] {
     case 'no_key':
       return [{ text: t('No API key for {0}.', cause.providers.join(', ')), actions: [{ label: t('Set API Key'), command: 'switchyard.setApiKey' }] }];
     case 'budget':
-      return [{ text: t('Budget reached: {0}', cause.message), actions: [{ label: t('Set Budget'), command: 'switchyard.setBudget' }] }];
+      return [{ text: t('Budget reached: {0}', budgetText(cause, t)), actions: [{ label: t('Set Budget'), command: 'switchyard.setBudget' }] }];
   }
 }
 
@@ -168,6 +173,6 @@ function noCandidate(decision: RoutingDecision, error: NormalizedError, t: Trans
     { label: t('Try the Demo'), command: TRY_DEMO_COMMAND },
     { label: t('Open Settings'), command: 'switchyard.openSettings' },
   ];
-  const details = decision.excluded.map((e) => `${e.ref} — ${e.why}`);
+  const details = decision.excluded.map((e) => `${e.ref} — ${e.because ? reasonText(e.because, t) : e.why}`);
   return { kind: 'no_provider', message, actions, lines, details };
 }

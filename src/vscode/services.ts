@@ -21,6 +21,7 @@ import { SecretKeyStore } from './keyStore';
 import { OutputLogger } from './outputLogger';
 import { buildCost, buildDemoCost, buildRouter } from './coreFactory';
 import { demoRawConfig, type DemoEndpoints } from '../core/demo';
+import { reasonText } from './reasonText';
 import { getLocalSidecarService } from './localModelsService';
 import type { BudgetAlert, CostService } from '../core/cost';
 
@@ -282,7 +283,7 @@ class ExtensionServices implements Services, vscode.Disposable {
 
 /** Policy "ask": a notification with the reasons; dismissing it keeps the local answer. */
 async function confirmEscalation(reasons: SignalResult[], next: Candidate): Promise<boolean> {
-  const why = reasons.filter((r) => r.fired).map((r) => r.explanation).join('; ');
+  const why = reasons.filter((r) => r.fired).map((r) => (r.reason ? reasonText(r.reason, vscode.l10n.t) : r.explanation)).join(vscode.l10n.t('; '));
   const yes = vscode.l10n.t('Escalate');
   const choice = await vscode.window.showInformationMessage(
     vscode.l10n.t('The local answer looks uncertain ({0}). Ask {1}?', why || vscode.l10n.t('no reason given'), `${next.ref.provider}/${next.ref.model}`),

@@ -10,7 +10,7 @@ import type { RoutingDecision, SignalResult, StreamEvent } from '../core/types';
 import { MAX_ANSWER_CHARS, type Answer, type AnswerMeta, type Turn, type TurnError } from '../shared/messages';
 import { applyTurnMessage, snapshotTurn, type TurnMessage } from '../shared/turnProtocol';
 import type { Translate } from './errorStates';
-import { localOnlyText, modeText, taskLabel, taskReasonText, whyText } from './reasonText';
+import { localOnlyText, modeText, reasonText, taskLabel, taskReasonText, whyTexts } from './reasonText';
 
 export class TurnBuilder {
   private decision: RoutingDecision | undefined;
@@ -117,9 +117,9 @@ export class TurnBuilder {
           status: 'streaming',
           meta: {
             task: this.decision && taskLabel(this.decision.task, this.t),
-            taskReason: this.decision && taskReasonText(this.decision.task, this.decision.taskReason, this.t),
+            taskReason: this.decision && taskReasonText(this.decision, this.t),
             mode: this.decision && modeText(this.decision.mode, this.t),
-            why: event.why.map((why) => whyText(why, this.t)),
+            why: whyTexts(event, this.t),
             escalationReason: this.pendingReason,
             currency: this.currency,
             // A workspace or request asked for more than Local only: the answer says why it did not get it.
@@ -174,7 +174,8 @@ export class TurnBuilder {
         });
       case 'notice': {
         const answer = this.answerOf(event.attempt);
-        return answer ? [this.patch(answer, { meta: { ...answer.meta, notices: [...answer.meta.notices, event.message] } })] : [];
+        const notice = event.reason ? reasonText(event.reason, this.t) : event.message;
+        return answer ? [this.patch(answer, { meta: { ...answer.meta, notices: [...answer.meta.notices, notice] } })] : [];
       }
       case 'failover': {
         const from = this.findByRef(event.from.provider, event.from.model);
@@ -183,7 +184,7 @@ export class TurnBuilder {
       }
       case 'escalate': {
         const from = this.findByRef(event.from.provider, event.from.model);
-        const reason = describeSignals(event.reasons);
+        const reason = describeSignals(event.reasons, this.t);
         this.pendingReason = reason;
         return from ? [this.patch(from, { status: 'escalated', meta: { ...from.meta, supersededBecause: reason } })] : [];
       }
@@ -263,9 +264,9 @@ function cutAt(text: string, chars: number): string {
 }
 
 /** "logprobs: 12% of tokens below p=0.30; marker: said UNCERTAIN" — the fired signals only. */
-export function describeSignals(reasons: SignalResult[]): string {
+export function describeSignals(reasons: SignalResult[], t?: Translate): string {
   const fired = reasons.filter((r) => r.fired);
-  return (fired.length > 0 ? fired : reasons).map((r) => `${r.signal}: ${r.explanation}`).join('; ');
+  return (fired.length > 0 ? fired : reasons).map((r) => `${r.signal}: ${r.reason && t ? reasonText(r.reason, t) : r.explanation}`).join('; ');
 }
 
 /** The answer a follow-up builds on: the last one that was not superseded. */

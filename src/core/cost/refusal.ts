@@ -4,17 +4,10 @@
  * setting to change. Thrown as SwitchyardError{kind:'budget'}, so the router falls back to a
  * local model or shows it.
  */
-import { SwitchyardError, formatModelRef, type SpendRequest } from '../types';
+import { SwitchyardError, formatModelRef, type BudgetRefusal, type SpendRequest } from '../types';
+import { renderReason } from '../reasons';
 import { formatMoney, type CurrencySetting } from './currency';
 import type { Limit } from './limits';
-
-const SETTING: Record<Limit['scope'], Record<Limit['period'], string>> = {
-  global: { day: 'switchyard.budget.globalDailyLimit', month: 'switchyard.budget.globalMonthlyLimit' },
-  workspace: {
-    day: 'switchyard.budget.dailyLimit (up to switchyard.budget.globalDailyLimit)',
-    month: 'switchyard.budget.monthlyLimit (up to switchyard.budget.globalMonthlyLimit)',
-  },
-};
 
 export function budgetRefusal(
   req: SpendRequest,
@@ -23,17 +16,25 @@ export function budgetRefusal(
   at: { spentUsd: number; reservedUsd: number; currency: CurrencySetting },
 ): SwitchyardError {
   const cur = at.currency;
-  const when = limit.period === 'day' ? 'today' : 'this month';
-  const inFlight = at.reservedUsd > 0 ? ` and ${formatMoney(at.reservedUsd, cur)} is held by requests in flight` : '';
+  const reason: BudgetRefusal = {
+    code: 'budget_refused',
+    model: formatModelRef(req.ref),
+    worst: formatMoney(worstUsd, cur),
+    inputTokens: req.inputTokensEstimate,
+    outputTokens: req.maxTokens,
+    spent: formatMoney(at.spentUsd, cur),
+    limit: formatMoney(limit.limitUsd, cur),
+    scope: limit.scope,
+    period: limit.period,
+    ...(at.reservedUsd > 0 ? { held: formatMoney(at.reservedUsd, cur) } : {}),
+  };
   return new SwitchyardError({
     kind: 'budget',
-    message:
-      `Budget: ${formatModelRef(req.ref)} could cost up to ${formatMoney(worstUsd, cur)} for this request ` +
-      `(${req.inputTokensEstimate} input + ${req.maxTokens} output tokens), but ${formatMoney(at.spentUsd, cur)} of the ` +
-      `${formatMoney(limit.limitUsd, cur)} ${limit.label} is spent ${when}${inFlight}. ` +
-      `No call was made. Raise ${SETTING[limit.scope][limit.period]}, or wait for the next ${limit.period}.`,
+    // The "Budget:" label is the log's and the CLI's; the panel says the reason after its own label.
+    message: `Budget: ${renderReason(reason)}`,
     provider: req.ref.provider,
     model: req.ref.model,
     retryable: false,
+    reason,
   });
 }

@@ -19,6 +19,7 @@ import {
   type SpendRequest,
   type Usage,
 } from '../types';
+import { type NoticeReason, renderReason } from '../reasons';
 import { costOf, maxTokensWithin, worstCaseUsd } from './costMath';
 import { dueAlerts, type BudgetAlert } from './alerts';
 import { fromUsd, type Currency } from './currency';
@@ -148,10 +149,8 @@ export class LedgerSpendGuard implements SpendGuard {
       this.appendAll(io, [rec]);
       return rec;
     });
-    const notice =
-      record.maxTokens < req.maxTokens
-        ? `max_tokens lowered from ${req.maxTokens} to ${record.maxTokens} so that ${formatModelRef(req.ref)} fits the budget`
-        : undefined;
+    const notice: NoticeReason | undefined =
+      record.maxTokens < req.maxTokens ? { code: 'notice_max_tokens_lowered', from: req.maxTokens, to: record.maxTokens, model: formatModelRef(req.ref) } : undefined;
     return this.reservation(req, resolved, record, record.maxTokens, startedAt, notice);
   }
 
@@ -239,14 +238,14 @@ export class LedgerSpendGuard implements SpendGuard {
     held: ReserveRecord | undefined,
     maxTokens: number,
     startedAt: number,
-    notice?: string,
+    notice?: NoticeReason,
   ): Reservation {
     let settled: Promise<CostBreakdown> | undefined;
     const progress = new StreamProgress();
     return {
       id: held?.id ?? randomUUID(),
       maxTokens,
-      notice,
+      ...(notice ? { notice: renderReason(notice), noticeReason: notice } : {}),
       // Only a held (cloud) reservation records progress: a local answer costs nothing to lose.
       observe: held
         ? (ev) => {

@@ -3,6 +3,7 @@
  * judge: it sees the finished local answer (and, if it wants, each streamed delta) and returns
  * a SignalResult that explains itself whether or not it fired.
  */
+import { type SignalReason, renderReason } from '../reasons';
 import type { FinishReason, SignalResult, Task, TokenLogprob } from '../types';
 
 export type SignalName = 'logprobs' | 'marker' | 'code_parse' | 'math_final' | 'truncated' | 'empty' | 'refusal' | 'user';
@@ -27,12 +28,13 @@ export interface SignalJudge {
   finish(answer: FinishedAnswer): SignalResult;
 }
 
-export function fired(signal: SignalName, explanation: string): SignalResult {
-  return { signal, fired: true, explanation };
+/** A verdict; its English `explanation` (logs, calibration) is rendered from the reason the surfaces word themselves. */
+export function fired(signal: SignalName, reason: SignalReason): SignalResult {
+  return { signal, fired: true, explanation: renderReason(reason), reason };
 }
 
-export function quiet(signal: SignalName, explanation: string): SignalResult {
-  return { signal, fired: false, explanation };
+export function quiet(signal: SignalName, reason: SignalReason): SignalResult {
+  return { signal, fired: false, explanation: renderReason(reason), reason };
 }
 
 /** "18%" — whole percents, which is all the precision a user needs to read an explanation. */

@@ -63,7 +63,7 @@ export function createAnswerWatcher(options: WatcherOptions): AnswerWatcher {
       return judges.map((judge) => {
         const stopped = early.get(judge.name);
         if (stopped) return stopped;
-        if (incomplete) return quiet(judge.name, `not judged: the attempt ended with "${reason}"`);
+        if (incomplete) return quiet(judge.name, { code: 'sig_not_judged_ended', reason });
         return judge.finish({ text: finalText, reason, logprobs, task: options.task, languageId: options.languageId });
       });
     },

@@ -8,6 +8,7 @@
 import type { Candidate, ContextTooSmall, NormalizedError, PromptTooLarge, RoutingDecision } from '../types';
 import { formatModelRef } from '../types';
 import type { ContextWindow } from './contextWindows';
+import { type ExcludedReason, renderReason } from '../reasons';
 
 export interface FitRequest {
   /** The prompt's size by estimatePromptTokens (src/core/tokenEstimate.ts). */
@@ -35,11 +36,8 @@ export function fitCandidates(
     }
     const model = formatModelRef(c.ref);
     const reason: ContextTooSmall = { code: 'context_too_small', model, window: window.tokens, needed };
-    excluded.push({
-      ref: model,
-      why: `context window of ${n(window.tokens)} tokens (${window.source}) is too small: needs ${n(needed)} (prompt about ${n(fit.promptTokens)} + answer ${n(fit.answerTokens)})`,
-      reason,
-    });
+    const because: ExcludedReason = { code: 'excl_context_too_small', window: window.tokens, source: window.source, needed, prompt: fit.promptTokens, answer: fit.answerTokens };
+    excluded.push({ ref: model, why: renderReason(because), because, reason });
   }
   return { kept, excluded };
 }

@@ -10,6 +10,7 @@
 import type { ProviderConfig, SwitchyardConfig } from '../config';
 import type { Candidate, ConfigInvalid, Fix, KeyStore, LocalAvailability, LocalAvailabilityResult, LocalUnavailable, Locality, Mode, ModelNotPulled, Provider, RoutingDecision, Task } from '../types';
 import { formatModelRef, parseModelRef } from '../types';
+import { type CandidateReason, type ExcludedReason, type TaskReason, renderReason } from '../reasons';
 import { type FitRequest, fitCandidates } from './contextFit';
 import { type ContextWindow, contextWindowOf } from './contextWindows';
 import { DEFAULT_TASK_CANDIDATES, TASKS_WITHOUT_CLOUD_FALLBACK } from './defaults';
@@ -41,6 +42,7 @@ export interface SelectionContext {
 export interface SelectionRequest {
   task: Task;
   taskReason: string;
+  taskReasonData?: TaskReason;
   mode: Mode;
   /** "provider" or "provider/model". */
   pinned?: string;
@@ -51,9 +53,9 @@ export interface SelectionRequest {
   signal?: AbortSignal;
 }
 
-/** Why a local provider is down: the sentence for the log and the typed cause the surfaces group by. */
+/** Why a local provider is down: the reason the surfaces word, and the typed cause they group by. */
 interface Down {
-  why: string;
+  because: ExcludedReason;
   reason?: LocalUnavailable;
   fix?: Fix;
 }
@@ -61,14 +63,14 @@ interface Down {
 /** Where Ollama comes from when the sidecar does not say (the same page binaryLocator.ts names). */
 const OLLAMA_DOWNLOAD_URL = 'https://ollama.com/download';
 
-function typedDown(e: ProviderEntry, state: 'missing' | 'down', installUrl?: string): Omit<Down, 'why'> {
+function typedDown(e: ProviderEntry, state: 'missing' | 'down', installUrl?: string): Omit<Down, 'because'> {
   const reason: LocalUnavailable = { code: 'local_unavailable', provider: e.id, state };
   const fix: Fix = state === 'missing' && e.provider.kind === 'ollama' ? { action: 'install_ollama', url: installUrl ?? OLLAMA_DOWNLOAD_URL } : { action: 'start_local', provider: e.id };
   return { reason, fix };
 }
 
 function downOf(e: ProviderEntry, a: LocalAvailabilityResult): Down {
-  return { why: `not available (${a.reason ?? 'not running'})`, ...typedDown(e, a.state ?? 'down', a.installUrl) };
+  return { because: { code: 'excl_local_down', provider: e.id, detail: a.reason ?? 'not running' }, ...typedDown(e, a.state ?? 'down', a.installUrl) };
 }
 
 /** A local provider that answers but lacks the model: pull it (Ollama), or load one (other servers). */
@@ -84,7 +86,7 @@ const ANY_MODEL = '*';
 
 interface Wanted {
   ref: string;
-  why: string;
+  why: CandidateReason;
 }
 
 export async function selectCandidates(req: SelectionRequest, ctx: SelectionContext): Promise<RoutingDecision> {
@@ -103,7 +105,7 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     if (!p) {
       p = ctx.local.ensureAvailable(e.id).then(
         (a) => (a.available ? undefined : downOf(e, a)),
-        (err: unknown): Down => ({ why: `not available (${(err as Error).message})`, ...typedDown(e, 'down') }),
+        (err: unknown): Down => ({ because: { code: 'excl_local_down', provider: e.id, detail: (err as Error).message }, ...typedDown(e, 'down') }),
       );
       upMemo.set(e.id, p);
     }
@@ -121,26 +123,32 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
   };
 
   /** Why this provider cannot serve in this mode at all, or undefined when it can. */
-  const gate = (e: ProviderEntry): string | undefined => {
-    if (!e.config.enabled) return `${e.id}: disabled in settings`;
+  const gate = (e: ProviderEntry): ExcludedReason | undefined => {
+    const provider = e.id;
+    if (!e.config.enabled) return { code: 'excl_disabled', provider };
     const loc: Locality = e.provider.locality;
-    if (loc === 'cloud' && req.mode === 'local') return `${e.id}: cloud provider, and the mode is Local only`;
+    if (loc === 'cloud' && req.mode === 'local') return { code: 'excl_cloud_in_local_mode', provider };
     const refused = loc === 'cloud' ? ctx.cloudRefused?.[0] : undefined;
-    if (refused) return `${e.id}: cloud provider, and cloud calls are refused until the setting ${refused.setting} is fixed`;
-    if (loc === 'local' && req.mode === 'cloud') return `${e.id}: local provider, and the mode is Cloud only`;
-    if (loc === 'local' && req.escalating) return `${e.id}: local provider skipped, the request asks for a stronger (cloud) model`;
+    if (refused) return { code: 'excl_cloud_refused', provider, setting: refused.setting };
+    if (loc === 'local' && req.mode === 'cloud') return { code: 'excl_local_in_cloud_mode', provider };
+    if (loc === 'local' && req.escalating) return { code: 'excl_local_escalating', provider };
     return undefined;
+  };
+  /** Leaves a wanted model out, saying why in English for the log (from the same reason). */
+  const exclude = (ref: string, because: ExcludedReason, more: Omit<RoutingDecision['excluded'][number], 'ref' | 'why' | 'because'> = {}): void => {
+    excluded.push({ ref, why: renderReason(because), because, ...more });
   };
 
   const windows = new Map<Candidate, ContextWindow>();
   /** `reported`: the context length the provider gave for this model (Ollama /api/show). */
-  const add = (e: ProviderEntry, model: string, why: string[], reported?: number): void => {
+  const add = (e: ProviderEntry, model: string, reasons: CandidateReason[], reported?: number): void => {
     const ref = { provider: e.id, model };
     const key = formatModelRef(ref);
     if (seen.has(key)) return;
     seen.add(key);
     const window = contextWindowOf({ ref, vendor: e.config.vendor, reported });
-    const candidate: Candidate = { ref, locality: e.provider.locality, why, contextWindow: window.tokens };
+    const why = reasons.map((r) => renderReason(r));
+    const candidate: Candidate = { ref, locality: e.provider.locality, why, reasons, contextWindow: window.tokens };
     windows.set(candidate, window);
     candidates.push(candidate);
   };
@@ -151,47 +159,51 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
     try {
       ref = parseModelRef(w.ref);
     } catch (err) {
-      excluded.push({ ref: w.ref, why: (err as Error).message });
+      exclude(w.ref, { code: 'excl_bad_ref', detail: (err as Error).message });
       return;
     }
     const e = ctx.entries.get(ref.provider);
     if (!e) {
       // Once per provider: the shipped lists name every vendor, and one line says it for all its models.
-      if (!missing.has(ref.provider)) excluded.push({ ref: w.ref, why: `${ref.provider}: ${ctx.unavailable?.get(ref.provider) ?? 'no provider with this id is configured'}` });
+      const why = ctx.unavailable?.get(ref.provider);
+      if (!missing.has(ref.provider)) exclude(w.ref, why !== undefined ? { code: 'excl_unavailable', provider: ref.provider, detail: why } : { code: 'excl_not_configured', provider: ref.provider });
       missing.add(ref.provider);
       return;
     }
     const closed = gate(e);
-    if (closed) return void excluded.push({ ref: w.ref, why: closed });
+    if (closed) return exclude(w.ref, closed);
 
     if (e.provider.locality === 'cloud') {
       if (!(await hasKey(e))) {
         // Labelled local but not on this machine (src/core/net/locality.ts): say that, not just "no key".
         if (e.config.locality === 'local') {
-          return void excluded.push({ ref: w.ref, why: `${e.id}: ${e.origin} is not a loopback address and not in network.trustedLocalHosts, so it counts as cloud, and it has no API key`, fix: { action: 'fix_setting', setting: 'network.trustedLocalHosts' } });
+          return exclude(w.ref, { code: 'excl_not_loopback', provider: e.id, origin: e.origin }, { fix: { action: 'fix_setting', setting: 'network.trustedLocalHosts' } });
         }
-        return void excluded.push({ ref: w.ref, why: `${e.id}: no API key for ${e.origin}`, fix: { action: 'set_key', provider: e.id, origin: e.origin } });
+        return exclude(w.ref, { code: 'excl_no_key', provider: e.id, origin: e.origin }, { fix: { action: 'set_key', provider: e.id, origin: e.origin } });
       }
       const models = ref.model === ANY_MODEL ? e.config.models : [ref.model];
-      if (models.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models configured` });
+      if (models.length === 0) return exclude(w.ref, { code: 'excl_no_models_configured', provider: e.id });
       for (const m of models) add(e, m, [w.why]);
       return;
     }
 
     const installed = await installedOn(e);
-    if (!installed.ok) return void excluded.push({ ref: w.ref, why: `${e.id}: ${installed.why}`, ...('reason' in installed ? { reason: installed.reason, fix: installed.fix } : {}) });
+    if (!installed.ok) {
+      if ('because' in installed) return exclude(w.ref, installed.because, installed.reason ? { reason: installed.reason, fix: installed.fix } : {});
+      return exclude(w.ref, { code: 'excl_unavailable', provider: e.id, detail: installed.why });
+    }
     if (ref.model === ANY_MODEL) {
       const chat = installed.models.filter(isChatModel);
-      if (chat.length === 0) return void excluded.push({ ref: w.ref, why: `${e.id}: no models installed`, ...notPulled(e) });
+      if (chat.length === 0) return exclude(w.ref, { code: 'excl_no_models_installed', provider: e.id }, notPulled(e));
       for (const m of chat) add(e, m.ref.model, [w.why], m.contextWindow);
       return;
     }
     const found = matchInstalled(ref.model, installed.models);
     if (!found) {
-      const hint = e.provider.kind === 'ollama' ? ` (ollama pull ${ref.model})` : '';
-      return void excluded.push({ ref: w.ref, why: `not installed on ${e.id}${hint}`, ...notPulled(e, ref.model) });
+      // Ollama's own command says how to get it; other servers load models their own way.
+      return exclude(w.ref, { code: e.provider.kind === 'ollama' ? 'excl_not_pulled_ollama' : 'excl_not_installed', provider: e.id, model: ref.model }, notPulled(e, ref.model));
     }
-    add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, `installed as ${found.ref.model}`], found.contextWindow);
+    add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, { code: 'why_installed_as', model: found.ref.model }], found.contextWindow);
   };
 
   const wanted = wantedList(req, ctx);
@@ -203,28 +215,29 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
 
   // Auto: local first, whatever order a settings list used; the list order holds within each group.
   const ordered = mode === 'auto' ? [...candidates.filter((c) => c.locality === 'local'), ...candidates.filter((c) => c.locality === 'cloud')] : candidates;
-  if (!req.fit) return { task: req.task, taskReason: req.taskReason, mode, candidates: ordered, excluded };
+  const task = { task: req.task, taskReason: req.taskReason, ...(req.taskReasonData ? { taskReasonData: req.taskReasonData } : {}) };
+  if (!req.fit) return { ...task, mode, candidates: ordered, excluded };
   const fit = fitCandidates(ordered, req.fit, (c) => windows.get(c)!);
-  return { task: req.task, taskReason: req.taskReason, mode, candidates: fit.kept, excluded: [...excluded, ...fit.excluded], promptTokens: req.fit.promptTokens };
+  return { ...task, mode, candidates: fit.kept, excluded: [...excluded, ...fit.excluded], promptTokens: req.fit.promptTokens };
 }
 
 function wantedList(req: SelectionRequest, ctx: SelectionContext): { list: Wanted[]; providers: Set<string> } {
   const fromSettings = ctx.taskLists[req.task];
   const list = fromSettings ?? DEFAULT_TASK_CANDIDATES[req.task];
-  const source = fromSettings ? 'settings' : 'the shipped defaults';
+  const rank = fromSettings ? 'why_settings_rank' : 'why_defaults_rank';
   let wanted: Wanted[];
   if (req.pinned) {
     // Pinned (also in Local-only mode, where the gate then refuses a cloud pin rather than ignoring it).
     const pinned = req.pinned;
     if (pinned.includes('/')) {
-      wanted = [{ ref: pinned, why: `pinned to ${pinned}` }];
+      wanted = [{ ref: pinned, why: { code: 'why_pinned', target: pinned } }];
     } else {
       // A pinned provider: its models from the task list in order, then any of its models.
-      wanted = list.filter((r) => r.startsWith(`${pinned}/`)).map((ref) => ({ ref, why: `pinned to ${pinned}; listed for ${req.task}` }));
-      wanted.push({ ref: `${pinned}/${ANY_MODEL}`, why: `pinned to ${pinned}` });
+      wanted = list.filter((r) => r.startsWith(`${pinned}/`)).map((ref): Wanted => ({ ref, why: { code: 'why_pinned_listed', target: pinned, task: req.task } }));
+      wanted.push({ ref: `${pinned}/${ANY_MODEL}`, why: { code: 'why_pinned', target: pinned } });
     }
   } else {
-    wanted = list.map((ref, i) => ({ ref, why: `#${i + 1} for ${req.task} in ${source}` }));
+    wanted = list.map((ref, i) => ({ ref, why: { code: rank, rank: i + 1, task: req.task } }));
   }
   const providers = new Set(wanted.map((w) => w.ref.slice(0, Math.max(0, w.ref.indexOf('/')))));
   return { list: wanted, providers };
@@ -240,10 +253,10 @@ async function addFallbacks(
   ctx: SelectionContext,
   listed: Set<string>,
   candidates: Candidate[],
-  gate: (e: ProviderEntry) => string | undefined,
+  gate: (e: ProviderEntry) => ExcludedReason | undefined,
   hasKey: (e: ProviderEntry) => Promise<boolean>,
   installedOn: (e: ProviderEntry) => Promise<InstalledResult | ({ ok: false } & Down)>,
-  add: (e: ProviderEntry, model: string, why: string[], reported?: number) => void,
+  add: (e: ProviderEntry, model: string, reasons: CandidateReason[], reported?: number) => void,
 ): Promise<void> {
   for (const e of ctx.entries.values()) {
     if (gate(e)) continue;
@@ -251,10 +264,10 @@ async function addFallbacks(
       if (candidates.some((c) => c.ref.provider === e.id)) continue;
       const installed = await installedOn(e);
       const first = installed.ok ? installed.models.find(isChatModel) : undefined;
-      if (first) add(e, first.ref.model, [listed.has(e.id) ? `installed on ${e.id}; none of the ${req.task} list's models is` : `${e.id} is a local provider not in the ${req.task} list`], first.contextWindow);
+      if (first) add(e, first.ref.model, [{ code: listed.has(e.id) ? 'why_installed_fallback' : 'why_local_unlisted', provider: e.id, task: req.task }], first.contextWindow);
     } else if (!listed.has(e.id) && !TASKS_WITHOUT_CLOUD_FALLBACK.has(req.task)) {
       const model = e.config.models[0];
-      if (model && (await hasKey(e))) add(e, model, [`${e.id} is configured but not in the ${req.task} list`]);
+      if (model && (await hasKey(e))) add(e, model, [{ code: 'why_cloud_unlisted', provider: e.id, task: req.task }]);
     }
   }
 }

@@ -7,6 +7,7 @@
 import type { ChatMessage, Task } from '../types';
 import { CUES, MATH_LANGUAGE_IDS, NUMBER, PROSE_LANGUAGE_IDS, WORD_PROBLEM_MIN_NUMBERS, WORD_PROBLEM_QUESTION } from './cues';
 import { estimatePromptTokens, estimateTokens } from '../tokenEstimate';
+import { type CueReason, type TaskReason, taskReasonLine } from '../reasons';
 
 export interface ClassifyInput {
   /** The user's request (usually the last user message). */
@@ -21,9 +22,13 @@ export interface ClassifyInput {
 
 export interface Classification {
   task: Task;
-  /** "math: contains an equation". */
+  /** "math: contains an equation": English, rendered from `reasonData`, for logs and the CLI. */
   reason: string;
+  /** The same reason as data: surfaces word it in their language (src/core/reasons). */
+  reasonData: TaskReason;
 }
+
+const classified = (task: Task, reasonData: TaskReason): Classification => ({ task, reason: taskReasonLine(reasonData, task), reasonData });
 
 /**
  * Above this many tokens a request goes to a long-context model: 8,192 is the context window
@@ -50,33 +55,34 @@ const REASONS_SHOWN = 2;
 
 interface Tally {
   score: number;
-  reasons: { reason: string; weight: number }[];
+  reasons: { reason: CueReason; weight: number }[];
 }
 
 export function classifyTask(input: ClassifyInput): Classification {
   const contextTokens = input.contextTokens ?? estimateTokens(input.text) + (input.selection ? estimateTokens(input.selection) : 0);
   if (contextTokens > LONG_CONTEXT_TOKENS) {
-    return { task: 'long_context', reason: `long_context: about ${contextTokens.toLocaleString('en-US')} tokens, more than the ${LONG_CONTEXT_TOKENS.toLocaleString('en-US')} a small local model holds` };
+    return classified('long_context', { code: 'task_long_context', tokens: contextTokens, limit: LONG_CONTEXT_TOKENS });
   }
 
   const window = scanWindow(input.text) + (input.selection ? '\n' + scanWindow(input.selection) : '');
   const tallies = new Map<Task, Tally>();
-  const vote = (task: Task, weight: number, reason: string): void => {
+  const vote = (task: Task, weight: number, reason: CueReason): void => {
     let t = tallies.get(task);
     if (!t) tallies.set(task, (t = { score: 0, reasons: [] }));
     t.score += weight;
     // One reason per wording: two Chinese and English patterns saying the same thing add up once in words.
-    if (!t.reasons.some((r) => r.reason === reason)) t.reasons.push({ reason, weight });
+    if (!t.reasons.some((r) => r.reason.code === reason.code)) t.reasons.push({ reason, weight });
   };
 
-  for (const cue of CUES) if (cue.pattern.test(window)) vote(cue.task, cue.weight, cue.reason);
-  if (isWordProblem(window)) vote('math', WORD_PROBLEM_WEIGHT, 'is a word problem with numbers');
+  for (const cue of CUES) if (cue.pattern.test(window)) vote(cue.task, cue.weight, { code: cue.cue });
+  if (isWordProblem(window)) vote('math', WORD_PROBLEM_WEIGHT, { code: 'cue_word_problem' });
 
   const lang = input.languageId?.toLowerCase();
   if (lang !== undefined && !PROSE_LANGUAGE_IDS.has(lang)) {
-    if (MATH_LANGUAGE_IDS.has(lang)) vote('math', MATH_FILE_HINT, `the file is ${input.languageId}`);
-    else if (input.selection?.trim()) vote('code', SELECTION_IN_CODE_FILE, `asks about code selected in a ${input.languageId} file`);
-    else vote('code', CODE_FILE_HINT, `the open file is ${input.languageId}`);
+    const language = input.languageId!;
+    if (MATH_LANGUAGE_IDS.has(lang)) vote('math', MATH_FILE_HINT, { code: 'cue_file_is', language });
+    else if (input.selection?.trim()) vote('code', SELECTION_IN_CODE_FILE, { code: 'cue_selected_in_file', language });
+    else vote('code', CODE_FILE_HINT, { code: 'cue_open_file_is', language });
   }
 
   let best: Task | undefined;
@@ -88,7 +94,7 @@ export function classifyTask(input: ClassifyInput): Classification {
       bestScore = score;
     }
   }
-  if (!best) return { task: 'chat', reason: 'chat: no code, math, translation or other task cues' };
+  if (!best) return classified('chat', { code: 'task_no_cues' });
 
   const reasons = tallies
     .get(best)!
@@ -96,7 +102,7 @@ export function classifyTask(input: ClassifyInput): Classification {
     .sort((a, b) => b.weight - a.weight)
     .slice(0, REASONS_SHOWN)
     .map((r) => r.reason);
-  return { task: best, reason: `${best}: ${reasons.join(', ')}` };
+  return classified(best, { code: 'task_cues', task: best, cues: reasons });
 }
 
 /**

@@ -133,6 +133,32 @@ describe('switchyard CLI', function () {
     assert.equal(JSON.parse(json.stdout).task, 'translate');
   });
 
+  it('says the core\'s reasons in Simplified Chinese under a zh_CN locale, in the core\'s English otherwise', async () => {
+    const prompt = 'Write a Python function that parses dates';
+    const en = await cli(['plan', '--config', configPath, prompt], { GROQ_API_KEY: 'gsk-cli' });
+    assert.equal(en.code, 0, en.stderr);
+    assert.match(en.stdout, /^task: code \(code: asks to write or fix code, names a programming language\)\n/);
+    assert.match(en.stdout, /\n {2}1\. ollama\/qwen2\.5-coder:7b \[local\] — #1 for code in the shipped defaults\n/);
+    assert.match(en.stdout, /\n {2}3\. npu\/Qwen2-7B-NPU \[local\] — npu is a local provider not in the code list\n/);
+    const zh = await cli(['plan', '--config', configPath, prompt], { GROQ_API_KEY: 'gsk-cli', LANG: 'zh_CN.UTF-8' });
+    assert.equal(zh.code, 0, zh.stderr);
+    // Task ids stay as `--task` takes them.
+    assert.match(zh.stdout, /^task: code \(code: 要求编写或修复代码，提到编程语言\)\n/);
+    assert.match(zh.stdout, /\n {2}1\. ollama\/qwen2\.5-coder:7b \[local\] — 默认配置中code任务的第 1 选择\n/);
+    assert.match(zh.stdout, /\n {2}3\. npu\/Qwen2-7B-NPU \[local\] — npu 是本地提供方，不在code任务列表中\n/);
+
+    // A budget refusal, said from its numbers: the core's sentence in English, the zh-cn table's under zh_CN.
+    const budgeted = path.join(dir, 'budget.json');
+    const config = JSON.parse(await fs.readFile(configPath, 'utf8'));
+    await fs.writeFile(budgeted, JSON.stringify({ ...config, budget: { dailyLimit: 0.000001, priceOverrides: { 'groq/llama-3.3-70b-versatile': { input: 1, output: 1 } } } }));
+    const refused = await cli(['ask', '--config', budgeted, '--mode', 'cloud', 'hello'], { GROQ_API_KEY: 'gsk-cli' });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /switchyard: budget: Budget: groq\/llama-3\.3-70b-versatile could cost up to .+ workspace daily limit is spent today\. No call was made\. Raise switchyard\.budget\.dailyLimit \(up to switchyard\.budget\.globalDailyLimit\), or wait for the next day\./);
+    const refusedZh = await cli(['ask', '--config', budgeted, '--mode', 'cloud', 'hello'], { GROQ_API_KEY: 'gsk-cli', LC_ALL: 'zh_CN.UTF-8' });
+    assert.match(refusedZh.stderr, /没有发出任何调用。请调高 switchyard\.budget\.dailyLimit（不超过 switchyard\.budget\.globalDailyLimit），或等到下一天。/);
+    assert.equal(groq.requests.filter((r) => r.path.endsWith('/chat/completions')).length, 0);
+  });
+
   it('a prompt no model can hold fails with exit 1, says the sizes, and sends nothing', async () => {
     const huge = 'The quarterly report says revenue grew. '.repeat(52_429); // 2 MB
     const run = await cli(['ask', '--config', configPath, huge], { GROQ_API_KEY: 'gsk-cli' });

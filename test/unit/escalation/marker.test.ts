@@ -43,7 +43,7 @@ describe('escalation signal: marker (streaming)', () => {
     assert.ok(watcher.onText('UNCERTAIN'));
     const results = watcher.onFinish('UNCERTAIN', 'cancelled');
     const fired = results.filter((r) => r.fired);
-    assert.deepEqual(fired, [{ signal: 'marker', fired: true, explanation: 'the local model said it is not sure (answered UNCERTAIN)' }]);
+    assert.deepEqual(fired, [{ signal: 'marker', fired: true, explanation: 'the local model said it is not sure (answered UNCERTAIN)', reason: { code: 'sig_marker', word: 'UNCERTAIN' } }]);
     // math_final would fire on "UNCERTAIN", but an attempt we stopped is not judged for completeness.
     assert.match(results.find((r) => r.signal === 'math_final')!.explanation, /not judged: the attempt ended with "cancelled"/);
   });

@@ -50,6 +50,7 @@ describe('escalation signal: logprobs', () => {
       signal: 'logprobs',
       fired: false,
       explanation: 'not judged: the local model returned no token log-probabilities',
+      reason: { code: 'sig_no_logprobs' },
     });
     const short = judgeLogprobs(tokens([0.01, 0.02, 0.03]), settings);
     assert.equal(short.fired, false);
@@ -164,6 +165,7 @@ describe('escalation signals: truncated, empty, refusal, user', () => {
       signal: 'truncated',
       fired: true,
       explanation: 'the answer was cut off at the token limit (finish reason "length")',
+      reason: { code: 'sig_truncated' },
     });
     assert.equal(judgeTruncated({ reason: 'stop' }).fired, false);
   });
@@ -202,11 +204,12 @@ describe('escalation signals: truncated, empty, refusal, user', () => {
   });
 
   it('user: the Escalate action yields a fired "user" result with the given reason', () => {
-    assert.deepEqual(userEscalation(), { signal: 'user', fired: true, explanation: 'you asked for a stronger model' });
+    assert.deepEqual(userEscalation(), { signal: 'user', fired: true, explanation: 'you asked for a stronger model', reason: { code: 'sig_user' } });
     assert.deepEqual(userEscalationFor({ escalateFrom: { answer: 'x', reason: 'wrong import' } }), {
       signal: 'user',
       fired: true,
       explanation: 'you asked for a stronger model: wrong import',
+      reason: { code: 'sig_user_why', why: 'wrong import' },
     });
     assert.equal(userEscalationFor({}), undefined);
   });

@@ -11,6 +11,7 @@ import { LocalSidecar } from '../../../src/core/local/localSidecar';
 import { createSwitchyard } from '../../../src/core/switchyard';
 import type { NormalizedError, RoutingDecision, StreamEvent } from '../../../src/core/types';
 import { groupCauses } from '../../../src/vscode/errorCauses';
+import { budgetRefusal } from '../../../src/core/cost/refusal';
 import { describeError } from '../../../src/vscode/errorStates';
 import type { TurnError } from '../../../src/shared/messages';
 import { startOllamaServer, type OllamaServer } from '../../servers/ollama';
@@ -96,6 +97,12 @@ describe('errorCauses: the first-run error says each cause once, with the action
   });
 
   it('groups by the typed fix, not the sentence; the budget is a cause of its own', () => {
+    const refusal = budgetRefusal(
+      { workspaceId: 'w', task: 'chat', ref: { provider: 'groq', model: 'x' }, locality: 'cloud', inputTokensEstimate: 10, maxTokens: 100 },
+      0.02,
+      { scope: 'workspace', period: 'day', limitUsd: 1, label: 'workspace daily limit' },
+      { spentUsd: 1, reservedUsd: 0, currency: { currency: 'USD', usdRate: 1 } },
+    ).info;
     const causes = groupCauses(
       [
         { ref: 'ollama/a', why: 'whatever words', fix: { action: 'install_ollama', url: 'https://ollama.com/download' } },
@@ -105,12 +112,13 @@ describe('errorCauses: the first-run error says each cause once, with the action
         { ref: 'zhipu/z', why: 'zhipu: no API key', fix: { action: 'set_key', provider: 'zhipu' } },
         { ref: 'npu/m', why: 'disabled in settings' },
       ],
-      { kind: 'budget', message: 'Budget: spent 1.00 of 1.00', retryable: false },
+      refusal,
     );
     assert.deepEqual(causes, [
       { cause: 'ollama_missing', url: 'https://ollama.com/download', refs: ['ollama/a', 'ollama/b'] },
       { cause: 'no_key', providers: ['groq', 'zhipu'], refs: ['groq/x', 'groq/y', 'zhipu/z'] },
-      { cause: 'budget', message: 'spent 1.00 of 1.00' },
+      // The refusal's numbers travel as data; the panel words them (errorStates.ts), never by trimming the sentence.
+      { cause: 'budget', message: refusal.message, reason: refusal.reason },
     ]);
   });
 });

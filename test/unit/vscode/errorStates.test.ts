@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describeError } from '../../../src/vscode/errorStates';
+import { budgetRefusal } from '../../../src/core/cost/refusal';
 import type { NormalizedError, RoutingDecision } from '../../../src/core/types';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,6 +68,28 @@ describe('errorStates: each failure has a fixing button', () => {
     assert.match(e.message, /Cloud models are refused in this workspace: the setting switchyard\.budget\.dailyLimit cannot be read/);
     assert.match(e.message, /local models still answer/);
     assert.deepEqual(e.actions, [{ label: 'Open Setting', command: 'switchyard.openSettings', setting: 'switchyard.budget.dailyLimit' }]);
+  });
+
+  it('a budget refusal is said from its numbers: the core\'s English after the panel\'s label, and all Chinese in zh-cn', () => {
+    const refusal = (reservedUsd: number, scope: 'workspace' | 'global', period: 'day' | 'month') =>
+      budgetRefusal(
+        { workspaceId: 'w', task: 'chat', ref: { provider: 'groq', model: 'llama-3.3-70b-versatile' }, locality: 'cloud', inputTokensEstimate: 1200, maxTokens: 800 },
+        0.0042,
+        { scope, period, limitUsd: 0.5, label: '' },
+        { spentUsd: 0.499, reservedUsd, currency: { currency: 'USD', usdRate: 1 } },
+      ).info;
+    const zh = (message: string, ...args: (string | number)[]) => english(bundle[message] ?? message, ...args);
+    for (const [held, scope, period] of [[0, 'workspace', 'day'], [0.01, 'global', 'month'], [0.01, 'workspace', 'month'], [0, 'global', 'day']] as const) {
+      const error = refusal(held, scope, period);
+      assert.equal(error.reason?.code, 'budget_refused');
+      const e = describeError(error, undefined, t);
+      assert.equal(e.message, `Budget reached: ${error.message.slice('Budget: '.length)}`);
+      assert.deepEqual(commands(e).slice(0, 2), ['switchyard.setBudget', 'switchyard.showUsage']);
+      const chinese = describeError(error, undefined, zh).message;
+      // Left in Latin letters: the model, the settings' names and "max_tokens"/"token".
+      const left = chinese.replace(/groq\/llama-3\.3-70b-versatile|switchyard\.budget\.\w+|token/g, '').match(/[A-Za-z]{2,}/g) ?? [];
+      assert.deepEqual(left, [], chinese);
+    }
   });
 
   it('budget reached → Set Budget and the usage report', () => {

@@ -182,23 +182,20 @@ function locate(code: string, offset: number): SyntaxProblem {
 }
 
 export function judgeCodeParse(answer: Pick<FinishedAnswer, 'text' | 'task' | 'languageId'>, settings: CodeParseSettings) {
-  if (!settings.tasks.includes(answer.task)) return quiet('code_parse', `not judged: task "${answer.task}" is not checked for code`);
+  if (!settings.tasks.includes(answer.task)) return quiet('code_parse', { code: 'sig_not_judged_task_code', task: answer.task });
   const blocks = codeBlocks(answer.text, answer.languageId);
   const judged = blocks.filter((b) => b.language);
   if (judged.length === 0) {
-    return quiet('code_parse', blocks.length === 0 ? 'not judged: no code blocks' : 'not judged: no code block in a language we parse');
+    return quiet('code_parse', { code: blocks.length === 0 ? 'sig_no_code_blocks' : 'sig_no_parsable_block' });
   }
   for (const [i, block] of judged.entries()) {
     const problem = firstSyntaxError(block.language!, block.code);
     if (problem) {
       const name = block.info ? languageFor(block.info) ?? block.info : block.language;
-      return fired(
-        'code_parse',
-        `${name} block ${i + 1} of ${judged.length} does not parse: syntax error on its line ${problem.line} (\`${problem.text}\`)`,
-      );
+      return fired('code_parse', { code: 'sig_code_parse', language: String(name), index: String(i + 1), count: String(judged.length), line: String(problem.line), text: problem.text });
     }
   }
-  return quiet('code_parse', `${judged.length} code block(s) parse (${[...new Set(judged.map((b) => b.language))].join(', ')})`);
+  return quiet('code_parse', { code: 'sig_code_parses', count: String(judged.length), languages: [...new Set(judged.map((b) => b.language))].join(', ') });
 }
 
 export function codeParseJudge(settings: CodeParseSettings): SignalJudge {

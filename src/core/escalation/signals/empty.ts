@@ -3,8 +3,8 @@ import { fired, quiet, type FinishedAnswer, type SignalJudge } from '../signal';
 
 export function judgeEmpty(answer: Pick<FinishedAnswer, 'text'>) {
   return answer.text.trim() === ''
-    ? fired('empty', 'the local model returned an empty answer')
-    : quiet('empty', `${answer.text.trim().length} characters of answer`);
+    ? fired('empty', { code: 'sig_empty' })
+    : quiet('empty', { code: 'sig_characters', characters: String(answer.text.trim().length) });
 }
 
 export const emptyJudge = (): SignalJudge => ({ name: 'empty', finish: judgeEmpty });

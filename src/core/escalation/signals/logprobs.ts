@@ -8,6 +8,7 @@
  * "the `maxLowShare`-quantile of token probability is below `lowTokenProb`", so the signal has
  * one score per answer (that quantile) and one threshold, which is what calibration moves.
  */
+import type { SignalReason } from '../../reasons';
 import type { TokenLogprob } from '../../types';
 import type { EscalationSignalsConfig } from '../../config';
 import { fired, percent, quiet, type FinishedAnswer, type SignalJudge } from '../signal';
@@ -34,15 +35,21 @@ export function logprobStats(tokens: readonly TokenLogprob[], settings: Pick<Log
 }
 
 export function judgeLogprobs(tokens: readonly TokenLogprob[], settings: LogprobsSettings) {
-  if (tokens.length === 0) return quiet('logprobs', 'not judged: the local model returned no token log-probabilities');
+  if (tokens.length === 0) return quiet('logprobs', { code: 'sig_no_logprobs' });
   if (tokens.length < settings.minTokens) {
-    return quiet('logprobs', `not judged: ${tokens.length} tokens is fewer than the ${settings.minTokens} needed`);
+    return quiet('logprobs', { code: 'sig_few_tokens', tokens: String(tokens.length), needed: String(settings.minTokens) });
   }
   const stats = logprobStats(tokens, settings);
   const quantileName = `p${Math.round(settings.maxLowShare * 100)}`;
-  const text =
-    `${percent(stats.lowShare)} of tokens below p=${settings.lowTokenProb.toFixed(2)} ` +
-    `(limit ${percent(settings.maxLowShare)}; ${quantileName} = ${stats.score.toFixed(2)} over ${stats.tokens} tokens)`;
+  const text: SignalReason = {
+    code: 'sig_logprobs',
+    lowShare: percent(stats.lowShare),
+    lowTokenProb: settings.lowTokenProb.toFixed(2),
+    limit: percent(settings.maxLowShare),
+    quantile: quantileName,
+    score: stats.score.toFixed(2),
+    tokens: String(stats.tokens),
+  };
   // Decided on the score so that calibration (which moves lowTokenProb over scores) agrees exactly.
   return stats.score < settings.lowTokenProb ? fired('logprobs', text) : quiet('logprobs', text);
 }

@@ -64,9 +64,10 @@ function isMarkerLine(line: string): boolean {
   return core === UNCERTAIN_MARKER || core === CHINESE_MARKER;
 }
 
-function markerResult(text: string, where: string): SignalResult {
+/** `line`: where the marker stood, when not on the first line. */
+function markerResult(text: string, line?: number): SignalResult {
   const word = text.includes(UNCERTAIN_MARKER) ? UNCERTAIN_MARKER : CHINESE_MARKER;
-  return fired('marker', `the local model said it is not sure (answered ${word}${where})`);
+  return fired('marker', line === undefined ? { code: 'sig_marker', word } : { code: 'sig_marker_line', word, line: String(line) });
 }
 
 /** A fresh judge per attempt: it keeps the start of the stream until the start is decided. */
@@ -79,12 +80,12 @@ export function markerJudge(): SignalJudge {
       if (decided !== 'undecided') return undefined;
       head += text;
       decided = markerAtStart(head, false);
-      return decided === 'marker' ? markerResult(head, '') : undefined;
+      return decided === 'marker' ? markerResult(head) : undefined;
     },
     finish(answer: FinishedAnswer): SignalResult {
       const found = findMarker(answer.text);
-      if (!found) return quiet('marker', `no ${UNCERTAIN_MARKER} marker in the answer`);
-      return markerResult(answer.text, found.line === 1 ? '' : ` on line ${found.line}`);
+      if (!found) return quiet('marker', { code: 'sig_no_marker', marker: UNCERTAIN_MARKER });
+      return markerResult(answer.text, found.line === 1 ? undefined : found.line);
     },
   };
 }

@@ -47,11 +47,11 @@ export function reachesFinalAnswer(text: string): boolean {
 }
 
 export function judgeMathFinal(answer: Pick<FinishedAnswer, 'text' | 'task'>, settings: MathFinalSettings) {
-  if (!settings.tasks.includes(answer.task)) return quiet('math_final', `not judged: task "${answer.task}" is not checked for a final answer`);
-  if (!answer.text.trim()) return quiet('math_final', 'not judged: the answer is empty');
+  if (!settings.tasks.includes(answer.task)) return quiet('math_final', { code: 'sig_not_judged_task_math', task: answer.task });
+  if (!answer.text.trim()) return quiet('math_final', { code: 'sig_not_judged_empty' });
   return reachesFinalAnswer(answer.text)
-    ? quiet('math_final', 'the answer states a final result')
-    : fired('math_final', 'the math answer never states a final result (no \\boxed{}, "the answer is", "= value" at the end, 答案/所以/因此…)');
+    ? quiet('math_final', { code: 'sig_final_stated' })
+    : fired('math_final', { code: 'sig_math_no_final' });
 }
 
 export function mathFinalJudge(settings: MathFinalSettings): SignalJudge {

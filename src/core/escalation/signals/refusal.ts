@@ -21,12 +21,12 @@ const REFUSAL_PHRASES: readonly RegExp[] = [
 ];
 
 export function judgeRefusal(answer: Pick<FinishedAnswer, 'text' | 'reason'>) {
-  if (answer.reason === 'content_filter') return fired('refusal', "the provider's content filter stopped the local answer");
+  if (answer.reason === 'content_filter') return fired('refusal', { code: 'sig_content_filter' });
   const opening = answer.text.trimStart().slice(0, REFUSAL_WINDOW_CHARS);
   const match = REFUSAL_PHRASES.map((re) => re.exec(opening)).find((m) => m);
   return match
-    ? fired('refusal', `the local model refused ("${match[0].trim()}")`)
-    : quiet('refusal', 'no refusal in the opening of the answer');
+    ? fired('refusal', { code: 'sig_refused', quote: match[0].trim() })
+    : quiet('refusal', { code: 'sig_no_refusal' });
 }
 
 export const refusalJudge = (): SignalJudge => ({ name: 'refusal', finish: judgeRefusal });

@@ -3,8 +3,8 @@ import { fired, quiet, type FinishedAnswer, type SignalJudge } from '../signal';
 
 export function judgeTruncated(answer: Pick<FinishedAnswer, 'reason'>) {
   return answer.reason === 'length'
-    ? fired('truncated', 'the answer was cut off at the token limit (finish reason "length")')
-    : quiet('truncated', `finished normally (finish reason "${answer.reason}")`);
+    ? fired('truncated', { code: 'sig_truncated' })
+    : quiet('truncated', { code: 'sig_finished', reason: answer.reason });
 }
 
 export const truncatedJudge = (): SignalJudge => ({ name: 'truncated', finish: judgeTruncated });

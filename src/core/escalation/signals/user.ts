@@ -8,7 +8,7 @@ import { fired } from '../signal';
 
 export function userEscalation(reason?: string): SignalResult {
   const why = reason?.trim();
-  return fired('user', why ? `you asked for a stronger model: ${why}` : 'you asked for a stronger model');
+  return fired('user', why ? { code: 'sig_user_why', why } : { code: 'sig_user' });
 }
 
 /** The result for a request that carries `escalateFrom`, or undefined for an ordinary request. */

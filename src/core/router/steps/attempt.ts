@@ -79,8 +79,8 @@ export async function* sendAttempt(ctx: RouteContext, candidate: Candidate, spec
   let phase: TokenPhase | undefined;
   try {
     ctx.attempts++;
-    yield { type: 'start', attempt, ref, locality, why: candidate.why };
-    if (hold.reservation?.notice) yield { type: 'notice', attempt, message: hold.reservation.notice };
+    yield { type: 'start', attempt, ref, locality, why: candidate.why, ...(candidate.reasons ? { reasons: candidate.reasons } : {}) };
+    if (hold.reservation?.notice) yield { type: 'notice', attempt, message: hold.reservation.notice, ...(hold.reservation.noticeReason ? { reason: hold.reservation.noticeReason } : {}) };
 
     const watcher = hook?.watch(spec.task, ref, locality, req.languageId);
     const messages = withSystemPrompt(req.messages, hook?.systemPromptFor(spec.task, locality));

@@ -4,6 +4,7 @@
  */
 import type { Candidate, ModelRef, NormalizedError, StreamEvent } from '../../types';
 import { formatModelRef } from '../../types';
+import { noticeEvent } from '../../reasons';
 import { type RouteContext, errorFields } from './context';
 import { findNext } from './judge';
 import type { RoutePlan } from './plan';
@@ -29,7 +30,7 @@ export function failover(
     if (escalatedFrom) {
       // The escalation failed; the local answer the user already has stands.
       ctx.finalRef = escalatedFrom;
-      return { next: -1, event: { type: 'notice', attempt: ctx.attempts, message: `Could not escalate: ${error.message} The answer from ${formatModelRef(escalatedFrom)} stands.` } };
+      return { next: -1, event: noticeEvent(ctx.attempts, { code: 'notice_escalation_failed', error: error.message, model: formatModelRef(escalatedFrom) }) };
     }
     // With cloud refused, the invalid setting is why nothing else was tried: it is the error to fix.
     return { next: -1, event: { type: 'error', error: refusal ? { ...refusal, message: `${refusal.message} The local attempt failed: ${error.message}` } : error } };

@@ -5,6 +5,7 @@
  */
 import type { AnswerWatcher, Candidate, EscalationContext, EscalationHook, SignalResult, StreamEvent } from '../../types';
 import { formatModelRef } from '../../types';
+import { noticeEvent } from '../../reasons';
 import { DEFAULT_MAX_TOKENS } from '../defaults';
 import type { TokenPhase } from '../tokenPhase';
 import type { AttemptOutcome, EscalationTarget, RouteContext } from './context';
@@ -52,16 +53,15 @@ export async function judgeAnswer(
   const { deps, log, requestId } = ctx;
   const { fired } = outcome;
   if (fired.length === 0 || !deps.escalation) return {};
-  const why = fired.map((f) => f.explanation).join('; ');
+  const signals = fired.flatMap((f) => (f.reason ? [f.reason] : []));
   const from = formatModelRef(candidate.ref);
   if (plan.decision.mode === 'local') {
     log.info('route.escalation_blocked', { requestId, from, signals: fired.map((f) => f.signal), because: 'local-only mode' });
-    return { event: { type: 'notice', attempt: ctx.attempts, message: `This answer may be unreliable (${why}). Local-only mode: not escalating to a cloud model.` } };
+    return { event: noticeEvent(ctx.attempts, { code: 'notice_unreliable_local_only', signals }, fired) };
   }
   if (!escalation) {
     const { refusal } = plan;
-    const because = refusal ? ` It cannot be escalated: ${refusal.message}` : ', and no stronger model is available to escalate to.';
-    return { event: { type: 'notice', attempt: ctx.attempts, message: `This answer may be unreliable (${why})${refusal ? '.' : ''}${because}` } };
+    return { event: noticeEvent(ctx.attempts, refusal ? { code: 'notice_unreliable_refused', signals, refusal: refusal.message } : { code: 'notice_unreliable_no_target', signals }, fired) };
   }
   const next = escalation.target;
   const agreed =

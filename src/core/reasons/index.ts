@@ -1,0 +1,4 @@
+export * from './types';
+export * from './templates';
+export * from './render';
+export * from './notice';
