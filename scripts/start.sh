@@ -7,7 +7,7 @@
 # When nothing real is available — no `ollama` command, nothing answering on Ollama's port and no
 # cloud key in the environment — the demo servers (dist/demo.js, src/demo/) start first, and the
 # `NAME=value` lines they print before `ready` go into VS Code's environment, so Switchyard opens
-# in demo mode (src/vscode/demo.ts). SWITCHYARD_DEMO=1 starts them anyway, SWITCHYARD_DEMO=0 never.
+# in demo mode (src/vscode/firstRun/demo.ts). SWITCHYARD_DEMO=1 starts them anyway, SWITCHYARD_DEMO=0 never.
 #
 # SWITCHYARD_START_DRY_RUN=1: install and build nothing, start nothing; print the decisions and
 # the commands it would run, one `run: …` line each (test/unit/scripts/start.test.ts).

@@ -1,19 +1,19 @@
 /**
  * Entry point of the extension host side. Activation stays cheap: it registers commands, the
  * panel serializer and the status bar item; providers, the ledger and the router are built
- * lazily on the first request (see src/vscode/services.ts).
+ * lazily on the first request (see src/vscode/app/services.ts).
  */
 import * as vscode from 'vscode';
-import { getServices, type Services } from './vscode/services';
-import { ConversationStore } from './vscode/conversationStore';
-import { ChatSession } from './vscode/chatSession';
-import { SwitchyardPanel, trackLastEditor } from './vscode/panel';
-import { SwitchyardStatusBar } from './vscode/statusBar';
+import { getServices, type Services } from './vscode/app/services';
+import { ConversationStore } from './vscode/chat/conversationStore';
+import { ChatSession } from './vscode/chat/chatSession';
+import { SwitchyardPanel, trackLastEditor } from './vscode/panel/panel';
+import { SwitchyardStatusBar } from './vscode/statusBar/statusBar';
 import { registerCommands } from './vscode/commands';
-import { showBudgetAlerts } from './vscode/budgetAlerts';
-import { registerLocalModels } from './vscode/localModels';
-import { registerInlineCompletion, type InlineCompletionHandle } from './vscode/inlineCompletion';
-import { registerWalkthrough, type WalkthroughHandle } from './vscode/walkthrough';
+import { showBudgetAlerts } from './vscode/budget/budgetAlerts';
+import { registerLocalModels } from './vscode/local/localModels';
+import { registerInlineCompletion, type InlineCompletionHandle } from './vscode/completion/inlineCompletion';
+import { registerWalkthrough, type WalkthroughHandle } from './vscode/firstRun/walkthrough';
 
 /** What activate() returns: lets the extension-host tests see UI pieces that VS Code's API cannot list. */
 export interface SwitchyardExtensionApi {

@@ -2,7 +2,7 @@
  * The one wiring of the core: settings in, a running Switchyard out — providers, the budget
  * guard over the machine's ledger, the escalation hook, the local sidecar, fetch/proxy and the
  * binding Local-only policy, built the same way for every surface. The VS Code extension
- * (src/vscode/coreFactory.ts, localModelsService.ts) and the CLI (src/cli/run.ts) call it; the
+ * (src/vscode/app/coreFactory.ts, localModelsService.ts) and the CLI (src/cli/run.ts) call it; the
  * gateway server and the VS Code LM provider are meant to call it next, with a host of their own.
  *
  *   const core = assembleCore({ config }, { keys, logger, env, manageOllama: false });

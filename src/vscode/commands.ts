@@ -5,17 +5,16 @@
  * with what it did, for the same reason.
  */
 import * as vscode from 'vscode';
-import type { Services } from './services';
-import type { ChatSession } from './chatSession';
-import { SwitchyardPanel } from './panel';
-import { buildEditorPrompt, firstLine, type EditorAction } from './prompts';
-import { switchMode } from './switcher';
-import { removeApiKey, setApiKey } from './apiKeys';
-import { setBudget } from './budgetCommand';
-import { showUsageReport } from './usageReport';
-import { getLocalSidecarService } from './localModelsService';
+import type { Services } from './app/services';
+import type { ChatSession } from './chat/chatSession';
+import { SwitchyardPanel } from './panel/panel';
+import { buildEditorPrompt, firstLine, type EditorAction } from './chat/prompts';
+import { switchMode } from './statusBar/switcher';
+import { removeApiKey, setApiKey } from './keys/apiKeys';
+import { setBudget } from './budget/budgetCommand';
+import { showUsageReport } from './budget/usageReport';
 import { isUsable } from '../core/local/sidecarState';
-import { registerDemo } from './demo';
+import { registerDemo } from './firstRun/demo';
 
 /** What the model is told for "Continue Last Answer". */
 const CONTINUE_PROMPT = 'Continue exactly where your last answer stopped. Do not repeat what you already wrote.';
@@ -122,7 +121,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     ),
     register('switchyard.startOllama', async () => {
       // The local sidecar starts `ollama serve` when it is installed (and adopts a running one).
-      const snapshot = await getLocalSidecarService(context).sidecar().start();
+      const snapshot = await services.local().sidecar().start();
       if (isUsable(snapshot.ollama.status)) {
         void vscode.window.showInformationMessage(vscode.l10n.t('Ollama is running.'));
         return snapshot;

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { runAnsweringQuickPicks } from './support/quickPick';
 import { waitFor } from '../harness/waitFor';
 import { startOllamaServer, type OllamaServer } from '../servers/ollama';
-import { buildLocalModelItems } from '../../src/vscode/localModels';
+import { buildLocalModelItems } from '../../src/vscode/local/localModels';
 
 const EXTENSION_ID = 'switchyard-dev.switchyard';
 const COMMAND = 'switchyard.manageLocalModels';

@@ -108,7 +108,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     // The usage ledger of this profile, not the machine's (~/.local/state/switchyard): each run
     // starts with an empty budget, as it did when the ledger lived in the profile's globalStorage.
     SWITCHYARD_STATE_DIR: process.env.SWITCHYARD_STATE_DIR || path.join(root, 'switchyard-state'),
-    // No walkthrough on first install: it would take the focus in the middle of a test (src/vscode/walkthrough.ts).
+    // No walkthrough on first install: it would take the focus in the middle of a test (src/vscode/firstRun/walkthrough.ts).
     SWITCHYARD_NO_WALKTHROUGH: '1',
     ...options.env,
   };

@@ -10,7 +10,7 @@ import { runCommand, screenshot, statusBarItem, webviewFrame } from '../harness/
 
 /** VS Code renders an extension's status bar entry with the id `<extension id>.<item id>`. */
 const STATUS_BAR_ID = 'switchyard-dev.switchyard.switchyard.status';
-/** The modes' names as src/vscode/reasonText.ts gives them in English (pinned shows the model). */
+/** The modes' names as src/vscode/chat/reasonText.ts gives them in English (pinned shows the model). */
 const MODES = ['Auto', 'Local only', 'Cloud only'];
 const PICKER_TITLE = 'Switchyard: route requests in this workspace to…';
 

@@ -3,7 +3,7 @@
  * the user's global caps, never raise them: the effective limit is min(workspace, global), so
  * a cloned repository's .vscode/settings.json cannot unlock spending. (The VS Code adapter must
  * also read the global caps, prices and allowUnpriced from user settings only; see
- * src/vscode/settingsModel.ts.)
+ * src/vscode/app/settingsModel.ts.)
  */
 import type { BudgetConfig } from '../config';
 import { toUsd, type CurrencySetting } from './currency';

@@ -13,7 +13,7 @@ import { runCli } from '../../../src/cli/run';
 import { assembleCore } from '../../../src/core/assemble';
 import { parseConfig } from '../../../src/core/config';
 import type { KeyStore, Logger, StreamEvent } from '../../../src/core/types';
-import { buildCost, buildLocalSidecar, buildRouter } from '../../../src/vscode/coreFactory';
+import { buildCost, buildLocalSidecar, buildRouter } from '../../../src/vscode/app/coreFactory';
 import { startNpuServer } from '../../servers/npu';
 import { type OllamaServer, startOllamaServer } from '../../servers/ollama';
 import { type OpenAICompatibleServer, startOpenAICompatibleServer } from '../../servers/openaiCompatible';
@@ -126,7 +126,7 @@ describe('assembleCore: one wiring of the core for every surface', function () {
   });
 
   it('loading the assembly loads nothing of src/vscode (a gateway or a CLI runs without VS Code)', () => {
-    // In a fresh Node: this test file itself has loaded src/vscode/coreFactory.ts.
+    // In a fresh Node: this test file itself has loaded src/vscode/app/coreFactory.ts.
     const probe = `require(${JSON.stringify(path.resolve(__dirname, '../../../src/core/assemble.ts'))}); process.stdout.write(JSON.stringify(Object.keys(require.cache)))`;
     const loaded = JSON.parse(execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', probe], { encoding: 'utf8' })) as string[];
     assert.ok(loaded.some((id) => id.endsWith(path.join('src', 'core', 'assemble.ts'))));

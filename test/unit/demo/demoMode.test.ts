@@ -51,7 +51,7 @@ describe('demo mode (demo servers + the real router, escalation and ledger)', fu
     assert.deepEqual(problems, []);
     const cost = createSpendGuard({ dir: demoLedgerDir(env), config });
     guards.push(cost);
-    // As the extension builds it (src/vscode/coreFactory.ts), the per-request cost ceiling included.
+    // As the extension builds it (src/vscode/app/coreFactory.ts), the per-request cost ceiling included.
     const escalation = createEscalationHook({ config: config.escalation, estimateWorstCaseUsd: worstCaseFromPrices(config), logger: silentLogger });
     const sy = createSwitchyard({ config, keys: demoKeyStore(servers), escalation, spendGuard: cost, logger: silentLogger, env: {} });
     return { sy, cost, config };

@@ -1,7 +1,7 @@
 /**
  * Key-to-origin binding has one rule (src/core/net/keyOrigin.ts), used by the VS Code key store,
  * the CLI's environment keys, the demo's key, the providers' fetch guard and the router. These are
- * the cases where the two rules that existed before (src/vscode/keyStore.ts refused non-http(s)
+ * the cases where the two rules that existed before (src/vscode/keys/keyStore.ts refused non-http(s)
  * schemes, the core's took any URL's `origin`) disagreed, or where neither normalised.
  */
 import { strict as assert } from 'node:assert';

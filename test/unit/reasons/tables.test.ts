@@ -11,7 +11,7 @@ import { type Reason, type ReasonCode, reasonTemplates, renderReason } from '../
 import { CLI_REASON_TABLES, cliLanguage, zhCnReasons } from '../../../src/cli/messages';
 import { createSwitchyard } from '../../../src/core/switchyard';
 import type { RoutingDecision } from '../../../src/core/types';
-import { reasonText } from '../../../src/vscode/reasonText';
+import { reasonText } from '../../../src/vscode/chat/reasonText';
 import { startOllamaServer, type OllamaServer } from '../../servers/ollama';
 import { config, memoryKeyStore } from '../router/helpers';
 import { english } from '../vscode/translate';
@@ -22,7 +22,7 @@ import { judgeMathFinal } from '../../../src/core/escalation/signals/mathFinal';
 import { judgeRefusal } from '../../../src/core/escalation/signals/refusal';
 import { judgeTruncated } from '../../../src/core/escalation/signals/truncated';
 import { userEscalation } from '../../../src/core/escalation/signals/user';
-import { describeSignals } from '../../../src/vscode/turnModel';
+import { describeSignals } from '../../../src/vscode/chat/turnModel';
 import { signalText } from '../../../src/cli/render';
 
 const root = join(__dirname, '../../..');
@@ -187,7 +187,7 @@ function regexes(text: string): string[] {
 
 describe('reasons: no surface parses the English back', () => {
   it('the panel modules that word reasons and errors contain no regular expression at all', () => {
-    for (const file of ['src/vscode/reasonText.ts', 'src/vscode/errorStates.ts', 'src/vscode/errorCauses.ts']) {
+    for (const file of ['src/vscode/chat/reasonText.ts', 'src/vscode/chat/errorStates.ts', 'src/vscode/chat/errorCauses.ts']) {
       const text = readFileSync(join(root, file), 'utf8');
       assert.deepEqual(regexes(text), [], file);
       assert.doesNotMatch(text, /\.exec\(|new RegExp/, file);

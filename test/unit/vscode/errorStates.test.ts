@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describeError } from '../../../src/vscode/errorStates';
+import { describeError } from '../../../src/vscode/chat/errorStates';
 import { budgetRefusal } from '../../../src/core/cost/refusal';
 import type { NormalizedError, RoutingDecision } from '../../../src/core/types';
 import { readFileSync } from 'node:fs';

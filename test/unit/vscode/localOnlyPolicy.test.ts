@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { parseConfig } from '../../../src/core/config';
 import { createSwitchyard } from '../../../src/core/switchyard';
 import type { LocalOnlyReason, NormalizedError, RoutingDecision } from '../../../src/core/types';
-import { describeError } from '../../../src/vscode/errorStates';
-import { localOnlyPolicy } from '../../../src/vscode/localOnlyPolicy';
-import { localOnlyText } from '../../../src/vscode/reasonText';
-import { declaredSettings, readRawSettings, type InspectedSetting } from '../../../src/vscode/settingsModel';
-import { TurnBuilder } from '../../../src/vscode/turnModel';
+import { describeError } from '../../../src/vscode/chat/errorStates';
+import { localOnlyPolicy } from '../../../src/vscode/app/localOnlyPolicy';
+import { localOnlyText } from '../../../src/vscode/chat/reasonText';
+import { declaredSettings, readRawSettings, type InspectedSetting } from '../../../src/vscode/app/settingsModel';
+import { TurnBuilder } from '../../../src/vscode/chat/turnModel';
 import { startOllamaServer } from '../../servers/ollama';
 import { startOpenAICompatibleServer } from '../../servers/openaiCompatible';
 

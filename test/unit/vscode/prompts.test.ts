@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildEditorPrompt, answerLanguageHint } from '../../../src/vscode/prompts';
+import { buildEditorPrompt, answerLanguageHint } from '../../../src/vscode/chat/prompts';
 
 const ctx = { code: 'const a = 1;', languageId: 'typescript', where: 'src/a.ts:1-1', displayLanguage: 'en' };
 

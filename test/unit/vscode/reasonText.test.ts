@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { classifyTask as classify } from '../../../src/core/tasks/classify';
 import { CUES } from '../../../src/core/tasks/cues';
 import { createSwitchyard } from '../../../src/core/switchyard';
-import { modeText, taskLabel, taskReasonText, whyTexts } from '../../../src/vscode/reasonText';
+import { modeText, taskLabel, taskReasonText, whyTexts } from '../../../src/vscode/chat/reasonText';
 import type { Candidate } from '../../../src/core/types';
 import { TASKS } from '../../../src/core/types';
 import { startOllamaServer, type OllamaServer } from '../../servers/ollama';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { redactFields } from '../../../src/vscode/redact';
+import { redactFields } from '../../../src/vscode/app/redact';
 
 describe('redact: log lines carry no secrets and no prompt text unless allowed', () => {
   const secret = 'gsk_live_0123456789abcdef';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { declaredSettings, readRawSettings, SECURITY_CRITICAL_SETTINGS, type InspectedSetting } from '../../../src/vscode/settingsModel';
+import { declaredSettings, readRawSettings, SECURITY_CRITICAL_SETTINGS, type InspectedSetting } from '../../../src/vscode/app/settingsModel';
 import { configSchema, parseConfig } from '../../../src/core/config';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));

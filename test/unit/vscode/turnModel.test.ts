@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { TurnBuilder, finalAnswerOf } from '../../../src/vscode/turnModel';
+import { TurnBuilder, finalAnswerOf } from '../../../src/vscode/chat/turnModel';
 import type { StreamEvent } from '../../../src/core/types';
 import { english } from './translate';
 import type { Turn } from '../../../src/shared/messages';

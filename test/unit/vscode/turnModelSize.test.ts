@@ -4,7 +4,7 @@
  * gets stays valid (an answer over 1,000,000 characters used to fail the schema and stay "streaming").
  */
 import { strict as assert } from 'node:assert';
-import { TurnBuilder } from '../../../src/vscode/turnModel';
+import { TurnBuilder } from '../../../src/vscode/chat/turnModel';
 import { english } from './translate';
 import { MAX_DELTA_CHARS, messageSchemas, type Turn } from '../../../src/shared/messages';
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WALKTHROUGH_KEYS, walkthroughState, type WalkthroughFacts } from '../../../src/vscode/walkthroughState';
+import { WALKTHROUGH_KEYS, walkthroughState, type WalkthroughFacts } from '../../../src/vscode/firstRun/walkthroughState';
 
 const nothing: WalkthroughFacts = { ollamaStatus: 'missing', installed: [], recommended: ['qwen2.5-coder:7b', 'qwen2.5-coder:1.5b'], storedKeys: 0, budgetSet: false, promptSent: false };
 

@@ -4,7 +4,7 @@
  * snapshot; and a reload (an `init` with the host's snapshot) restores exactly the live state.
  */
 import { strict as assert } from 'node:assert';
-import { TurnBuilder } from '../../../src/vscode/turnModel';
+import { TurnBuilder } from '../../../src/vscode/chat/turnModel';
 import { applyTurnMessage, type TurnMessage } from '../../../src/shared/turnProtocol';
 import { messageSchemas, type Turn } from '../../../src/shared/messages';
 import type { StreamEvent } from '../../../src/core/types';

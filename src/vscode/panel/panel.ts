@@ -5,13 +5,13 @@
  * logged. The webview never receives keys: only answers, metadata and localized strings.
  */
 import * as vscode from 'vscode';
-import { messageSchemas, WEBVIEW_STRINGS, type FromWebview, type ToWebview } from '../shared/messages';
+import { messageSchemas, WEBVIEW_STRINGS, type FromWebview, type ToWebview } from '../../shared/messages';
 import { webviewHtml } from './webviewHtml';
-import type { ChatSession } from './chatSession';
-import type { Services } from './services';
-import { readBudgetView } from './budgetView';
-import { pickModel } from './switcher';
-import { TRY_DEMO_COMMAND } from './errorStates';
+import type { ChatSession } from '../chat/chatSession';
+import type { Services } from '../app/services';
+import { readBudgetView } from '../budget/budgetView';
+import { pickModel } from '../statusBar/switcher';
+import { TRY_DEMO_COMMAND } from '../chat/errorStates';
 
 export const PANEL_VIEW_TYPE = 'switchyard.panel';
 

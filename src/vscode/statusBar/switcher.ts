@@ -3,10 +3,10 @@
  * per workspace (workspaceState, so choosing does not edit the repository's settings file).
  */
 import * as vscode from 'vscode';
-import type { Mode, ModelInfo } from '../core/types';
-import type { Services } from './services';
-import { allProviders } from './endpoints';
-import { localOnlyText, modeText } from './reasonText';
+import type { Mode, ModelInfo } from '../../core/types';
+import type { Services } from '../app/services';
+import { allProviders } from '../app/endpoints';
+import { localOnlyText, modeText } from '../chat/reasonText';
 
 /** Listing models asks every provider; a dead one must not keep the quick pick waiting. */
 const LIST_MODELS_TIMEOUT_MS = 3_000;

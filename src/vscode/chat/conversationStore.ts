@@ -4,7 +4,7 @@
  * the snapshots ChatSession gives it at the start and end of each run (TurnBuilder.snapshot()).
  */
 import type * as vscode from 'vscode';
-import { messageSchemas, type Turn } from '../shared/messages';
+import { messageSchemas, type Turn } from '../../shared/messages';
 
 const STATE_KEY = 'switchyard.conversation.v1';
 /** Older turns are dropped: workspaceState is loaded on every activation and should stay small. */

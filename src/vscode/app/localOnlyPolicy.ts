@@ -9,7 +9,7 @@
  *   model or per-workspace switcher choice that asked for more is reported as overruled.
  * The router enforces the result (SwitchyardDeps.localOnly), so a request cannot lift it either.
  */
-import type { BindingLocalOnly, LocalOnlyReason } from '../core/types';
+import type { BindingLocalOnly, LocalOnlyReason } from '../../core/types';
 
 export interface LocalOnlyInputs {
   /** `vscode.workspace.isTrusted`. */

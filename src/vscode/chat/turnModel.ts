@@ -5,10 +5,10 @@
  * forward; so what the webview holds is what this holds, and `snapshot()` is what a reload
  * restores. Pure (no `vscode` import): unit tests feed it recorded event sequences.
  */
-import { isDemoProvider } from '../core/demo';
-import type { RoutingDecision, SignalResult, StreamEvent } from '../core/types';
-import { MAX_ANSWER_CHARS, type Answer, type AnswerMeta, type Turn, type TurnError } from '../shared/messages';
-import { applyTurnMessage, snapshotTurn, type TurnMessage } from '../shared/turnProtocol';
+import { isDemoProvider } from '../../core/demo';
+import type { RoutingDecision, SignalResult, StreamEvent } from '../../core/types';
+import { MAX_ANSWER_CHARS, type Answer, type AnswerMeta, type Turn, type TurnError } from '../../shared/messages';
+import { applyTurnMessage, snapshotTurn, type TurnMessage } from '../../shared/turnProtocol';
 import type { Translate } from './errorStates';
 import { localOnlyText, modeText, reasonText, taskLabel, taskReasonText, whyTexts } from './reasonText';
 
@@ -124,7 +124,7 @@ export class TurnBuilder {
             currency: this.currency,
             // A workspace or request asked for more than Local only: the answer says why it did not get it.
             notices: [
-              // Demo mode (src/vscode/demo.ts): the answer says it is canned, never a real model's.
+              // Demo mode (src/vscode/firstRun/demo.ts): the answer says it is canned, never a real model's.
               ...(isDemoProvider(event.ref.provider) ? [this.t('demo: a canned answer from Switchyard\'s demo server, not a real model; its cost is demo money in the demo ledger, not your budget')] : []),
               ...(this.decision?.localOnly ?? []).map((r) => localOnlyText(r, this.t)),
             ],

@@ -3,7 +3,7 @@
  * Instructions are English (every model follows them best) but ask for an answer in the user's
  * display language, so Chinese-speaking users get Chinese explanations.
  */
-import type { Task } from '../core/types';
+import type { Task } from '../../core/types';
 
 /** Past this, the selection is cut (and the cut said): a whole minified file would not fit a local model anyway. */
 export const MAX_SELECTION_CHARS = 24_000;

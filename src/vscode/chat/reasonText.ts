@@ -5,8 +5,8 @@
  * Chinese table. It never parses the core's English. Pure (takes `t`), so unit tests run
  * without VS Code.
  */
-import type { CandidateReason, Reason } from '../core/reasons';
-import type { LocalOnlyReason, Mode, RoutingDecision, Task } from '../core/types';
+import type { CandidateReason, Reason } from '../../core/reasons';
+import type { LocalOnlyReason, Mode, RoutingDecision, Task } from '../../core/types';
 import type { Translate } from './errorStates';
 
 export function taskLabel(task: Task | string, t: Translate): string {
@@ -59,7 +59,7 @@ export function localOnlyText(reason: LocalOnlyReason, t: Translate): string {
  */
 export function reasonText(reason: Reason, t: Translate): string {
   // Required on first use: the table is part of dist/core.js (esbuild.mjs LAZY_CORE), not of the activation path.
-  const { reasonTemplates, renderReason } = require('../core/reasons') as typeof import('../core/reasons');
+  const { reasonTemplates, renderReason } = require('../../core/reasons') as typeof import('../../core/reasons');
   return renderReason(reason, reasonTemplates, { translate: t, task: (task) => taskLabel(task, t) });
 }
 

@@ -4,16 +4,29 @@
  * sidecar's state as a VS Code event for the status bar and the panel, and starts Ollama in the
  * background a little after activation, never during it.
  *
- *   const local = getLocalSidecarService(context);
+ *   const local = getServices(context).local();   // app/services.ts owns the one instance
  *   local.onDidChangeState(snapshot => …)      // status bar tooltip, panel
  *   local.snapshot()                            // undefined until the sidecar exists
  *   local.sidecar()                             // the core LocalSidecar (router: ensureAvailable)
  */
 import * as vscode from 'vscode';
-import type { LocalSidecar } from '../core/local/localSidecar';
-import type { SidecarSnapshot } from '../core/local/sidecarState';
-import { getServices } from './services';
-import { buildLocalSidecar } from './coreFactory';
+import type { LocalSidecar } from '../../core/local/localSidecar';
+import type { SidecarSnapshot } from '../../core/local/sidecarState';
+import type { SwitchyardConfig } from '../../core/config';
+import type { KeyStore, Logger } from '../../core/types';
+
+/**
+ * What the service needs from the app (app/services.ts implements it): given, not imported, so
+ * that local/ does not depend on app/ (they imported each other before issue 17).
+ */
+export interface LocalSidecarHost {
+  config(): SwitchyardConfig;
+  readonly logger: Logger;
+  readonly keys: KeyStore;
+  /** Fires after settings, keys or the workspace mode changed. */
+  readonly onDidChange: vscode.Event<void>;
+}
+import { buildLocalSidecar } from '../app/coreFactory';
 
 /**
  * Background start after activation: late enough that VS Code's own start-up work comes first,
@@ -34,12 +47,12 @@ export class LocalSidecarService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private startTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {
+  constructor(private readonly host: LocalSidecarHost) {
     this.disposables.push(
       this.emitter,
       this.modelsEmitter,
       // Settings changed: rebuild only if the local part did, so a budget edit never restarts Ollama.
-      getServices(context).onDidChange(() => {
+      this.host.onDidChange(() => {
         if (this.current && this.current.key !== this.configKey()) {
           void this.sidecar().start();
         }
@@ -52,8 +65,7 @@ export class LocalSidecarService implements vscode.Disposable {
     const key = this.configKey();
     if (this.current?.key === key) return this.current.sidecar;
     const old = this.current;
-    const services = getServices(this.context);
-    const sidecar = buildLocalSidecar({ config: services.config(), logger: services.logger, keys: services.keys });
+    const sidecar = buildLocalSidecar({ config: this.host.config(), logger: this.host.logger, keys: this.host.keys });
     const subscriptions = [sidecar.onDidChangeState((s) => this.emitter.fire(s)), sidecar.onDidChangeModels(() => this.modelsEmitter.fire())];
     this.current = { key, sidecar, subscription: { dispose: () => subscriptions.forEach((d) => d.dispose()) } };
     if (old) {
@@ -75,7 +87,7 @@ export class LocalSidecarService implements vscode.Disposable {
     this.startTimer = setTimeout(() => {
       void this.sidecar()
         .start()
-        .catch((err: unknown) => getServices(this.context).logger.warn('local.start_failed', { error: String(err) }));
+        .catch((err: unknown) => this.host.logger.warn('local.start_failed', { error: String(err) }));
     }, delayMs);
   }
 
@@ -89,23 +101,11 @@ export class LocalSidecarService implements vscode.Disposable {
   }
 
   private configKey(): string {
-    const config = getServices(this.context).config();
-    const { localEndpointsOf } = require('../core/local/localEndpoints') as typeof import('../core/local/localEndpoints');
+    const config = this.host.config();
+    const { localEndpointsOf } = require('../../core/local/localEndpoints') as typeof import('../../core/local/localEndpoints');
     const ollamaProvider = Object.entries(config.providers).find(([, p]) => p.kind === 'ollama');
     return JSON.stringify({ local: config.local, endpoints: localEndpointsOf(config.providers), ollamaProvider });
   }
-}
-
-let instance: LocalSidecarService | undefined;
-
-/** The local sidecar service of this activation; created on first call, disposed with the extension. */
-export function getLocalSidecarService(context: vscode.ExtensionContext): LocalSidecarService {
-  if (!instance) {
-    const created = new LocalSidecarService(context);
-    instance = created;
-    context.subscriptions.push(created, { dispose: () => (instance = instance === created ? undefined : instance) });
-  }
-  return instance;
 }
 
 /**

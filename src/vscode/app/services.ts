@@ -13,17 +13,17 @@
  * Inline completion (H7) and local models (H8) import from here; nothing else builds core objects.
  */
 import * as vscode from 'vscode';
-import type { BindingLocalOnly, Candidate, Logger, Mode, SignalResult } from '../core/types';
-import type { AssembledSwitchyard } from '../core/switchyard';
-import type { ConfigProblem, SwitchyardConfig } from '../core/config';
+import type { BindingLocalOnly, Candidate, Logger, Mode, SignalResult } from '../../core/types';
+import type { AssembledSwitchyard } from '../../core/switchyard';
+import type { ConfigProblem, SwitchyardConfig } from '../../core/config';
 import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOverrides } from './settingsModel';
-import { SecretKeyStore } from './keyStore';
+import { SecretKeyStore } from '../keys/keyStore';
 import { OutputLogger } from './outputLogger';
 import { buildCost, buildDemoCost, buildRouter } from './coreFactory';
-import { demoRawConfig, type DemoEndpoints } from '../core/demo';
-import { reasonText } from './reasonText';
-import { getLocalSidecarService } from './localModelsService';
-import type { BudgetAlert, CostService } from '../core/cost';
+import { demoRawConfig, type DemoEndpoints } from '../../core/demo';
+import { reasonText } from '../chat/reasonText';
+import { LocalSidecarService } from '../local/localModelsService';
+import type { BudgetAlert, CostService } from '../../core/cost';
 
 const MODE_STATE_KEY = 'switchyard.workspaceMode';
 
@@ -47,8 +47,10 @@ export interface Services {
   workspaceMode(): WorkspaceOverrides;
   /** `undefined` forgets the choice, so the `switchyard.mode` settings apply again. */
   setWorkspaceMode(mode: Mode | undefined, pinned?: string): Promise<void>;
+  /** The local sidecar service of this activation (Ollama and local endpoints); created on first call. */
+  local(): LocalSidecarService;
   readonly onDidChange: vscode.Event<void>;
-  /** The demo servers in use while demo mode is on (src/vscode/demo.ts), else undefined. */
+  /** The demo servers in use while demo mode is on (src/vscode/firstRun/demo.ts), else undefined. */
   demo(): DemoEndpoints | undefined;
   /**
    * Turns demo mode on (the demo's providers, keys, budget and its own ledger replace the user's
@@ -85,6 +87,7 @@ class ExtensionServices implements Services, vscode.Disposable {
   readonly onBudgetAlert = this.alerts.event;
   private lastReportedProblems = '';
   private declared: SettingSpec[] | undefined;
+  private localService: LocalSidecarService | undefined;
   private readonly watchedSidecars = new WeakSet<object>();
 
   constructor(private readonly context: vscode.ExtensionContext) {
@@ -129,7 +132,7 @@ class ExtensionServices implements Services, vscode.Disposable {
       const demo = this.demoEndpoints;
       const router = demo
         ? // The demo's own providers on 127.0.0.1 only: no real key, sidecar or Ollama is touched.
-          buildRouter({ config: this.config(), keys: (require('../core/demoKeys') as typeof import('../core/demoKeys')).demoKeyStore(demo), logger: this.logger, cost: this.cost(), confirm: (reasons, next) => confirmEscalation(reasons, next) })
+          buildRouter({ config: this.config(), keys: (require('../../core/demoKeys') as typeof import('../../core/demoKeys')).demoKeyStore(demo), logger: this.logger, cost: this.cost(), confirm: (reasons, next) => confirmEscalation(reasons, next) })
         : buildRouter({
             config: this.config(),
             keys: this.keys,
@@ -153,12 +156,20 @@ class ExtensionServices implements Services, vscode.Disposable {
    * cached list of installed models never hides a model the user just pulled.
    */
   private localSidecar() {
-    const sidecar = getLocalSidecarService(this.context).sidecar();
+    const sidecar = this.local().sidecar();
     if (!this.watchedSidecars.has(sidecar)) {
       this.watchedSidecars.add(sidecar);
       this.disposables.push(sidecar.onDidChangeModels(() => this.invalidate('models')));
     }
     return sidecar;
+  }
+
+  local(): LocalSidecarService {
+    if (!this.localService) {
+      this.localService = new LocalSidecarService(this);
+      this.disposables.push(this.localService);
+    }
+    return this.localService;
   }
 
   cost(): CostService {
@@ -210,7 +221,7 @@ class ExtensionServices implements Services, vscode.Disposable {
   private read(): { config: SwitchyardConfig; problems: ConfigProblem[]; localOnly?: BindingLocalOnly } {
     if (this.cached) return this.cached;
     if (this.demoEndpoints) {
-      const { parseConfig } = require('../core/config') as typeof import('../core/config');
+      const { parseConfig } = require('../../core/config') as typeof import('../../core/config');
       this.cached = parseConfig(demoRawConfig(this.demoEndpoints));
       return this.cached;
     }
@@ -219,7 +230,7 @@ class ExtensionServices implements Services, vscode.Disposable {
     const { raw, ignored, localOnly } = readRawSettings({ inspect: (key) => section.inspect(key) }, this.declared, this.workspaceMode(), { trusted: vscode.workspace.isTrusted });
     // Required here, not imported: building the settings schema waits for the first read,
     // after activation (issue 3: activation < 50 ms).
-    const { parseConfig } = require('../core/config') as typeof import('../core/config');
+    const { parseConfig } = require('../../core/config') as typeof import('../../core/config');
     const parsed = parseConfig(withEditorProxy(raw));
     this.cached = { ...parsed, localOnly };
     if (localOnly) this.logger.info('settings.local_only', { because: localOnly.because, reasons: localOnly.reasons });

@@ -2,8 +2,8 @@
  * Today's and this month's spend for this workspace against its caps, as the panel's budget
  * meter and the status bar show it. Reads the cost module's ledger summary.
  */
-import type { BudgetView } from '../shared/messages';
-import type { Services } from './services';
+import type { BudgetView } from '../../shared/messages';
+import type { Services } from '../app/services';
 
 /** Undefined when the ledger cannot be read (then the meter is hidden rather than wrong). */
 export async function readBudgetView(services: Services): Promise<BudgetView | undefined> {

@@ -3,17 +3,17 @@
  * across rebuilds (the ledger, the local sidecar) and how it asks the user. services.ts calls
  * it lazily; nothing else in src/vscode builds core objects.
  */
-import type { BindingLocalOnly, Candidate, KeyStore, LocalAvailability, Logger, SignalResult } from '../core/types';
-import type { SwitchyardConfig } from '../core/config';
-import type { BudgetAlert, CostService } from '../core/cost';
-import type { LocalSidecar } from '../core/local/localSidecar';
-import type { AssembledSwitchyard } from '../core/switchyard';
+import type { BindingLocalOnly, Candidate, KeyStore, LocalAvailability, Logger, SignalResult } from '../../core/types';
+import type { SwitchyardConfig } from '../../core/config';
+import type { BudgetAlert, CostService } from '../../core/cost';
+import type { LocalSidecar } from '../../core/local/localSidecar';
+import type { AssembledSwitchyard } from '../../core/switchyard';
 
 // The core is required inside the builders, not imported: the bundler then initialises it (the
 // ledger, its file locking, providers, router) on the first request instead of when the
 // extension loads, which VS Code does on the activation path (issue 3: activation < 50 ms).
-function assembly(): typeof import('../core/assemble') {
-  return require('../core/assemble') as typeof import('../core/assemble');
+function assembly(): typeof import('../../core/assemble') {
+  return require('../../core/assemble') as typeof import('../../core/assemble');
 }
 
 export interface CostDeps {
@@ -38,7 +38,7 @@ export function buildCost(deps: CostDeps): CostService {
  * ledger), nothing migrated into it, the demo budget. Real budgets never see a demo record.
  */
 export function buildDemoCost(deps: { config: SwitchyardConfig; logger: Logger }): CostService {
-  const { demoLedgerDir } = require('../core/cost') as typeof import('../core/cost');
+  const { demoLedgerDir } = require('../../core/cost') as typeof import('../../core/cost');
   return assembly().assembleSpendGuard({ config: deps.config }, { logger: deps.logger, ledgerDir: demoLedgerDir(process.env) });
 }
 

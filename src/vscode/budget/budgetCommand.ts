@@ -3,7 +3,7 @@
  * travel with the project and can only be lower than the user's caps) or the user's global caps.
  */
 import * as vscode from 'vscode';
-import type { Services } from './services';
+import type { Services } from '../app/services';
 
 interface BudgetItem extends vscode.QuickPickItem {
   key: 'budget.dailyLimit' | 'budget.monthlyLimit' | 'budget.globalDailyLimit' | 'budget.globalMonthlyLimit';

@@ -3,8 +3,8 @@
  * it (set a key, start Ollama, raise the budget, switch mode, retry when back online).
  * Pure: the caller passes its translate function, so tests run without VS Code.
  */
-import type { NormalizedError, PromptTooLarge, RoutingDecision } from '../core/types';
-import type { FixAction, TurnError } from '../shared/messages';
+import type { NormalizedError, PromptTooLarge, RoutingDecision } from '../../core/types';
+import type { FixAction, TurnError } from '../../shared/messages';
 import { type Cause, groupCauses } from './errorCauses';
 import { localOnlyText, reasonText } from './reasonText';
 

@@ -10,10 +10,10 @@
  * command, or `npm start` on a machine with nothing else).
  */
 import * as vscode from 'vscode';
-import type { Services } from './services';
-import type { ChatSession } from './chatSession';
-import type { Turn } from '../shared/messages';
-import { DEMO_CLOUD_URL_ENV, DEMO_LOCAL_URL_ENV, DEMO_SAMPLES, type DemoEndpoints } from '../core/demo';
+import type { Services } from '../app/services';
+import type { ChatSession } from '../chat/chatSession';
+import type { Turn } from '../../shared/messages';
+import { DEMO_CLOUD_URL_ENV, DEMO_LOCAL_URL_ENV, DEMO_SAMPLES, type DemoEndpoints } from '../../core/demo';
 
 export type DemoSample = keyof typeof DEMO_SAMPLES;
 
@@ -42,7 +42,7 @@ export function registerDemo(
     const fromEnv = demoEndpointsFromEnv();
     if (fromEnv) return fromEnv;
     // dist/demo.js, required here and not imported: the servers cost nothing until the demo is tried.
-    inProcess ??= (require(context.asAbsolutePath('dist/demo.js')) as typeof import('../demo/index')).startDemoServers();
+    inProcess ??= (require(context.asAbsolutePath('dist/demo.js')) as typeof import('../../demo/index')).startDemoServers();
     inProcess.catch(() => (inProcess = undefined));
     return inProcess;
   };

@@ -8,16 +8,15 @@
  * An explicit call does not ask for confirmation: the caller already decided.
  */
 import * as vscode from 'vscode';
-import { CATALOGUE, type Recommendation } from '../core/local/catalogue';
-import type { InstalledModel } from '../core/local/inventory';
-import type { LocalSidecar } from '../core/local/localSidecar';
-import { formatBytes } from '../core/local/memory';
-import type { PsModel } from '../core/local/ollamaAdmin';
-import { formatDuration, type PullSnapshot } from '../core/local/pullProgress';
-import type { ResidencyPlan } from '../core/local/residency';
-import { SwitchyardError } from '../core/types';
-import { getLocalSidecarService } from './localModelsService';
-import { getServices } from './services';
+import { CATALOGUE, type Recommendation } from '../../core/local/catalogue';
+import type { InstalledModel } from '../../core/local/inventory';
+import type { LocalSidecar } from '../../core/local/localSidecar';
+import { formatBytes } from '../../core/local/memory';
+import type { PsModel } from '../../core/local/ollamaAdmin';
+import { formatDuration, type PullSnapshot } from '../../core/local/pullProgress';
+import type { ResidencyPlan } from '../../core/local/residency';
+import { SwitchyardError } from '../../core/types';
+import { getServices } from '../app/services';
 
 export const MANAGE_LOCAL_MODELS_COMMAND = 'switchyard.manageLocalModels';
 /** Progress notifications re-render on every report; four a second is smooth and cheap. */
@@ -33,12 +32,12 @@ export interface LocalModelsArgs {
 
 /** Registers the command and starts the sidecar in the background after activation. */
 export function registerLocalModels(context: vscode.ExtensionContext): vscode.Disposable {
-  getLocalSidecarService(context).startInBackground();
+  getServices(context).local().startInBackground();
   return vscode.commands.registerCommand(MANAGE_LOCAL_MODELS_COMMAND, (args?: LocalModelsArgs) => manageLocalModels(context, args));
 }
 
 async function manageLocalModels(context: vscode.ExtensionContext, args?: LocalModelsArgs): Promise<void> {
-  const sidecar = getLocalSidecarService(context).sidecar();
+  const sidecar = getServices(context).local().sidecar();
   if (!(await ensureOllama(context, sidecar))) return;
   if (args) {
     if (!MODEL_NAME.test(args.model ?? '')) throw new Error(`"${args.model}" is not an Ollama model name`);

@@ -4,12 +4,12 @@
  * Hover: the last request's model and what is known about each provider. Click: the switcher.
  */
 import * as vscode from 'vscode';
-import type { Services } from './services';
-import { allProviders } from './endpoints';
-import type { ChatSession } from './chatSession';
-import { budgetLevel, formatAmount, readBudgetView, type BudgetLevel } from './budgetView';
+import type { Services } from '../app/services';
+import { allProviders } from '../app/endpoints';
+import type { ChatSession } from '../chat/chatSession';
+import { budgetLevel, formatAmount, readBudgetView, type BudgetLevel } from '../budget/budgetView';
 import { modeLabel } from './switcher';
-import type { BudgetView } from '../shared/messages';
+import type { BudgetView } from '../../shared/messages';
 
 /** Re-read the ledger this often even without events: other windows and the CLI spend too, and days roll over. */
 const REFRESH_INTERVAL_MS = 60_000;
@@ -77,7 +77,7 @@ export class SwitchyardStatusBar implements vscode.Disposable {
         : formatAmount(budget.today, budget.currency);
       this.level = budgetLevel(budget.today, budget.dailyLimit);
     }
-    // Demo mode says so first: its spend is demo money from the demo ledger (src/vscode/demo.ts).
+    // Demo mode says so first: its spend is demo money from the demo ledger (src/vscode/firstRun/demo.ts).
     const demo = this.services.demo() ? `$(beaker) ${vscode.l10n.t('Demo')}  ` : '';
     this.item.text = spend ? `${demo}${icon} ${mode}  ${spend}` : `${demo}${icon} ${mode}`;
     this.item.backgroundColor =

@@ -4,8 +4,8 @@
  * the user is the one the key will be sent to, so "which host gets my key" is never a surprise.
  */
 import * as vscode from 'vscode';
-import type { Services } from './services';
-import { allProviders, endpointOf } from './endpoints';
+import type { Services } from '../app/services';
+import { allProviders, endpointOf } from '../app/endpoints';
 
 interface ProviderItem extends vscode.QuickPickItem {
   provider: string;
@@ -77,7 +77,7 @@ function endpointsOf(config: ReturnType<Services['config']>): Record<string, { o
     const endpoint = endpointOf(id, provider, config.network.trustedLocalHosts);
     let origin: string | undefined;
     try {
-      origin = endpoint.baseUrl ? (require('../core/net/keyOrigin') as typeof import('../core/net/keyOrigin')).originOf(endpoint.baseUrl) : undefined;
+      origin = endpoint.baseUrl ? (require('../../core/net/keyOrigin') as typeof import('../../core/net/keyOrigin')).originOf(endpoint.baseUrl) : undefined;
     } catch {
       origin = undefined;
     }

@@ -7,7 +7,7 @@
  * `switchyard.logPrompts`: text-bearing fields are replaced by their length.
  */
 import * as vscode from 'vscode';
-import type { Logger } from '../core/types';
+import type { Logger } from '../../core/types';
 import { redactFields } from './redact';
 
 export class OutputLogger implements Logger {

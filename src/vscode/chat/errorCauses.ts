@@ -4,7 +4,7 @@
  * Decided on the typed `reason` and `fix` the router attaches (src/core/router/selection.ts),
  * never on its English sentences. Pure, so tests run without VS Code.
  */
-import type { BudgetRefusal, NormalizedError, RoutingDecision } from '../core/types';
+import type { BudgetRefusal, NormalizedError, RoutingDecision } from '../../core/types';
 
 export type Cause =
   /** Ollama is not installed: the download page. */

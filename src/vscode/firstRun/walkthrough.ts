@@ -6,9 +6,8 @@
  * start-up has finished, and again whenever what they look at changes.
  */
 import * as vscode from 'vscode';
-import type { ChatSession } from './chatSession';
-import { getLocalSidecarService } from './localModelsService';
-import type { Services } from './services';
+import type { ChatSession } from '../chat/chatSession';
+import type { Services } from '../app/services';
 import { WALKTHROUGH_KEYS, walkthroughState, type WalkthroughFacts, type WalkthroughStep } from './walkthroughState';
 
 export const GET_STARTED_COMMAND = 'switchyard.getStarted';
@@ -73,7 +72,7 @@ export function registerWalkthrough(context: vscode.ExtensionContext, services: 
   const watch = () => {
     if (watching) return;
     watching = true;
-    const local = getLocalSidecarService(context);
+    const local = services.local();
     disposables.push(
       services.keys.onDidChange(() => void refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -127,7 +126,7 @@ async function openOnFirstInstall(context: vscode.ExtensionContext): Promise<voi
 
 /** The live checks. Ollama is asked through the sidecar, which starts it when installed and managed. */
 async function check(context: vscode.ExtensionContext, services: Services): Promise<Record<WalkthroughStep, boolean>> {
-  const sidecar = getLocalSidecarService(context).sidecar();
+  const sidecar = services.local().sidecar();
   const ollama = await sidecar.ollama.ensureRunning();
   const usable = ollama.status === 'ready' || ollama.status === 'loading';
   const installed = usable ? await sidecar.installed().catch(() => []) : [];

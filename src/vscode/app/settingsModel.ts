@@ -15,7 +15,7 @@
  *   workspace value lifts it (localOnlyPolicy.ts), and in an untrusted folder the workspace
  *   values of every restricted setting (package.json `capabilities.untrustedWorkspaces`) are ignored.
  */
-import type { BindingLocalOnly } from '../core/types';
+import type { BindingLocalOnly } from '../../core/types';
 import { localOnlyPolicy } from './localOnlyPolicy';
 
 /** Where a setting may come from. */

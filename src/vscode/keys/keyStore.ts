@@ -8,7 +8,7 @@
  * (provider, origin) pairs — never the keys themselves — is kept in globalState.
  */
 import * as vscode from 'vscode';
-import type { KeyStore } from '../core/types';
+import type { KeyStore } from '../../core/types';
 
 /** Secret names look like "switchyard.apiKey:groq@https://api.groq.com". */
 const SECRET_PREFIX = 'switchyard.apiKey:';
@@ -25,7 +25,7 @@ export interface StoredKeyRef {
  * stored (issue 3: activation < 50 ms).
  */
 function originOf(url: string): string {
-  return (require('../core/net/keyOrigin') as typeof import('../core/net/keyOrigin')).originOf(url);
+  return (require('../../core/net/keyOrigin') as typeof import('../../core/net/keyOrigin')).originOf(url);
 }
 
 export class SecretKeyStore implements KeyStore {

@@ -3,7 +3,7 @@
  * buttons that act on them.
  */
 import * as vscode from 'vscode';
-import type { Services } from './services';
+import type { Services } from '../app/services';
 
 /**
  * The workspace and the global cap often cross the same threshold with the same request (one

@@ -8,11 +8,11 @@
  * AbortSignal the router passes down to the provider).
  */
 import * as vscode from 'vscode';
-import type { ChatMessage, ModelRef, NormalizedError, RouteRequest, Task } from '../core/types';
-import { fromUsd } from '../core/cost/currency';
-import { MAX_ANSWER_CHARS, MAX_DELTA_CHARS, type Answer, type ToWebview, type Turn } from '../shared/messages';
-import type { TurnMessage } from '../shared/turnProtocol';
-import type { Services } from './services';
+import type { ChatMessage, ModelRef, NormalizedError, RouteRequest, Task } from '../../core/types';
+import { fromUsd } from '../../core/cost/currency';
+import { MAX_ANSWER_CHARS, MAX_DELTA_CHARS, type Answer, type ToWebview, type Turn } from '../../shared/messages';
+import type { TurnMessage } from '../../shared/turnProtocol';
+import type { Services } from '../app/services';
 import type { ConversationStore } from './conversationStore';
 import { TurnBuilder, finalAnswerOf } from './turnModel';
 import { describeError } from './errorStates';

@@ -8,12 +8,12 @@
  * completion request, not at activation.
  */
 import * as vscode from 'vscode';
-import type { CompletionEngine, CompletionOutcome, CompletionRequest } from '../core/completion/completionEngine';
-import type { RecentDocuments } from '../core/completion/recentDocuments';
-import type { CursorSnapshot } from '../core/completion/completionCache';
-import type { RouteRequest, StreamEvent } from '../core/types';
-import { DEFAULT_COMPLETION_MODEL } from '../core/completion/defaults';
-import { getServices, type Services } from './services';
+import type { CompletionEngine, CompletionOutcome, CompletionRequest } from '../../core/completion/completionEngine';
+import type { RecentDocuments } from '../../core/completion/recentDocuments';
+import type { CursorSnapshot } from '../../core/completion/completionCache';
+import type { RouteRequest, StreamEvent } from '../../core/types';
+import { DEFAULT_COMPLETION_MODEL } from '../../core/completion/defaults';
+import { getServices, type Services } from '../app/services';
 import { InlineCompletionStatus } from './inlineCompletionStatus';
 
 /** Characters of context read per side: enough for the largest token budget (~8 chars/token worst case) plus the cache window. */
@@ -108,9 +108,9 @@ export function registerInlineCompletion(context: vscode.ExtensionContext): Inli
 
 async function createEngine(services: Services, status: InlineCompletionStatus): Promise<Loaded> {
   const [{ CompletionEngine }, { RecentDocuments }, { REASON_TEXT }] = await Promise.all([
-    import('../core/completion/completionEngine'),
-    import('../core/completion/recentDocuments'),
-    import('../core/completion/reasons'),
+    import('../../core/completion/completionEngine'),
+    import('../../core/completion/recentDocuments'),
+    import('../../core/completion/reasons'),
   ]);
   const recent = new RecentDocuments();
   const engine = new CompletionEngine({

@@ -3,9 +3,9 @@
  * named region, or the vendor's default), so that Set API Key binds the key to the origin the
  * requests will really go to.
  */
-import type { ProviderConfig, SwitchyardConfig } from '../core/config';
-import type { Locality } from '../core/types';
-import { resolveLocality } from '../core/net/locality';
+import type { ProviderConfig, SwitchyardConfig } from '../../core/config';
+import type { Locality } from '../../core/types';
+import { resolveLocality } from '../../core/net/locality';
 
 // The router and provider modules are required inside the functions, not imported: the status
 // bar and commands import this file, and the bundler would otherwise initialise the whole router
@@ -21,7 +21,7 @@ export interface Endpoint {
 /** `trustedLocalHosts`: the user's `network.trustedLocalHosts`, so the locality is the one the router uses. */
 export function endpointOf(id: string, provider: ProviderConfig, trustedLocalHosts: readonly string[] = []): Endpoint {
   try {
-    const { providerBaseUrl } = require('../core/providers') as typeof import('../core/providers');
+    const { providerBaseUrl } = require('../../core/providers') as typeof import('../../core/providers');
     const baseUrl = providerBaseUrl(id, provider);
     return { baseUrl, locality: resolveLocality(baseUrl, provider.locality, trustedLocalHosts).locality };
   } catch (err) {
@@ -32,6 +32,6 @@ export function endpointOf(id: string, provider: ProviderConfig, trustedLocalHos
 
 /** The providers in force, exactly as the router builds them (the user's, else the shipped defaults). */
 export function allProviders(config: SwitchyardConfig): Record<string, ProviderConfig> {
-  const { effectiveProviderConfigs } = require('../core/switchyard') as typeof import('../core/switchyard');
+  const { effectiveProviderConfigs } = require('../../core/switchyard') as typeof import('../../core/switchyard');
   return effectiveProviderConfigs(config, process.env);
 }

@@ -4,10 +4,10 @@
  * (`renderUsageReport`), the command only gathers the data and opens it.
  */
 import * as vscode from 'vscode';
-import type { Services } from './services';
-import type { BudgetSummary, Report } from '../core/cost';
-import { formatMoney, toUsd } from '../core/cost/currency';
-import type { Translate } from './errorStates';
+import type { Services } from '../app/services';
+import type { BudgetSummary, Report } from '../../core/cost';
+import { formatMoney, toUsd } from '../../core/cost/currency';
+import type { Translate } from '../chat/errorStates';
 
 export interface UsageReportData {
   summary: BudgetSummary;
