@@ -23,7 +23,8 @@ import { runExtensionHostTests } from '../test/harness/extensionHost';
 /** Odd, so the median is one measured run; each costs a workbench start (~10 s). */
 const DEFAULT_RUNS = 5;
 const TARGET_ACTIVATION_MS = 50;
-const TARGET_VSIX_BYTES = 1024 * 1024;
+/** The product owner's limit for the packaged extension (README, Performance guards): 1.5 MB. */
+const TARGET_VSIX_BYTES = 1.5 * 1000 * 1000;
 const VSIX = path.join(REPO_ROOT, 'dist/switchyard.vsix');
 
 /** Unpacks the VSIX (a zip; python3's zipfile, as the harness does) and drops start-up activation. */
