@@ -8,13 +8,12 @@
  * so a cloud candidate cannot reach the router in that mode whatever the settings say.
  */
 import type { ProviderConfig, SwitchyardConfig } from '../config';
-import type { Candidate, ConfigInvalid, Fix, KeyStore, LocalAvailability, LocalAvailabilityResult, LocalUnavailable, Locality, Mode, ModelNotPulled, Provider, RoutingDecision, Task } from '../types';
-import { formatModelRef, parseModelRef } from '../types';
-import { type CandidateReason, type ExcludedReason, type TaskReason, renderReason } from '../reasons';
+import type { ConfigInvalid, KeyStore, LocalAvailability, Mode, Provider, RoutingDecision, Task } from '../types';
+import type { TaskReason } from '../reasons';
 import { type FitRequest, fitCandidates } from './contextFit';
-import { type ContextWindow, contextWindowOf } from './contextWindows';
 import { DEFAULT_TASK_CANDIDATES, TASKS_WITHOUT_CLOUD_FALLBACK } from './defaults';
-import { type InstalledModels, type InstalledResult, isChatModel, matchInstalled } from './installedModels';
+import { ANY_MODEL, CandidateSearch, type Wanted } from './candidateSearch';
+import { type InstalledModels, isChatModel } from './installedModels';
 
 /** A configured provider as selection sees it. */
 export interface ProviderEntry {
@@ -53,165 +52,17 @@ export interface SelectionRequest {
   signal?: AbortSignal;
 }
 
-/** Why a local provider is down: the reason the surfaces word, and the typed cause they group by. */
-interface Down {
-  because: ExcludedReason;
-  reason?: LocalUnavailable;
-  fix?: Fix;
-}
-
-/** Where Ollama comes from when the sidecar does not say (the same page binaryLocator.ts names). */
-const OLLAMA_DOWNLOAD_URL = 'https://ollama.com/download';
-
-function typedDown(e: ProviderEntry, state: 'missing' | 'down', installUrl?: string): Omit<Down, 'because'> {
-  const reason: LocalUnavailable = { code: 'local_unavailable', provider: e.id, state };
-  const fix: Fix = state === 'missing' && e.provider.kind === 'ollama' ? { action: 'install_ollama', url: installUrl ?? OLLAMA_DOWNLOAD_URL } : { action: 'start_local', provider: e.id };
-  return { reason, fix };
-}
-
-function downOf(e: ProviderEntry, a: LocalAvailabilityResult): Down {
-  return { because: { code: 'excl_local_down', provider: e.id, detail: a.reason ?? 'not running' }, ...typedDown(e, a.state ?? 'down', a.installUrl) };
-}
-
-/** A local provider that answers but lacks the model: pull it (Ollama), or load one (other servers). */
-function notPulled(e: ProviderEntry, model?: string): { reason: ModelNotPulled; fix: Fix } {
-  return {
-    reason: { code: 'model_not_pulled', provider: e.id, ...(model ? { model } : {}) },
-    fix: { action: 'pull_model', provider: e.id, ...(model ? { model } : {}) },
-  };
-}
-
-/** Marks "every model of this provider" in a list: "npu/*", "lmstudio/*". */
-const ANY_MODEL = '*';
-
-interface Wanted {
-  ref: string;
-  why: CandidateReason;
-}
-
 export async function selectCandidates(req: SelectionRequest, ctx: SelectionContext): Promise<RoutingDecision> {
   // A pinned choice never overrides Local only: the hard guarantee outranks a "Retry with…".
   const mode: Mode = req.pinned && req.mode !== 'local' ? 'pinned' : req.mode;
-  const candidates: Candidate[] = [];
-  const excluded: RoutingDecision['excluded'] = [];
-  const seen = new Set<string>();
-  const missing = new Set<string>();
-  const keyMemo = new Map<string, Promise<boolean>>();
-  const upMemo = new Map<string, Promise<Down | undefined>>();
-  /** Why a local provider is down (asked once per plan), or undefined when it is up. */
-  const down = (e: ProviderEntry): Promise<Down | undefined> => {
-    if (!ctx.local) return Promise.resolve(undefined);
-    let p = upMemo.get(e.id);
-    if (!p) {
-      p = ctx.local.ensureAvailable(e.id).then(
-        (a) => (a.available ? undefined : downOf(e, a)),
-        (err: unknown): Down => ({ because: { code: 'excl_local_down', provider: e.id, detail: (err as Error).message }, ...typedDown(e, 'down') }),
-      );
-      upMemo.set(e.id, p);
-    }
-    return p;
-  };
-  /** Installed models of a local provider that is up. */
-  const installedOn = async (e: ProviderEntry): Promise<InstalledResult | ({ ok: false } & Down)> => {
-    const d = await down(e);
-    return d ? { ok: false, ...d } : ctx.installed.get(e.provider, req.signal);
-  };
-  const hasKey = (e: ProviderEntry): Promise<boolean> => {
-    let p = keyMemo.get(e.id);
-    if (!p) keyMemo.set(e.id, (p = ctx.keys.getKey(e.id, e.origin).then((k) => !!k, () => false)));
-    return p;
-  };
-
-  /** Why this provider cannot serve in this mode at all, or undefined when it can. */
-  const gate = (e: ProviderEntry): ExcludedReason | undefined => {
-    const provider = e.id;
-    if (!e.config.enabled) return { code: 'excl_disabled', provider };
-    const loc: Locality = e.provider.locality;
-    if (loc === 'cloud' && req.mode === 'local') return { code: 'excl_cloud_in_local_mode', provider };
-    const refused = loc === 'cloud' ? ctx.cloudRefused?.[0] : undefined;
-    if (refused) return { code: 'excl_cloud_refused', provider, setting: refused.setting };
-    if (loc === 'local' && req.mode === 'cloud') return { code: 'excl_local_in_cloud_mode', provider };
-    if (loc === 'local' && req.escalating) return { code: 'excl_local_escalating', provider };
-    return undefined;
-  };
-  /** Leaves a wanted model out, saying why in English for the log (from the same reason). */
-  const exclude = (ref: string, because: ExcludedReason, more: Omit<RoutingDecision['excluded'][number], 'ref' | 'why' | 'because'> = {}): void => {
-    excluded.push({ ref, why: renderReason(because), because, ...more });
-  };
-
-  const windows = new Map<Candidate, ContextWindow>();
-  /** `reported`: the context length the provider gave for this model (Ollama /api/show). */
-  const add = (e: ProviderEntry, model: string, reasons: CandidateReason[], reported?: number): void => {
-    const ref = { provider: e.id, model };
-    const key = formatModelRef(ref);
-    if (seen.has(key)) return;
-    seen.add(key);
-    const window = contextWindowOf({ ref, vendor: e.config.vendor, reported });
-    const why = reasons.map((r) => renderReason(r));
-    const candidate: Candidate = { ref, locality: e.provider.locality, why, reasons, contextWindow: window.tokens };
-    windows.set(candidate, window);
-    candidates.push(candidate);
-  };
-
-  /** Resolves one wanted entry to zero or more candidates, recording any exclusion. */
-  const consider = async (w: Wanted): Promise<void> => {
-    let ref;
-    try {
-      ref = parseModelRef(w.ref);
-    } catch (err) {
-      exclude(w.ref, { code: 'excl_bad_ref', detail: (err as Error).message });
-      return;
-    }
-    const e = ctx.entries.get(ref.provider);
-    if (!e) {
-      // Once per provider: the shipped lists name every vendor, and one line says it for all its models.
-      const why = ctx.unavailable?.get(ref.provider);
-      if (!missing.has(ref.provider)) exclude(w.ref, why !== undefined ? { code: 'excl_unavailable', provider: ref.provider, detail: why } : { code: 'excl_not_configured', provider: ref.provider });
-      missing.add(ref.provider);
-      return;
-    }
-    const closed = gate(e);
-    if (closed) return exclude(w.ref, closed);
-
-    if (e.provider.locality === 'cloud') {
-      if (!(await hasKey(e))) {
-        // Labelled local but not on this machine (src/core/net/locality.ts): say that, not just "no key".
-        if (e.config.locality === 'local') {
-          return exclude(w.ref, { code: 'excl_not_loopback', provider: e.id, origin: e.origin }, { fix: { action: 'fix_setting', setting: 'network.trustedLocalHosts' } });
-        }
-        return exclude(w.ref, { code: 'excl_no_key', provider: e.id, origin: e.origin }, { fix: { action: 'set_key', provider: e.id, origin: e.origin } });
-      }
-      const models = ref.model === ANY_MODEL ? e.config.models : [ref.model];
-      if (models.length === 0) return exclude(w.ref, { code: 'excl_no_models_configured', provider: e.id });
-      for (const m of models) add(e, m, [w.why]);
-      return;
-    }
-
-    const installed = await installedOn(e);
-    if (!installed.ok) {
-      if ('because' in installed) return exclude(w.ref, installed.because, installed.reason ? { reason: installed.reason, fix: installed.fix } : {});
-      return exclude(w.ref, { code: 'excl_unavailable', provider: e.id, detail: installed.why });
-    }
-    if (ref.model === ANY_MODEL) {
-      const chat = installed.models.filter(isChatModel);
-      if (chat.length === 0) return exclude(w.ref, { code: 'excl_no_models_installed', provider: e.id }, notPulled(e));
-      for (const m of chat) add(e, m.ref.model, [w.why], m.contextWindow);
-      return;
-    }
-    const found = matchInstalled(ref.model, installed.models);
-    if (!found) {
-      // Ollama's own command says how to get it; other servers load models their own way.
-      return exclude(w.ref, { code: e.provider.kind === 'ollama' ? 'excl_not_pulled_ollama' : 'excl_not_installed', provider: e.id, model: ref.model }, notPulled(e, ref.model));
-    }
-    add(e, found.ref.model, found.ref.model === ref.model ? [w.why] : [w.why, { code: 'why_installed_as', model: found.ref.model }], found.contextWindow);
-  };
-
+  const search = new CandidateSearch(req, ctx);
   const wanted = wantedList(req, ctx);
   // Sequential on purpose: the order of the list is the order of the decision, and each
   // provider is asked at most once thanks to the caches.
-  for (const w of wanted.list) await consider(w);
+  for (const w of wanted.list) await search.consider(w);
 
-  if (!req.pinned) await addFallbacks(req, ctx, wanted.providers, candidates, gate, hasKey, installedOn, add);
+  if (!req.pinned) await addFallbacks(req, ctx, wanted.providers, search);
+  const { candidates, excluded, windows } = search;
 
   // Auto: local first, whatever order a settings list used; the list order holds within each group.
   const ordered = mode === 'auto' ? [...candidates.filter((c) => c.locality === 'local'), ...candidates.filter((c) => c.locality === 'cloud')] : candidates;
@@ -252,22 +103,18 @@ async function addFallbacks(
   req: SelectionRequest,
   ctx: SelectionContext,
   listed: Set<string>,
-  candidates: Candidate[],
-  gate: (e: ProviderEntry) => ExcludedReason | undefined,
-  hasKey: (e: ProviderEntry) => Promise<boolean>,
-  installedOn: (e: ProviderEntry) => Promise<InstalledResult | ({ ok: false } & Down)>,
-  add: (e: ProviderEntry, model: string, reasons: CandidateReason[], reported?: number) => void,
+  search: CandidateSearch,
 ): Promise<void> {
   for (const e of ctx.entries.values()) {
-    if (gate(e)) continue;
+    if (search.gate(e)) continue;
     if (e.provider.locality === 'local') {
-      if (candidates.some((c) => c.ref.provider === e.id)) continue;
-      const installed = await installedOn(e);
+      if (search.candidates.some((c) => c.ref.provider === e.id)) continue;
+      const installed = await search.installedOn(e);
       const first = installed.ok ? installed.models.find(isChatModel) : undefined;
-      if (first) add(e, first.ref.model, [{ code: listed.has(e.id) ? 'why_installed_fallback' : 'why_local_unlisted', provider: e.id, task: req.task }], first.contextWindow);
+      if (first) search.add(e, first.ref.model, [{ code: listed.has(e.id) ? 'why_installed_fallback' : 'why_local_unlisted', provider: e.id, task: req.task }], first.contextWindow);
     } else if (!listed.has(e.id) && !TASKS_WITHOUT_CLOUD_FALLBACK.has(req.task)) {
       const model = e.config.models[0];
-      if (model && (await hasKey(e))) add(e, model, [{ code: 'why_cloud_unlisted', provider: e.id, task: req.task }]);
+      if (model && (await search.hasKey(e))) search.add(e, model, [{ code: 'why_cloud_unlisted', provider: e.id, task: req.task }]);
     }
   }
 }
