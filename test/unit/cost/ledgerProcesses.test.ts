@@ -3,28 +3,19 @@
  * workspace budget at once against the protocol-faithful OpenAI-compatible test server.
  */
 import { strict as assert } from 'node:assert';
-import { fork, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import * as esbuild from 'esbuild';
 import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createSpendGuard } from '../../../src/core/cost';
 import { ledgerFileName } from '../../../src/core/cost/ledger';
 import { monthKey } from '../../../src/core/cost/periods';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../../servers/openaiCompatible';
 import { configWith, tempLedgerDir, usageLines } from './helpers';
 
-const CHILD_SOURCE = path.join(__dirname, 'fixtures', 'ledgerChild.ts');
-let childScript: string;
+import { BundledChildren } from '../../harness/bundledChildren';
 
-const running = new Set<ChildProcess>();
-function spawnChild(args: string[]): ChildProcess {
-  const child = fork(childScript, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  running.add(child);
-  child.on('exit', () => running.delete(child));
-  return child;
-}
+const CHILD_SOURCE = path.join(__dirname, 'fixtures', 'ledgerChild.ts');
+const children = new BundledChildren(CHILD_SOURCE);
 /** The prompt size every child estimates and the server reports (the tokenizer is tested elsewhere; children start faster without it). */
 const PROMPT_TOKENS = 40;
 
@@ -43,25 +34,19 @@ describe('usage ledger across processes', function () {
    * The child is bundled to one plain JS file first: eight processes each transpiling dozens of
    * TypeScript files through tsx on a 2-core machine spend ~20 s just starting.
    */
-  before(async () => {
-    childScript = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ledger-child-')), 'ledgerChild.js');
-    await esbuild.build({ entryPoints: [CHILD_SOURCE], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: childScript, logLevel: 'error' });
-  });
-  after(() => fs.rmSync(path.dirname(childScript), { recursive: true, force: true }));
+  before(() => children.build());
+  after(() => children.remove());
   let dir: string;
   beforeEach(() => {
     dir = tempLedgerDir();
   });
   afterEach(async () => {
-    for (const child of running) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
+    await children.killAll();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('survives a process SIGKILLed mid-flight: acknowledged records kept, its reservation expired, the lock recovered', async () => {
-    const child = spawnChild(['hammer', dir]);
+    const child = children.spawn(['hammer', dir]);
     const settled: string[] = [];
     await new Promise<void>((resolve, reject) => {
       child.on('message', (m: { settled?: string; error?: string }) => {
@@ -150,11 +135,11 @@ describe('usage ledger across processes', function () {
     after(() => server.close());
 
     it('ends with total spend at or below the cap, and every request in the ledger exactly once', async () => {
-      const children = Array.from({ length: PROCESSES }, (_, i) => spawnChild(['cloud', dir, server.baseUrl, String(REQUESTS_EACH), String(CAP_USD), `p${i}`, String(PROMPT_TOKENS)]));
+      const processes = Array.from({ length: PROCESSES }, (_, i) => children.spawn(['cloud', dir, server.baseUrl, String(REQUESTS_EACH), String(CAP_USD), `p${i}`, String(PROMPT_TOKENS)]));
       type Result = { reservationId?: string; requestId: string; refused?: string; costUsd?: number; lowered?: boolean; failed?: boolean };
       const results = (
         await Promise.all(
-          children.map(
+          processes.map(
             (child) =>
               new Promise<Result[]>((resolve, reject) => {
                 child.on('message', (m: { results?: Result[]; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m.results ?? [])));

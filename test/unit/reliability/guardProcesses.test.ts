@@ -4,66 +4,37 @@
  * SIGKILLed holder's concurrency slot frees itself when its lease ends.
  */
 import { strict as assert } from 'node:assert';
-import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
 import { LEASE_MS } from '../../../src/core/reliability/defaults';
 import { createReliabilityGuard } from '../../../src/core/reliability/guard';
 import { describeSkip } from '../../../src/core/reliability/reasons';
 import { glm, groq, tempGuardDir } from './helpers';
 
+import { BundledChildren, nextMessage } from '../../harness/bundledChildren';
+
 const CHILD_SOURCE = path.join(__dirname, 'fixtures', 'guardChild.ts');
-let childScript: string;
-const running = new Set<ChildProcess>();
+const children = new BundledChildren(CHILD_SOURCE);
 
-function spawnChild(args: string[]): ChildProcess {
-  const child = fork(childScript, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  running.add(child);
-  child.on('exit', () => running.delete(child));
-  return child;
-}
-
-function nextMessage<T>(child: ChildProcess, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: Record<string, unknown>) => {
-      if (m.error) reject(new Error(String(m.error)));
-      else if (key in m) {
-        child.off('message', onMessage);
-        resolve(m as T);
-      }
-    };
-    child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before "${key}"`)));
-  });
-}
 
 describe('provider guard across real processes', function () {
   // Node processes on a loaded 2-core machine: generous, since timing is not what is tested.
   this.timeout(120_000);
   let dir: string;
-  before(async () => {
-    // Bundled once to plain JS: tsx transpiling in each child costs seconds on this machine.
-    childScript = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-guard-child-')), 'guardChild.js');
-    await esbuild.build({ entryPoints: [CHILD_SOURCE], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: childScript, logLevel: 'error' });
-  });
-  after(() => fs.rmSync(path.dirname(childScript), { recursive: true, force: true }));
+  before(() => children.build());
+  after(() => children.remove());
   beforeEach(() => {
     dir = tempGuardDir();
   });
   afterEach(async () => {
-    for (const child of running) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
+    await children.killAll();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('two processes hammering one Groq model get 30 requests between them in the minute, never more', async () => {
-    const a = spawnChild(['hammer', dir, '300']);
-    const b = spawnChild(['hammer', dir, '300']);
+    const a = children.spawn(['hammer', dir, '300']);
+    const b = children.spawn(['hammer', dir, '300']);
     await Promise.all([nextMessage(a, 'ready'), nextMessage(b, 'ready')]);
     const done = Promise.all([nextMessage<{ admittedAt: number[] }>(a, 'done'), nextMessage<{ admittedAt: number[] }>(b, 'done')]);
     // One start instant for both, and each keeps trying for the same 300 ms, so their attempts
@@ -87,7 +58,7 @@ describe('provider guard across real processes', function () {
   });
 
   it('shares the circuit breaker: three connect failures in one process open it for another', async () => {
-    const child = spawnChild(['unreachable', dir]);
+    const child = children.spawn(['unreachable', dir]);
     await nextMessage(child, 'failed');
     const g = createReliabilityGuard({ dir, vendorOf: (p) => p });
     try {
@@ -100,7 +71,7 @@ describe('provider guard across real processes', function () {
   });
 
   it("frees a SIGKILLed holder's concurrency slot when its lease runs out, not before", async () => {
-    const holder = spawnChild(['hold', dir]);
+    const holder = children.spawn(['hold', dir]);
     const held = await nextMessage<{ held: boolean; at: number }>(holder, 'held');
     assert.equal(held.held, true);
     holder.kill('SIGKILL');

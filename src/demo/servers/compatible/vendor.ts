@@ -149,3 +149,20 @@ export function plainUsage(prompt: number, completion: number): Record<string, u
 export function openAiNotFound(path: string): unknown {
   return { error: { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null } };
 }
+
+/**
+ * What most OpenAI-compatible servers do alike (vLLM, llama.cpp, DashScope's compatible mode, the
+ * Llama API, Ollama's /v1): logprobs, no obfuscation field, no extra headers, no retry-after,
+ * `object` present, bare model ids, chatcmpl- ids and OpenAI's 404 body. A vendor spreads this
+ * and then states only where it differs.
+ */
+export const COMPATIBLE_DEFAULTS = {
+  logprobs: 'supported',
+  obfuscation: false,
+  everyResponseHeaders: () => ({}),
+  retryAfterHeader: false,
+  omitObject: false,
+  modelIdPrefix: '',
+  idFor: () => `chatcmpl-${nextId()}`,
+  notFound: openAiNotFound,
+} satisfies Partial<VendorDouble>;

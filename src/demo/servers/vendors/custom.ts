@@ -3,7 +3,7 @@
  * unless the chat template turns thinking off, and vLLM's top-level error object. The demo's
  * cloud model is one of these (src/demo/demoServers.ts), so this file is in dist/demo.js.
  */
-import { type ErrorContext, type ErrorPreset, type VendorDouble, nextId, openAiNotFound, plainUsage } from '../compatible/vendor';
+import { type ErrorContext, type ErrorPreset, type VendorDouble, COMPATIBLE_DEFAULTS, plainUsage } from '../compatible/vendor';
 import type { ErrorReply } from '../http';
 
 /** vLLM's error shape: a top-level object, not wrapped in "error". */
@@ -26,6 +26,7 @@ function vllmError(preset: ErrorPreset, ctx: ErrorContext): ErrorReply {
 }
 
 export const custom: VendorDouble = {
+  ...COMPATIBLE_DEFAULTS,
   name: 'custom',
   basePath: '/v1',
   defaultModel: 'local-model',
@@ -33,14 +34,6 @@ export const custom: VendorDouble = {
   usage: 'usage_chunk_with_opt_in',
   reasoningField: 'reasoning_content', // vLLM and llama.cpp server
   thinkingMode: (b) => (b.chat_template_kwargs?.enable_thinking === false ? 'none' : 'field'),
-  logprobs: 'supported',
-  obfuscation: false,
-  everyResponseHeaders: () => ({}),
-  retryAfterHeader: false,
-  omitObject: false,
-  modelIdPrefix: '',
-  idFor: () => `chatcmpl-${nextId()}`,
   error: vllmError,
-  notFound: openAiNotFound,
   usageObject: plainUsage,
 };

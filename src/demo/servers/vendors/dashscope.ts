@@ -3,7 +3,7 @@
  * `reasoning_content` (stream only), `request_id` in error bodies, Arrearage on an account in
  * debt, no rate-limit headers.
  */
-import { type ErrorContext, type ErrorPreset, type VendorDouble, nextId, openAiNotFound, openAiUsage } from '../compatible/vendor';
+import { type ErrorContext, type ErrorPreset, type VendorDouble, COMPATIBLE_DEFAULTS, nextId, openAiUsage } from '../compatible/vendor';
 import type { ErrorReply } from '../http';
 
 const ds = (status: number, message: string, type: string, code: string): ErrorReply => ({
@@ -41,6 +41,7 @@ function dashscopeError(preset: ErrorPreset, ctx: ErrorContext): ErrorReply {
 }
 
 export const dashscope: VendorDouble = {
+  ...COMPATIBLE_DEFAULTS,
   name: 'dashscope',
   basePath: '/compatible-mode/v1',
   defaultModel: 'qwen-plus',
@@ -48,15 +49,7 @@ export const dashscope: VendorDouble = {
   usage: 'usage_chunk_with_opt_in',
   reasoningField: 'reasoning_content',
   thinkingMode: (b) => (b.enable_thinking === true ? 'field' : 'none'),
-  logprobs: 'supported',
-  obfuscation: false,
-  everyResponseHeaders: () => ({}),
-  retryAfterHeader: false,
-  omitObject: false,
-  modelIdPrefix: '',
-  idFor: () => `chatcmpl-${nextId()}`,
   error: dashscopeError,
-  notFound: openAiNotFound,
   usageObject: openAiUsage,
   nonStreamHeaders: (id) => ({ 'x-request-id': id }),
   thinkingNeedsStream: true,

@@ -1,8 +1,9 @@
 /** Meta's Llama API, OpenAI-compatible endpoint: OpenAI's shapes without its extras (no rate-limit headers, no obfuscation). */
-import { type VendorDouble, nextId, openAiNotFound, plainUsage } from '../compatible/vendor';
+import { type VendorDouble, COMPATIBLE_DEFAULTS, plainUsage } from '../compatible/vendor';
 import { openAiVendorError } from './openai';
 
 export const llama: VendorDouble = {
+  ...COMPATIBLE_DEFAULTS,
   name: 'llama',
   basePath: '/compat/v1',
   defaultModel: 'Llama-3.3-70B-Instruct',
@@ -10,14 +11,6 @@ export const llama: VendorDouble = {
   usage: 'usage_chunk_with_opt_in',
   reasoningField: null,
   thinkingMode: () => 'none',
-  logprobs: 'supported',
-  obfuscation: false,
-  everyResponseHeaders: () => ({}),
-  retryAfterHeader: false,
-  omitObject: false,
-  modelIdPrefix: '',
-  idFor: () => `chatcmpl-${nextId()}`,
   error: openAiVendorError,
-  notFound: openAiNotFound,
   usageObject: plainUsage,
 };

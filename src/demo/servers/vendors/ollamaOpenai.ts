@@ -2,7 +2,7 @@
  * Ollama's /v1 (wire reference §1), served by the Ollama double (servers/ollama.ts) through the
  * common server: reasoning in `reasoning` from `reasoning_effort`, no auth, a plain-text 404.
  */
-import { type ErrorContext, type ErrorPreset, type VendorDouble, openAiError as oa, plainUsage } from '../compatible/vendor';
+import { type ErrorContext, type ErrorPreset, type VendorDouble, COMPATIBLE_DEFAULTS, openAiError as oa, plainUsage } from '../compatible/vendor';
 import type { ErrorReply } from '../http';
 
 function ollamaOpenAiError(preset: ErrorPreset, ctx: ErrorContext): ErrorReply {
@@ -30,12 +30,8 @@ export const ollamaOpenai: VendorDouble = {
     const effort = b.reasoning_effort ?? b.reasoning?.effort;
     return effort && effort !== 'none' ? 'field' : 'none';
   },
-  logprobs: 'supported',
-  obfuscation: false,
-  everyResponseHeaders: () => ({}),
-  retryAfterHeader: false,
-  omitObject: false,
-  modelIdPrefix: '',
+  ...COMPATIBLE_DEFAULTS,
+  // Ollama's own ids are short random numbers, not OpenAI's.
   idFor: () => `chatcmpl-${Math.floor(Math.random() * 1000)}`,
   error: ollamaOpenAiError,
   notFound: () => '404 page not found',
