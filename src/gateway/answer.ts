@@ -33,7 +33,15 @@ export interface AnswerShape {
 export async function serveAnswer(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply, shape: AnswerShape): Promise<unknown> {
   const resolved = await ctx.catalogue.resolve(shape.asked, ctx.locale);
   ctx.limiter.take(resolved.id, ctx.settings(), ctx.locale);
-  const signal = ctx.signalFor(request, reply);
+  const work = ctx.track(reply);
+  try {
+    return await answer(ctx, reply, shape, resolved, work.signal);
+  } finally {
+    work.done();
+  }
+}
+
+async function answer(ctx: GatewayContext, reply: FastifyReply, shape: AnswerShape, resolved: Resolved, signal: AbortSignal): Promise<unknown> {
   const routeReq = shape.build(resolved, signal);
   const sse = shape.stream ? new SseWriter(reply) : undefined;
   const outcome = await drive(shape.stream ? ctx.core.stream : ctx.core.answer, routeReq, {

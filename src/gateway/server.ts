@@ -10,7 +10,9 @@
  *   await gw.close();   // finishes in-flight requests for up to graceMs, then aborts them
  */
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type http from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../core/types';
 import { silentLogger } from '../core/types';
 import type { GatewayCore } from './core';
@@ -60,14 +62,16 @@ export interface GatewayOptions {
   workspaceId?: string;
   locale?: GatewayLocale;
   logger?: Logger;
-  limits?: Partial<Pick<typeof GATEWAY_DEFAULTS, 'bodyLimitBytes' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'idleTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections' | 'graceMs'>>;
+  limits?: Partial<Record<'bodyLimitBytes' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'idleTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections' | 'graceMs', number>>;
 }
 
 export interface Gateway {
   readonly url: string;
   readonly port: number;
-  /** Requests being answered now. */
+  /** Requests being answered now (until the core has finished with each, budget settled). */
   inFlight(): number;
+  /** Resolves when no request is in flight. */
+  idle(): Promise<void>;
   /** A rotated token applies at once: the old one stops working. */
   setToken(token: string): void;
   close(graceMs?: number): Promise<void>;
@@ -85,8 +89,11 @@ export interface GatewayContext {
   stats: PerformanceStats;
   limiter: ModelLimiter;
   logger: Logger;
-  /** Aborted when the client goes away (socket closed before the response ended) or the gateway stops. */
-  signalFor(request: FastifyRequest, reply: FastifyReply): AbortSignal;
+  /**
+   * One request's work: `signal` is aborted when the client goes away (the socket closed before
+   * the response ended) or the gateway stops; `done()` when the core has finished with it.
+   */
+  track(reply: FastifyReply): { signal: AbortSignal; done(): void };
 }
 
 type Api = 'openai' | 'design';
@@ -99,7 +106,7 @@ export function sendError(reply: FastifyReply, err: GatewayError): FastifyReply 
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const limits = { ...GATEWAY_DEFAULTS, ...options.limits };
+  const limits: Record<keyof NonNullable<GatewayOptions['limits']>, number> = { ...GATEWAY_DEFAULTS, ...options.limits };
   const locale = options.locale ?? 'en';
   const logger = options.logger ?? silentLogger;
   const host = options.host ?? GATEWAY_DEFAULTS.host;
@@ -124,6 +131,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
   });
   app.server.maxConnections = limits.maxConnections;
+  // A deadline for the first request's headers from the connection's start, on a timer of its own:
+  // Node's headersTimeout is only checked every connectionsCheckingInterval, so a stalled client
+  // could hold its socket up to that much longer.
+  const headerTimers = new WeakMap<Socket, NodeJS.Timeout>();
+  app.server.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => {
+      if (!socket.destroyed) socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n', () => socket.destroy());
+    }, limits.headersTimeoutMs);
+    headerTimers.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  app.server.on('request', (req: http.IncomingMessage) => clearTimeout(headerTimers.get(req.socket)));
+  app.removeContentTypeParser('text/plain');
 
   const gate: GateOptions = {
     port: () => port,
@@ -193,20 +213,28 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stats: new PerformanceStats(),
     limiter: new ModelLimiter(),
     logger,
-    signalFor(_request, reply) {
+    track(reply) {
       const controller = new AbortController();
       if (closing) controller.abort();
       inflight.add(controller);
       // The response's close before its end is the client going away: abort the upstream at once.
       reply.raw.once('close', () => {
-        inflight.delete(controller);
         if (!reply.raw.writableFinished) controller.abort();
-        if (inflight.size === 0) {
-          for (const w of drainWaiters) w();
-          drainWaiters = [];
-        }
       });
-      return controller.signal;
+      let ended = false;
+      return {
+        signal: controller.signal,
+        // The request's work (the router, the budget's settlement) is over: only now is it out of flight.
+        done() {
+          if (ended) return;
+          ended = true;
+          inflight.delete(controller);
+          if (inflight.size === 0) {
+            for (const w of drainWaiters) w();
+            drainWaiters = [];
+          }
+        },
+      };
     },
   };
 
@@ -223,6 +251,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url: `http://${shownHost}:${port}`,
     port,
     inFlight: () => inflight.size,
+    idle: () => (inflight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve))),
     setToken(next) {
       token = next;
     },
