@@ -209,6 +209,25 @@ describe('gateway: security and bad input', function () {
     await stillServes();
   });
 
+  it('stopping the gateway aborts a stream still running after the grace period, settles it, and refuses new connections', async () => {
+    h.groq.setReply({ text: Array.from({ length: 400 }, (_, i) => `w${i} `), chunking: { delayMs: 20 } });
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: CLOUD, messages: [{ role: 'user', content: 'count' }], stream: true }),
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    assert.equal(h.gw.inFlight(), 1);
+    await h.gw.close(0);
+    assert.equal(h.gw.inFlight(), 0, 'close() returns once the request is settled');
+    const upstream = await h.groq.settled(h.groq.requests.findIndex((r) => r.path.endsWith('/chat/completions')));
+    assert.equal(upstream.aborted, true);
+    // The client's stream ends (the socket is closed), it does not hang.
+    for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) break;
+    await assert.rejects(fetch(`${h.url}/health`));
+  });
+
   it('streams SSE that a raw client can read, ending with [DONE]', async () => {
     const res = await raw(h.url, { path: '/v1/chat/completions', headers: auth, body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hi' }], stream: true }) });
     assert.equal(res.status, 200);
