@@ -41,10 +41,12 @@ export interface HarnessOptions {
   groqReply?: ChatReply;
   limits?: GatewayOptions['limits'];
   env?: Record<string, string>;
+  /** Share another harness's state directory (its ledger and token): two gateways, one cap. */
+  stateDir?: string;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-gateway-'));
+  const dir = o.stateDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-gateway-')));
   const ollama = await startOllamaServer({ models: [{ name: 'qwen2.5-coder:7b', capabilities: ['completion', 'insert'] }], reply: o.ollamaReply ?? { text: 'Hello from the local model.' } });
   const groq = await startOpenAICompatibleServer({ vendor: 'groq', apiKey: GROQ_KEY, models: ['llama-3.3-70b-versatile'], reply: o.groqReply ?? { text: 'Hello from the cloud model.' } });
   const raw = {
@@ -57,7 +59,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     ...o.settings,
     gateway: { aliases: { 'gpt-4': 'auto', 'gpt-4o': CLOUD }, ...o.gateway },
   };
-  const settingsPath = path.join(dir, 'config.json');
+  const settingsPath = path.join(dir, `config-${path.basename(await fs.mkdtemp(path.join(dir, 'c-')))}.json`);
   await fs.writeFile(settingsPath, JSON.stringify(raw, null, 2));
   const env = { SWITCHYARD_STATE_DIR: dir, SWITCHYARD_KEY_GROQ: GROQ_KEY, ...o.env };
   const core = openGatewayCore({ config: parseConfig(raw).config, env, logger: silentLogger });
@@ -80,7 +82,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       await gw.close(0);
       await core.close();
       await Promise.all([ollama.close(), groq.close()]);
-      await fs.rm(dir, { recursive: true, force: true });
+      if (!o.stateDir) await fs.rm(dir, { recursive: true, force: true });
     },
   };
 }

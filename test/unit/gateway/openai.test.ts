@@ -5,8 +5,10 @@
  * headers and the `switchyard` field, /v1/models, FIM /v1/completions, and every error class.
  */
 import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
 import OpenAI from 'openai';
-import { CLOUD, type Harness, LOCAL, startHarness } from './harness';
+import { runCli } from '../../../src/cli/run';
+import { CLOUD, GROQ_KEY, type Harness, LOCAL, startHarness } from './harness';
 
 describe('gateway: OpenAI-compatible /v1 with the openai SDK', function () {
   this.timeout(30_000);
@@ -158,5 +160,44 @@ describe('gateway: OpenAI-compatible /v1 with the openai SDK', function () {
       const local = await client.chat.completions.create({ model: 'local', messages: [{ role: 'user', content: 'hi' }] });
       assert.equal(local.model, LOCAL);
     });
+  });
+});
+
+describe('gateway: one cap across clients and servers', function () {
+  this.timeout(30_000);
+
+  it('two gateways on one ledger (and the CLI on it too) spend from one daily cap: once it is spent, every client gets 429', async () => {
+    // Each cloud answer reports a million prompt tokens: $0.59, over the $0.50 caps (the gateway's workspace and the machine's) after one call.
+    const settings = { budget: { dailyLimit: 0.5, globalDailyLimit: 0.5 } };
+    const groqReply = { text: 'Expensive.', promptTokens: 1_000_000 };
+    const a = await startHarness({ settings, groqReply });
+    const b = await startHarness({ settings, groqReply, stateDir: a.dir });
+    try {
+      const clientA = new OpenAI({ baseURL: `${a.url}/v1`, apiKey: a.token, maxRetries: 0 });
+      const clientB = new OpenAI({ baseURL: `${b.url}/v1`, apiKey: b.token, maxRetries: 0 });
+      assert.equal(a.token, b.token, 'one token file for the machine');
+      const first = await clientA.chat.completions.create({ model: CLOUD, messages: [{ role: 'user', content: 'hi' }] });
+      assert.ok((first as unknown as { switchyard: { cost: { total_usd: number } } }).switchyard.cost.total_usd > 0.5);
+      await a.gw.idle();
+      await a.core.ledger!.flush();
+      for (const client of [clientB, clientA]) {
+        const err = await client.chat.completions.create({ model: CLOUD, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+        assert.ok(err instanceof OpenAI.RateLimitError, String(err));
+      }
+      assert.equal(b.groq.requests.filter((r) => r.path.endsWith('/chat/completions')).length, 0, 'the second gateway never called the cloud');
+
+      let stderr = '';
+      const code = await runCli(['ask', '--config', a.settingsPath, '--model', CLOUD, 'hi'], {
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (stderr += s), isTTY: false },
+        env: { SWITCHYARD_STATE_DIR: a.dir, XDG_CONFIG_HOME: a.dir, SWITCHYARD_KEY_GROQ: GROQ_KEY },
+        readFile: (f) => fs.readFile(f, 'utf8'),
+      });
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /budget|limit/i);
+    } finally {
+      await b.close();
+      await a.close();
+    }
   });
 });
