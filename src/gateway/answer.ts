@@ -20,7 +20,7 @@ export interface AnswerShape {
   build(resolved: Resolved, signal: AbortSignal): RouteRequest;
   /** SSE: the first event (OpenAI's role chunk), if the API has one. */
   first?(ref: ModelRef): unknown;
-  /** SSE: the event for one text delta. */
+  /** SSE: the event for one text delta; undefined sends nothing (a filter held the text back). */
   delta(text: string, ref: ModelRef | undefined): unknown;
   /** SSE: the events after the last delta (finish reason, usage), before [DONE]. */
   final(o: Outcome): unknown[];
@@ -50,7 +50,11 @@ async function answer(ctx: GatewayContext, reply: FastifyReply, shape: AnswerSha
       sse.start(startHeaders({ ref, locality, decision, escalations: [], failovers: [] }));
       if (shape.first) sse.send(shape.first(ref));
     },
-    onText: (text, sofar) => sse?.send(shape.delta(text, sofar.ref)),
+    onText: (text, sofar) => {
+      if (!sse) return;
+      const ev = shape.delta(text, sofar.ref);
+      if (ev !== undefined) sse.send(ev);
+    },
   });
   ctx.stats.record(outcome.totalMs, outcome.error === undefined && !signal.aborted, outcome.ref ? `${outcome.ref.provider}/${outcome.ref.model}` : undefined);
   if (signal.aborted) {

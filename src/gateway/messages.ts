@@ -72,6 +72,10 @@ const TABLE = {
     en: 'Switchyard gateway listening on {0}\n  OpenAI-compatible base URL: {0}/v1\n  Design-note API:            {0}/api/llm (also {0}/api/v1/llm)\n  Token file (mode 0600):     {1}\n  Press Ctrl-C to stop.\n',
     'zh-cn': 'Switchyard 网关正在监听 {0}\n  OpenAI 兼容的 Base URL：{0}/v1\n  设计文档 API：           {0}/api/llm（也可用 {0}/api/v1/llm）\n  令牌文件（权限 0600）：   {1}\n  按 Ctrl-C 停止。\n',
   },
+  serveNotLoopback: {
+    en: 'Warning: {0} is not a loopback address: other machines can reach the gateway, and anyone with the token can spend your budget.\n',
+    'zh-cn': '警告：{0} 不是回环地址：其他机器可以访问网关，任何持有令牌的人都能花费你的预算。\n',
+  },
   serveStopping: {
     en: 'Switchyard gateway stopping: {0} request(s) in flight are being finished or aborted.\n',
     'zh-cn': 'Switchyard 网关正在停止：正在完成或中止 {0} 个进行中的请求。\n',

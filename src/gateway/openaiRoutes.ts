@@ -11,7 +11,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { formatModelRef } from '../core/types';
-import { stripFimControl } from '../core/completion/fimTemplates';
+import { FimControlFilter, stripFimControl } from '../core/completion/fimTemplates';
 import { type AnswerShape, serveAnswer } from './answer';
 import { type Outcome, openaiFinish } from './drive';
 import { openaiEnvelope } from './errors';
@@ -76,6 +76,8 @@ export function openaiRoutes(ctx: GatewayContext): FastifyPluginAsync {
       const t = created();
       const includeUsage = body.stream_options?.include_usage === true;
       const chunk = (model: string, text: string, finish: string | null) => ({ id, object: 'text_completion', created: t, model, choices: [{ index: 0, text, logprobs: null, finish_reason: finish }] });
+      // Streamed too, a model's echoed FIM control tokens never reach the editor (inline completion's filter).
+      const filter = new FimControlFilter();
       const shape: AnswerShape = {
         asked: body.model,
         stream: body.stream === true,
@@ -89,9 +91,12 @@ export function openaiRoutes(ctx: GatewayContext): FastifyPluginAsync {
             workspaceId: ctx.workspaceId,
             signal,
           }),
-        delta: (text, ref) => chunk(ref ? formatModelRef(ref) : body.model, text, null),
+        delta: (text, ref) => {
+          const clean = filter.push(text);
+          return clean ? chunk(ref ? formatModelRef(ref) : body.model, clean, null) : undefined;
+        },
         final: (o) => {
-          const events: unknown[] = [{ ...chunk(modelName(o, body.model), '', openaiFinish(o.finish)), switchyard: switchyardField(o, String(request.id)) }];
+          const events: unknown[] = [{ ...chunk(modelName(o, body.model), filter.flush(), openaiFinish(o.finish)), switchyard: switchyardField(o, String(request.id)) }];
           if (includeUsage) events.push({ id, object: 'text_completion', created: t, model: modelName(o, body.model), choices: [], usage: usageOf(o) });
           return events;
         },

@@ -41,6 +41,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<number
     throw err;
   }
   io.stdout.write(gatewayText(locale, 'serveListening', gateway.url, tokenFile));
+  if (!isLoopbackHost(options.host)) io.stderr.write(gatewayText(locale, 'serveNotLoopback', options.host));
   const signal = io.signal ?? new AbortController().signal;
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   io.stderr.write(gatewayText(locale, 'serveStopping', gateway.inFlight()));
@@ -48,6 +49,10 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<number
   await core.close();
   io.stderr.write(gatewayText(locale, 'serveStopped'));
   return 0;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /** JSON lines on stderr when SWITCHYARD_DEBUG is set (like the CLI's); never headers or bodies. */

@@ -104,6 +104,14 @@ describe('gateway: OpenAI-compatible /v1 with the openai SDK', function () {
     assert.equal(sent.body.suffix, '\n\nprint(add(1, 2))\n');
   });
 
+  it('streamed fill-in-the-middle: an echoed FIM control token ends the completion and never reaches the client', async () => {
+    h.ollama.setReply({ text: ['return', ' a + b', '<|endo', 'ftext|>', 'print(junk)'] });
+    const stream = await client.completions.create({ model: 'auto', prompt: 'def add(a, b):\n    ', suffix: '\n', max_tokens: 32, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+    assert.equal(text, 'return a + b');
+  });
+
   describe('errors in OpenAI shape, as the SDK classes', () => {
     it('unknown model: NotFoundError 404 model_not_found listing the valid names, nothing sent to a model', async () => {
       const err = await client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
