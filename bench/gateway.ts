@@ -12,7 +12,7 @@
  *
  * Not yet here: @portkey-ai/gateway side by side (issue 19 asks for it), and a priced cloud
  * model, whose ledger reserve + settle (fsync) is the known bottleneck (bench:ledger).
- * Run: npx tsx bench/gateway.ts [requestsPerRound] [rounds] [rssRequests]
+ * Run: npx tsx bench/gateway.ts [requestsPerRound] [rounds] [rssRequests]   (BENCH_LEDGER=off: without the ledger)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -44,7 +44,8 @@ async function serveGateway(upstream: string, stateDir: string): Promise<void> {
   const { silentLogger } = await import('../src/core/types');
   const raw = { providers: { up: { kind: 'openai-compatible', vendor: 'custom', baseUrl: upstream, locality: 'local', models: ['bench-model'] } }, escalation: { policy: 'off' } };
   const env = { ...process.env, SWITCHYARD_STATE_DIR: stateDir };
-  const core = openGatewayCore({ config: parseConfig(raw).config, env, logger: silentLogger });
+  // BENCH_LEDGER=off: the same gateway without the budget ledger, to tell its cost from the rest.
+  const core = openGatewayCore({ config: parseConfig(raw).config, env, logger: silentLogger, budget: process.env.BENCH_LEDGER !== 'off' });
   const tokenFile = tokenPath(env);
   const token = await loadOrCreateToken(tokenFile);
   const gw = await startGateway({ core, settings: parseGatewaySettings(raw), token, tokenFile, port: 0, limits: { maxConnections: 1024 } });
