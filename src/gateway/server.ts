@@ -174,7 +174,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return sendError(reply, new GatewayError('INVALID_REQUEST', gatewayText(locale, 'unsupportedMediaType'), { reason: 'unsupported_media_type' }, 415));
     }
     if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-      return sendError(reply, new GatewayError('INVALID_REQUEST', gatewayText(locale, 'malformedJson', error.message), { reason: 'malformed_json' }));
+      // The parser's message can quote the body (a pasted key, say): only where it broke is said.
+      const at = /position (\d+)/.exec(error.message)?.[1];
+      return sendError(reply, new GatewayError('INVALID_REQUEST', gatewayText(locale, 'malformedJson', at !== undefined ? `position ${at}` : 'unexpected end or token'), { reason: 'malformed_json' }));
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendError(reply, new GatewayError('INVALID_REQUEST', gatewayText(locale, 'invalidField', error.message), { reason: 'bad_request' }, error.statusCode));

@@ -157,6 +157,11 @@ describe('gateway: security and bad input', function () {
         await stillServes();
       }
     }
+    // A malformed body that holds a secret: the error says where it broke, never what it holds.
+    const secret = 'sk-live-should-never-come-back';
+    const leaky = await raw(h.url, { path: '/v1/chat/completions', headers: auth, body: `{"model": "auto", "api_key": ${secret}}` });
+    assert.equal(leaky.status, 400);
+    assert.ok(!leaky.body.includes(secret), leaky.body);
     const unknown = await raw(h.url, { path: '/api/llm/generate', headers: auth, body: JSON.stringify({ model: 'gpt-17', messages: [{ role: 'user', content: 'hi' }] }) });
     assert.equal(unknown.status, 404);
     assert.equal(JSON.parse(unknown.body).error.code, 'MODEL_NOT_FOUND');
