@@ -11,6 +11,7 @@ import { formatModelRef } from '../core/types';
 
 export class SseWriter {
   private open = false;
+  private corked = false;
   constructor(private readonly reply: FastifyReply) {}
 
   get started(): boolean {
@@ -36,7 +37,18 @@ export class SseWriter {
 
   send(data: unknown): void {
     const res = this.reply.raw;
-    if (!res.destroyed && !res.writableEnded) res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    if (res.destroyed || res.writableEnded) return;
+    // Events that arrive together (one upstream read often holds many) go out in one write:
+    // corked until the event loop's next check phase, so the first token waits at most that.
+    if (!this.corked) {
+      this.corked = true;
+      res.cork();
+      setImmediate(() => {
+        this.corked = false;
+        res.uncork();
+      });
+    }
+    res.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
   }
 
   end(): void {
