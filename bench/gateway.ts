@@ -10,8 +10,9 @@
  *   at 1, 16 and 64 concurrent clients; variants interleaved per round, so load drift hits both.
  *   RSS of the gateway process before and after RSS_REQUESTS more non-streaming requests.
  *
- * Not yet here: @portkey-ai/gateway side by side (issue 19 asks for it), and a priced cloud
- * model, whose ledger reserve + settle (fsync) is the known bottleneck (bench:ledger).
+ * Side by side, through @portkey-ai/gateway (a devDependency, its own process, headless, the
+ * double as an "openai" custom host). Not yet here: a priced cloud model, whose ledger
+ * reserve + settle (fsync) is the known bottleneck (bench:ledger).
  * Run: npx tsx bench/gateway.ts [requestsPerRound] [rounds] [rssRequests]   (BENCH_LEDGER=off: without the ledger)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -106,6 +107,30 @@ async function rssKb(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
 }
 
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Portkey's gateway, headless; ready once GET / answers (a bench may poll). */
+async function startPortkey(): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const entry = require.resolve('@portkey-ai/gateway/build/start-server.js');
+  const child = spawn(process.execPath, [entry, `--port=${port}`, '--headless'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_ENV: 'production' } });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(url).then((r) => r.ok).catch(() => false)) return { child, url };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error('portkey did not start');
+}
+
 async function main(): Promise<void> {
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'switchyard-bench-gateway-'));
   const up = await start(['upstream']);
@@ -113,28 +138,34 @@ async function main(): Promise<void> {
   const [gwUrl, token] = gw.line.split(' ');
   const direct = { url: new URL(`${up.line}/chat/completions`), headers: {}, model: 'bench-model' };
   const through = { url: new URL(`${gwUrl}/v1/chat/completions`), headers: { authorization: `Bearer ${token}` }, model: 'up/bench-model' };
+  const pk = process.env.BENCH_PORTKEY === 'off' ? undefined : await startPortkey().catch((err: Error) => (console.log(`portkey: not run (${err.message})`), undefined));
+  const portkey = pk && { url: new URL(`${pk.url}/v1/chat/completions`), headers: { authorization: 'Bearer none', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': up.line }, model: 'bench-model' };
   try {
     console.log(`gateway bench: ${TOKENS}-token answers, ${ROUNDS} rounds × ${REQUESTS} requests per variant and case`);
     for (const stream of [true, false]) {
       for (const c of CONCURRENCY) {
-        for (const t of [direct, through]) await round(t, stream, c, Math.min(200, REQUESTS)); // warm-up
-        const acc = { direct: { s: [] as Sample[], wall: 0 }, through: { s: [] as Sample[], wall: 0 } };
+        // Portkey 1.15's streaming path fails on Node 20 (a 500 "immutable" from undici's Headers), so it runs non-streaming only.
+        const variants = [['direct', direct], ['through', through], ...(portkey && !stream ? [['portkey', portkey] as const] : [])] as const;
+        for (const [, t] of variants) await round(t, stream, c, Math.min(200, REQUESTS)); // warm-up
+        const acc: Record<string, { s: Sample[]; wall: number }> = { direct: { s: [], wall: 0 }, through: { s: [], wall: 0 }, portkey: { s: [], wall: 0 } };
         for (let r = 0; r < ROUNDS; r++) {
-          for (const [name, t] of [['direct', direct], ['through', through]] as const) {
+          for (const [name, t] of variants) {
             const res = await round(t, stream, c, REQUESTS);
-            acc[name].s.push(...res.samples);
-            acc[name].wall += res.wallMs;
+            acc[name]!.s.push(...res.samples);
+            acc[name]!.wall += res.wallMs;
           }
         }
-        const f = (name: 'direct' | 'through', k: keyof Sample, p: number) => pct(acc[name].s.map((x) => x[k]), p);
-        const rps = (name: 'direct' | 'through') => (acc[name].s.length / acc[name].wall) * 1000;
-        const line = [
-          `${stream ? 'stream' : 'json  '} c=${String(c).padEnd(3)}`,
-          stream ? `added first byte p50 ${(f('through', 'firstByteMs', 50) - f('direct', 'firstByteMs', 50)).toFixed(2)} ms p95 ${(f('through', 'firstByteMs', 95) - f('direct', 'firstByteMs', 95)).toFixed(2)} ms` : '',
-          `added total p50 ${(f('through', 'totalMs', 50) - f('direct', 'totalMs', 50)).toFixed(2)} ms p95 ${(f('through', 'totalMs', 95) - f('direct', 'totalMs', 95)).toFixed(2)} ms`,
-          `throughput ${Math.round(rps('through'))}/${Math.round(rps('direct'))} req/s = ${((rps('through') / rps('direct')) * 100).toFixed(1)} % of direct`,
-        ];
-        console.log(line.filter(Boolean).join('  '));
+        const f = (name: string, k: keyof Sample, p: number) => pct(acc[name]!.s.map((x) => x[k]), p);
+        const rps = (name: string) => (acc[name]!.s.length / acc[name]!.wall) * 1000;
+        for (const [name] of variants.slice(1)) {
+          const line = [
+            `${stream ? 'stream' : 'json  '} c=${String(c).padEnd(3)} ${name.padEnd(8)}`,
+            stream ? `added first byte p50 ${(f(name, 'firstByteMs', 50) - f('direct', 'firstByteMs', 50)).toFixed(2)} ms p95 ${(f(name, 'firstByteMs', 95) - f('direct', 'firstByteMs', 95)).toFixed(2)} ms` : '',
+            `added total p50 ${(f(name, 'totalMs', 50) - f('direct', 'totalMs', 50)).toFixed(2)} ms p95 ${(f(name, 'totalMs', 95) - f('direct', 'totalMs', 95)).toFixed(2)} ms`,
+            `throughput ${Math.round(rps(name))}/${Math.round(rps('direct'))} req/s = ${((rps(name) / rps('direct')) * 100).toFixed(1)} % of direct`,
+          ];
+          console.log(line.filter(Boolean).join('  '));
+        }
       }
     }
     const before = await rssKb(gw.child.pid!);
@@ -145,6 +176,7 @@ async function main(): Promise<void> {
   } finally {
     up.child.kill();
     gw.child.kill();
+    pk?.child.kill();
     await fs.rm(stateDir, { recursive: true, force: true });
   }
 }
