@@ -15,6 +15,8 @@ export interface ServeOptions {
   host: string;
   workspace: string;
   configPath?: string;
+  /** Replace the token and exit; a running gateway takes the new one at once. */
+  rotateToken: boolean;
 }
 /** The design note's base URL is http://localhost:8000/api/llm. */
 export const DEFAULT_SERVE_PORT = 8000;
@@ -63,6 +65,7 @@ export const USAGE = `Usage:
   switchyard models [--json] [--mode M]   list the models of every enabled provider
   switchyard serve [--port 8000] [--host 127.0.0.1] [--workspace ID] [--config FILE]
                                           a local gateway: OpenAI-compatible /v1 and /api/llm
+  switchyard serve --rotate-token         replace the gateway's token (a running one takes it at once)
 
 Options:
   --task T            ${TASKS.join('|')}
@@ -145,7 +148,7 @@ function parseModels(argv: string[]): { json: boolean; configPath?: string; mode
 }
 
 function parseServe(argv: string[]): ServeOptions {
-  const { values, positionals } = parse(argv, { port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' }, config: { type: 'string' } });
+  const { values, positionals } = parse(argv, { port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' }, config: { type: 'string' }, 'rotate-token': { type: 'boolean', default: false } });
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals[0]}"`);
   const host = (values.host as string | undefined)?.trim() || DEFAULT_SERVE_HOST;
   return {
@@ -153,6 +156,7 @@ function parseServe(argv: string[]): ServeOptions {
     host,
     workspace: (values.workspace as string | undefined) ?? DEFAULT_SERVE_WORKSPACE,
     configPath: values.config as string | undefined,
+    rotateToken: values['rotate-token'] === true,
   };
 }
 

@@ -76,6 +76,10 @@ const TABLE = {
     en: 'Warning: {0} is not a loopback address: other machines can reach the gateway, and anyone with the token can spend your budget.\n',
     'zh-cn': '警告：{0} 不是回环地址：其他机器可以访问网关，任何持有令牌的人都能花费你的预算。\n',
   },
+  tokenRotated: {
+    en: 'The gateway token in {0} was replaced; a running gateway takes the new one at once and refuses the old one.\n',
+    'zh-cn': '{0} 中的网关令牌已更换；正在运行的网关会立即改用新令牌并拒绝旧令牌。\n',
+  },
   serveStopping: {
     en: 'Switchyard gateway stopping: {0} request(s) in flight are being finished or aborted.\n',
     'zh-cn': 'Switchyard 网关正在停止：正在完成或中止 {0} 个进行中的请求。\n',

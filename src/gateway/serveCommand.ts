@@ -13,10 +13,17 @@ import { openGatewayCore } from './core';
 import { gatewayText, localeFromEnv } from './messages';
 import { GATEWAY_DEFAULTS, startGateway } from './server';
 import { SettingsFile, parseGatewaySettings } from './settings';
-import { loadOrCreateToken, tokenPath } from './token';
+import { loadOrCreateToken, rotateToken, tokenPath } from './token';
+import { watchToken } from './tokenWatch';
 
 export async function runServe(options: ServeOptions, io: CliIo): Promise<number> {
   const locale = localeFromEnv(io.env);
+  if (options.rotateToken) {
+    const file = tokenPath(io.env);
+    await rotateToken(file);
+    io.stdout.write(gatewayText(locale, 'tokenRotated', file));
+    return 0;
+  }
   const loaded = await loadConfig(options.configPath, io.env, io.readFile);
   for (const p of loaded.problems) io.stderr.write(`switchyard: settings ${loaded.path ?? ''} ${p.path}: ${p.message} (${p.effect === 'fail_closed' ? 'cloud calls refused until fixed' : 'ignored, default used'})\n`);
   // Unlike a one-shot command, the server starts with a setting that fails closed: the core then refuses every cloud call and local models keep answering.
@@ -40,11 +47,14 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<number
     await core.close();
     throw err;
   }
+  // `serve --rotate-token` (another process) replaces the file: the new token applies at once.
+  const watcher = watchToken(tokenFile, (next) => gateway.setToken(next), logger);
   io.stdout.write(gatewayText(locale, 'serveListening', gateway.url, tokenFile));
   if (!isLoopbackHost(options.host)) io.stderr.write(gatewayText(locale, 'serveNotLoopback', options.host));
   const signal = io.signal ?? new AbortController().signal;
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   io.stderr.write(gatewayText(locale, 'serveStopping', gateway.inFlight()));
+  watcher.close();
   await gateway.close(GATEWAY_DEFAULTS.graceMs);
   await core.close();
   io.stderr.write(gatewayText(locale, 'serveStopped'));

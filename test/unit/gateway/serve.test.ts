@@ -19,8 +19,9 @@ describe('switchyard serve', function () {
   this.timeout(30_000);
 
   it('parses --port, --host, --workspace, --config with the design note defaults, and refuses bad values', () => {
-    assert.deepEqual(parseCommand(['serve']), { name: 'serve', options: { port: 8000, host: '127.0.0.1', workspace: 'gateway', configPath: undefined } });
-    assert.deepEqual(parseCommand(['serve', '--port', '0', '--host', '::1', '--workspace', 'ws', '--config', '/x.json']), { name: 'serve', options: { port: 0, host: '::1', workspace: 'ws', configPath: '/x.json' } });
+    assert.deepEqual(parseCommand(['serve']), { name: 'serve', options: { port: 8000, host: '127.0.0.1', workspace: 'gateway', configPath: undefined, rotateToken: false } });
+    assert.deepEqual(parseCommand(['serve', '--port', '0', '--host', '::1', '--workspace', 'ws', '--config', '/x.json']), { name: 'serve', options: { port: 0, host: '::1', workspace: 'ws', configPath: '/x.json', rotateToken: false } });
+    assert.equal((parseCommand(['serve', '--rotate-token']) as { options: { rotateToken: boolean } }).options.rotateToken, true);
     assert.throws(() => parseCommand(['serve', '--port', '70000']), UsageError);
     assert.throws(() => parseCommand(['serve', 'extra']), UsageError);
   });
@@ -72,6 +73,18 @@ describe('switchyard serve', function () {
       const answer = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] });
       assert.equal(answer.choices[0]!.message.content, 'Served by serve.');
       assert.equal(answer.model, 'ollama/qwen2.5-coder:7b');
+
+      // Rotation from another process: the running gateway refuses the old token and takes the new one.
+      let rotated = '';
+      assert.equal(await runCli(['serve', '--rotate-token'], { ...io, stdout: { write: (s: string) => (rotated += s) }, signal: undefined }), 0);
+      assert.match(rotated, /token in .* was replaced/);
+      const next = (await fs.readFile(file, 'utf8')).trim();
+      assert.notEqual(next, token);
+      const status = (t: string) => fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${t}` } }).then((r) => r.status);
+      // The file watch fires asynchronously: ask until the old token is refused (each try waits for its answer), within a bound.
+      const deadline = Date.now() + 5_000;
+      while ((await status(token)) !== 401) assert.ok(Date.now() < deadline, 'the old token was still accepted 5 s after the rotation');
+      assert.equal(await status(next), 200);
 
       stop.abort();
       assert.equal(await exit, 0, stderr);
