@@ -5,7 +5,7 @@
  * error (thrown, so the error handler writes it in the route's API shape); a failure after it
  * is an error event in the stream, then [DONE].
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { ModelRef, RouteRequest } from '../core/types';
 import { type Outcome, drive } from './drive';
 import { GatewayError, fromCoreError } from './errors';
@@ -30,7 +30,7 @@ export interface AnswerShape {
   body(o: Outcome): unknown;
 }
 
-export async function serveAnswer(ctx: GatewayContext, request: FastifyRequest, reply: FastifyReply, shape: AnswerShape): Promise<unknown> {
+export async function serveAnswer(ctx: GatewayContext, reply: FastifyReply, shape: AnswerShape): Promise<unknown> {
   const resolved = await ctx.catalogue.resolve(shape.asked, ctx.locale);
   ctx.limiter.take(resolved.id, ctx.settings(), ctx.locale);
   const work = ctx.track(reply);

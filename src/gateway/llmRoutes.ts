@@ -28,7 +28,7 @@ const costOf = (o: Outcome) => ({ input_cost: o.inputCostUsd, output_cost: o.out
 
 export function llmRoutes(ctx: GatewayContext): FastifyPluginAsync {
   return async (app) => {
-    const generate = (forceStream: boolean) => async (request: FastifyRequest, reply: Parameters<typeof serveAnswer>[2]) => {
+    const generate = (forceStream: boolean) => async (request: FastifyRequest, reply: Parameters<typeof serveAnswer>[1]) => {
       const body = parseBody(generateBodySchema, request.body, ctx.locale);
       const id = `gen-${String(request.id).slice('req_'.length)}`;
       const p = body.parameters ?? {};
@@ -50,7 +50,7 @@ export function llmRoutes(ctx: GatewayContext): FastifyPluginAsync {
           switchyard: switchyardField(o, String(request.id)),
         }),
       };
-      return serveAnswer(ctx, request, reply, shape);
+      return serveAnswer(ctx, reply, shape);
     };
     app.post('/generate', generate(false));
     app.post('/generate/stream', generate(true));

@@ -65,7 +65,7 @@ export function openaiRoutes(ctx: GatewayContext): FastifyPluginAsync {
           switchyard: switchyardField(o, String(request.id)),
         }),
       };
-      return serveAnswer(ctx, request, reply, shape);
+      return serveAnswer(ctx, reply, shape);
     });
 
     app.post('/completions', async (request, reply) => {
@@ -112,7 +112,7 @@ export function openaiRoutes(ctx: GatewayContext): FastifyPluginAsync {
           switchyard: switchyardField(o, String(request.id)),
         }),
       };
-      return serveAnswer(ctx, request, reply, shape);
+      return serveAnswer(ctx, reply, shape);
     });
 
     app.get('/models', async () => {
