@@ -13,7 +13,8 @@
  * Side by side, through @portkey-ai/gateway (a devDependency, its own process, headless, the
  * double as an "openai" custom host). Not yet here: a priced cloud model, whose ledger
  * reserve + settle (fsync) is the known bottleneck (bench:ledger).
- * Run: npx tsx bench/gateway.ts [requestsPerRound] [rounds] [rssRequests]   (BENCH_LEDGER=off: without the ledger)
+ * Run: npx tsx bench/gateway.ts [requestsPerRound] [rounds] [rssRequests]   (BENCH_LEDGER=off: without the ledger;
+ * BENCH_PORTKEY=off: without Portkey; BENCH_PROFILE=DIR: a CPU profile of the gateway process)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -50,11 +51,14 @@ async function serveGateway(upstream: string, stateDir: string): Promise<void> {
   const tokenFile = tokenPath(env);
   const token = await loadOrCreateToken(tokenFile);
   const gw = await startGateway({ core, settings: parseGatewaySettings(raw), token, tokenFile, port: 0, limits: { maxConnections: 1024 } });
+  // Exit on SIGTERM (not killed), so that a --cpu-prof profile (BENCH_PROFILE=DIR) is written.
+  process.on('SIGTERM', () => process.exit(0));
   process.stdout.write(`${gw.url} ${token}\n`);
 }
 
 function start(args: string[]): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = args[0] === 'gateway' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', __filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve({ child, line: d.toString().trim() }));
     child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}`)));
