@@ -9,6 +9,21 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** `switchyard serve`: the local gateway (src/gateway). */
+export interface ServeOptions {
+  port: number;
+  host: string;
+  workspace: string;
+  configPath?: string;
+  /** Replace the token and exit; a running gateway takes the new one at once. */
+  rotateToken: boolean;
+}
+/** The design note's base URL is http://localhost:8000/api/llm. */
+export const DEFAULT_SERVE_PORT = 8000;
+export const DEFAULT_SERVE_HOST = '127.0.0.1';
+/** The budget the gateway spends from unless --workspace says otherwise. */
+export const DEFAULT_SERVE_WORKSPACE = 'gateway';
+
 export interface AskOptions {
   prompt?: string;
   task?: Task;
@@ -36,6 +51,7 @@ export type Command =
   | { name: 'ask'; options: AskOptions }
   | { name: 'plan'; options: AskOptions }
   | { name: 'models'; options: { json: boolean; configPath?: string; mode?: Mode } }
+  | { name: 'serve'; options: ServeOptions }
   | { name: 'help' }
   | { name: 'version' };
 
@@ -47,6 +63,9 @@ export const USAGE = `Usage:
   switchyard ask "<prompt>" [options]     answer a prompt (use "-" or a pipe to read stdin)
   switchyard plan "<prompt>" [options]    show which models would be tried, and why
   switchyard models [--json] [--mode M]   list the models of every enabled provider
+  switchyard serve [--port 8000] [--host 127.0.0.1] [--workspace ID] [--config FILE]
+                                          a local gateway: OpenAI-compatible /v1 and /api/llm
+  switchyard serve --rotate-token         replace the gateway's token (a running one takes it at once)
 
 Options:
   --task T            ${TASKS.join('|')}
@@ -76,7 +95,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (name === '-v' || name === '--version' || name === 'version') return { name: 'version' };
   if (name === 'ask' || name === 'plan') return { name, options: parseAsk(rest) };
   if (name === 'models') return { name: 'models', options: parseModels(rest) };
-  throw new UsageError(`unknown command "${name}": use ask, plan or models`);
+  if (name === 'serve') return { name: 'serve', options: parseServe(rest) };
+  throw new UsageError(`unknown command "${name}": use ask, plan, models or serve`);
 }
 
 function parseAsk(argv: string[]): AskOptions {
@@ -125,6 +145,19 @@ function parseModels(argv: string[]): { json: boolean; configPath?: string; mode
   const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false }, config: { type: 'string' }, mode: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`models takes no arguments, got "${positionals[0]}"`);
   return { json: values.json === true, configPath: values.config as string | undefined, mode: parseMode(values.mode as string | undefined) };
+}
+
+function parseServe(argv: string[]): ServeOptions {
+  const { values, positionals } = parse(argv, { port: { type: 'string' }, host: { type: 'string' }, workspace: { type: 'string' }, config: { type: 'string' }, 'rotate-token': { type: 'boolean', default: false } });
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals[0]}"`);
+  const host = (values.host as string | undefined)?.trim() || DEFAULT_SERVE_HOST;
+  return {
+    port: parseNumber('--port', values.port as string | undefined, { integer: true, min: 0, max: 65535 }) ?? DEFAULT_SERVE_PORT,
+    host,
+    workspace: (values.workspace as string | undefined) ?? DEFAULT_SERVE_WORKSPACE,
+    configPath: values.config as string | undefined,
+    rotateToken: values['rotate-token'] === true,
+  };
 }
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: boolean }>;

@@ -1,6 +1,6 @@
 /**
  * `switchyard` entry point (bundled to dist/cli.js): binds runCli to the real process.
- * Ctrl-C cancels the request (the router stops the stream at the socket and settles the
+ * Ctrl-C (or SIGTERM) cancels the request (the router stops the stream at the socket and settles the
  * budget); a second Ctrl-C exits at once.
  */
 import { promises as fs } from 'node:fs';
@@ -12,6 +12,8 @@ process.on('SIGINT', () => {
   if (interrupt.signal.aborted) process.exit(130);
   interrupt.abort();
 });
+// SIGTERM (a service manager, `kill`) stops like Ctrl-C: `serve` finishes or aborts its requests, `ask` settles its budget.
+process.on('SIGTERM', () => interrupt.abort());
 
 async function readStdin(): Promise<string | undefined> {
   if (process.stdin.isTTY) return undefined;

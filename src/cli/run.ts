@@ -53,6 +53,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'plan':
       case 'ask':
         return await ask(command.name, command.options, io);
+      case 'serve':
+        // Required on use: the server (and Fastify) load only for `serve`.
+        return await (require('../gateway/serveCommand') as typeof import('../gateway/serveCommand')).runServe(command.options, io);
     }
   } catch (err) {
     if (err instanceof UsageError) {
