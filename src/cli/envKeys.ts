@@ -5,6 +5,8 @@
  */
 import type { ProviderConfig } from '../core/config';
 import type { KeyStore } from '../core/types';
+import { originOf } from '../core/net/keyOrigin';
+import { providerBaseUrl } from '../core/providers';
 import { VENDOR_KEY_ENV } from '../core/router/defaults';
 
 /** SWITCHYARD_KEY_<PROVIDER ID>, upper-cased with every other character as "_": SWITCHYARD_KEY_GROQ. */
@@ -37,4 +39,20 @@ export function createEnvKeyStore(
       return undefined;
     },
   };
+}
+
+/**
+ * The environment's key store for the providers in force under `config`: each key bound to the
+ * origin its provider is configured to call (the one rule, src/core/net/keyOrigin.ts). Used by
+ * every process that takes keys from the environment: the CLI and the gateway.
+ */
+export function envKeyStoreFor(configs: Readonly<Record<string, ProviderConfig>>, env: NodeJS.ProcessEnv): KeyStore {
+  return createEnvKeyStore(env, configs, (id) => {
+    const c = configs[id];
+    try {
+      return c ? originOf(providerBaseUrl(id, c)) : undefined;
+    } catch {
+      return undefined;
+    }
+  });
 }

@@ -5,13 +5,11 @@
  */
 import { version } from '../../package.json';
 import { assembleCore } from '../core/assemble';
-import { originOf } from '../core/net/keyOrigin';
-import { providerBaseUrl } from '../core/providers';
 import { type AssembledSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
 import type { ChatMessage, Fix, Logger, RouteRequest } from '../core/types';
 import { SwitchyardError, formatModelRef, silentLogger } from '../core/types';
 import { type AskOptions, USAGE, UsageError, parseCommand } from './args';
-import { createEnvKeyStore } from './envKeys';
+import { envKeyStoreFor } from './envKeys';
 import { cliFixText } from './fixText';
 import { cliReasonTable } from './messages';
 import { loadConfig } from './loadConfig';
@@ -91,14 +89,7 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
   const config = loaded.config;
   const logger = cliLogger(io);
   const configs = effectiveProviderConfigs(config, io.env);
-  const keys = createEnvKeyStore(io.env, configs, (id) => {
-    const c = configs[id];
-    try {
-      return c ? originOf(providerBaseUrl(id, c)) : undefined;
-    } catch {
-      return undefined;
-    }
-  });
+  const keys = envKeyStoreFor(configs, io.env);
   // Policy "ask" asks on the terminal; without one it declines (never spend without asking).
   const confirm = io.confirm;
   const core = assembleCore(

@@ -70,8 +70,8 @@ export interface AssembledCore {
   readonly spendGuard: CostService | undefined;
   readonly escalation: EscalationHook | undefined;
   readonly local: LocalAvailability | undefined;
-  /** Frees the router and what was built here (not what the host passed in). */
-  dispose(): void;
+  /** Frees the router and what was built here (not what the host passed in); resolves once the ledger is closed and a sidecar stopped. */
+  dispose(): Promise<void>;
 }
 
 /** The budget guard over the ledger: the machine's one unless the host names another, earlier ledgers merged in once. */
@@ -148,10 +148,9 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     spendGuard,
     escalation,
     local,
-    dispose() {
+    async dispose() {
       switchyard.dispose();
-      ownSpendGuard?.dispose();
-      void ownLocal?.dispose();
+      await Promise.all([ownSpendGuard?.dispose(), ownLocal?.dispose()]);
     },
   };
 }
