@@ -8,10 +8,16 @@
  *   with other processes appending between checks, and with 73,000 records in ONE month file
  *   (a heavy user) to show the check does not grow with the ledger;
  * - a full reserve → settle cycle (two lock round trips; the usage line fdatasync'd), p50/p95/p99,
- *   and append throughput in records per second (per request, and batched 1,000 per fsync).
+ *   and append throughput in records per second (per request, and batched 1,000 per fsync);
+ * - ledger-backed requests per second (reserve → settle, the usage line durable) at 1, 16 and 64
+ *   concurrent requests in one process and in two processes together on one ledger, with the
+ *   reserve + settle latency p50/p95: with group commit (the default) and with one lock section
+ *   per call (`groupCommit: false`, the path before issue 19), side by side.
  * Numbers depend mostly on the disk's fsync latency; the in-memory check is what the 1 ms target
  * is about.
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -155,10 +161,82 @@ async function cycles(): Promise<void> {
   }
 }
 
+/** Requests per throughput run and process: a few hundred batches at 64 concurrent. */
+const LOAD_REQUESTS = 4_000;
+const CONCURRENCY = [1, 16, 64];
+
+interface LoadResult {
+  seconds: number;
+  samples: number[];
+}
+
+/** `concurrency` callers each running reserve → settle until `total` requests are done. */
+async function load(dir: string, concurrency: number, total: number, groupCommit: boolean): Promise<LoadResult> {
+  const guard = new LedgerSpendGuard({ dir, config, logger: silentLogger, groupCommit });
+  const samples: number[] = [];
+  let started = 0;
+  const caller = async () => {
+    while (started++ < total) {
+      const t = performance.now();
+      const r = await guard.reserve(request);
+      await r.settle({ usage: { inputTokens: 800, outputTokens: 200, estimated: false }, finish: 'stop', latencyMs: 1 });
+      samples.push(performance.now() - t);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, caller));
+  const seconds = (performance.now() - t0) / 1000;
+  await guard.dispose();
+  return { seconds, samples };
+}
+
+/** The second process of a two-process run: loads, waits for "go", reports its result. */
+async function child(dir: string, concurrency: number, total: number, groupCommit: boolean): Promise<void> {
+  process.send!({ ready: true });
+  await once(process, 'message');
+  const result = await load(dir, concurrency, total, groupCommit);
+  process.send!({ result }, () => process.disconnect());
+}
+
+async function throughput(concurrency: number, processes: 1 | 2, groupCommit: boolean): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-ledger-'));
+  try {
+    const total = concurrency === 1 ? LOAD_REQUESTS / 4 : LOAD_REQUESTS;
+    let other: Promise<LoadResult> | undefined;
+    if (processes === 2) {
+      const c = fork(__filename, ['--child', dir, String(concurrency), String(total), String(groupCommit)]);
+      await once(c, 'message');
+      other = new Promise((resolve) => c.on('message', (m: { result?: LoadResult }) => m.result && resolve(m.result)));
+      c.send('go');
+    }
+    const results = [await load(dir, concurrency, total, groupCommit), ...(other ? [await other] : [])];
+    const requests = results.reduce((n, r) => n + r.samples.length, 0);
+    const seconds = Math.max(...results.map((r) => r.seconds));
+    const p = percentiles(results.flatMap((r) => r.samples));
+    row(
+      `${groupCommit ? 'group commit' : 'one section per call (before)'}: ${concurrency} concurrent × ${processes} process${processes === 2 ? 'es' : ''}`,
+      `${Math.round(requests / seconds).toLocaleString('en')} requests/s`,
+      `reserve+settle p50 ${fmt(p.p50)}`,
+      `p95 ${fmt(p.p95)}`,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === '--child') {
+    const [, , , dir, concurrency, total, groupCommit] = process.argv;
+    return child(dir!, Number(concurrency), Number(total), groupCommit === 'true');
+  }
   await scenario('year in monthly files', false);
   await scenario('year in one file', true);
   await cycles();
+  for (const processes of [1, 2] as const) {
+    for (const concurrency of CONCURRENCY) {
+      for (const groupCommit of [false, true]) await throughput(concurrency, processes, groupCommit);
+    }
+  }
   const width = Math.max(...rows.map((r) => r[0]!.length));
   console.log(`ledger benchmark — ${REQUESTS_PER_DAY} requests/day × ${DAYS} days, node ${process.version}, ${os.cpus().length} CPUs`);
   for (const r of rows) console.log(`${r[0]!.padEnd(width)}  ${r.slice(1).join('  ')}`);

@@ -3,6 +3,9 @@
  * `reserve()` before the call holds the worst case against every limit that applies (or lowers
  * max_tokens so it fits, or refuses), `settle()` once afterwards records the real cost. Both run
  * under the ledger lock, so any number of windows and CLIs share one budget without overspending.
+ * Calls made at the same time in one process share one lock section (group commit,
+ * groupCommit.ts): a reservation resolves once it is decided and written, a settle once its
+ * usage line is fdatasync'd.
  */
 import { randomUUID } from 'node:crypto';
 import type { BudgetConfig, SwitchyardConfig } from '../config';
@@ -23,7 +26,8 @@ import { type NoticeReason, renderReason } from '../reasons';
 import { costOf, maxTokensWithin, worstCaseUsd } from './costMath';
 import { dueAlerts, type BudgetAlert } from './alerts';
 import { fromUsd, type Currency } from './currency';
-import { LedgerFiles, type LedgerIo } from './ledger';
+import { GroupCommit, type Durability } from './groupCommit';
+import { LedgerFiles, type LedgerIo, type LedgerSyscalls } from './ledger';
 import { LEDGER_FORMAT_VERSION, type LedgerRecord, type ProgressRecord, type ReserveRecord, type UsageRecord } from './ledgerRecords';
 import { currencyOf, limitsFor, type Limit } from './limits';
 import { Liveness } from './liveness';
@@ -70,17 +74,27 @@ export interface SpendGuardOptions {
   logger?: Logger;
   /** Injected clock, for tests that cross midnight or month ends. */
   now?: () => number;
+  /**
+   * false: one lock section per call, as before group commit (the benchmark's baseline).
+   * Default true.
+   */
+  groupCommit?: boolean;
+  /** write(2) and fdatasync, for tests that observe or interrupt their order. */
+  syscalls?: LedgerSyscalls;
 }
 
 export class LedgerSpendGuard implements SpendGuard {
   readonly files: LedgerFiles;
-  private readonly state = new SpendState();
+  private state = new SpendState();
+  private readonly commits: GroupCommit;
   private readonly liveness: Liveness;
   private readonly logger: Logger;
   private readonly now: () => number;
   private config: SwitchyardConfig;
   /** Usage records whose write failed (disk full, lock lost): retried with the next write, never dropped. */
   private pending: UsageRecord[] = [];
+  /** The pending records the current batch is retrying: pending again if it fails. */
+  private inFlight: UsageRecord[] = [];
   /** Background writes of local usage lines, awaited by flush(). */
   private readonly writes = new Set<Promise<void>>();
 
@@ -88,7 +102,12 @@ export class LedgerSpendGuard implements SpendGuard {
     this.logger = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.config = opts.config;
-    this.files = new LedgerFiles(opts.dir, this.logger, this.now);
+    this.files = new LedgerFiles(opts.dir, this.logger, this.now, opts.syscalls);
+    this.commits = new GroupCommit(
+      this.files,
+      { begin: (io) => this.catchUp(io), failed: (err) => this.rebuild(err) },
+      opts.groupCommit === false ? 1 : Number.POSITIVE_INFINITY,
+    );
     // Heartbeats compare file mtimes with the real clock, never the injected one.
     this.liveness = new Liveness(opts.dir);
     this.liveness.start();
@@ -122,8 +141,7 @@ export class LedgerSpendGuard implements SpendGuard {
     if (resolved.kind === 'local') return this.reservation(req, resolved, undefined, req.maxTokens, startedAt);
 
     const holder = this.liveness.self;
-    const record = await this.files.withLock((io) => {
-      this.catchUp(io);
+    const record = await this.commit('written', () => {
       const day = dayKey(this.now());
       const decision = this.decide(req, resolved, day);
       if (decision.maxTokens === undefined) throw this.refusal(req, decision.worstUsd, decision.binding!, day);
@@ -146,8 +164,8 @@ export class LedgerSpendGuard implements SpendGuard {
         ...(thinking ? { thinking } : {}),
         ...holder,
       };
-      this.appendAll(io, [rec]);
-      return rec;
+      this.state.apply([rec]);
+      return { records: [rec], value: rec };
     });
     const notice: NoticeReason | undefined =
       record.maxTokens < req.maxTokens ? { code: 'notice_max_tokens_lowered', from: req.maxTokens, to: record.maxTokens, model: formatModelRef(req.ref) } : undefined;
@@ -216,16 +234,15 @@ export class LedgerSpendGuard implements SpendGuard {
   async flush(): Promise<void> {
     await Promise.all([...this.writes]);
     if (this.pending.length === 0) return;
-    await this.files.withLock((io) => {
-      this.catchUp(io);
-      this.appendAll(io, []);
-    });
+    // An empty call: the batch writes the pending records first (catchUp) and syncs them.
+    await this.commit('durable', () => ({ records: [], value: undefined }));
   }
 
   /** Stops the heartbeat; files close once background writes have landed (returned for callers that can wait). */
   dispose(): Promise<void> {
     this.liveness.stop();
     return this.flush()
+      .then(() => this.commits.idle())
       .catch((err: unknown) => this.logger.warn('budget.flushOnDisposeFailed', { error: String(err) }))
       .finally(() => this.files.close());
   }
@@ -271,13 +288,10 @@ export class LedgerSpendGuard implements SpendGuard {
    * better guess for others should this process die, not the bill.
    */
   private writeProgress(rec: ProgressRecord): void {
-    const write = this.files
-      .withLock((io) => {
-        this.catchUp(io);
-        io.append([rec]);
-        this.state.apply([rec]);
-      })
-      .catch((err: unknown) => this.logger.warn('budget.progressWriteFailed', { error: String(err) }));
+    const write = this.commit('written', () => {
+      this.state.apply([rec]);
+      return { records: [rec], value: undefined };
+    }).catch((err: unknown) => this.logger.warn('budget.progressWriteFailed', { error: String(err) }));
     this.writes.add(write);
     void write.finally(() => this.writes.delete(write));
   }
@@ -315,17 +329,16 @@ export class LedgerSpendGuard implements SpendGuard {
       outcome: outcome.finish,
       pid: process.pid,
     };
-    const write = this.files
-      .withLock((io) => {
-        this.catchUp(io);
-        this.appendAll(io, [rec]);
-        try {
-          this.checkAlerts(io, rec.workspace, rec.day);
-        } catch (err) {
-          this.logger.warn('budget.alertWriteFailed', { error: String(err) });
-        }
-      })
-      .catch((err: unknown) => {
+    const write = this.commit('durable', () => {
+      this.state.apply([rec]);
+      let alerts: LedgerRecord[] = [];
+      try {
+        alerts = this.checkAlerts(rec.workspace, rec.day);
+      } catch (err) {
+        this.logger.warn('budget.alertWriteFailed', { error: String(err) });
+      }
+      return { records: [rec, ...alerts], value: undefined };
+    }).catch((err: unknown) => {
         // The cost is still returned and shown; the record waits for the next successful write.
         this.pending.push(rec);
         this.logger.error('budget.ledgerWriteFailed', { error: String(err), pending: this.pending.length });
@@ -342,8 +355,17 @@ export class LedgerSpendGuard implements SpendGuard {
     return cost;
   }
 
-  /** Reads what others appended and closes reservations whose process is gone. */
-  private catchUp(io: LedgerIo): void {
+  /** One call in the next batch (group commit). */
+  private commit<T>(until: Durability, decide: () => { records: LedgerRecord[]; value: T }): Promise<T> {
+    return this.commits.submit({ until, decide });
+  }
+
+  /**
+   * Once per batch, under the lock: reads what others appended, closes reservations whose
+   * process is gone, and returns those closing lines and any usage lines still pending after a
+   * failed write, to be written first.
+   */
+  private catchUp(io: LedgerIo): LedgerRecord[] {
     this.state.apply(io.readNew());
     const expired: UsageRecord[] = [];
     for (const r of this.state.open.values()) {
@@ -352,10 +374,27 @@ export class LedgerSpendGuard implements SpendGuard {
       expired.push(abandonedUsage(r, this.state.progress.get(r.id), price));
     }
     if (expired.length > 0) {
-      io.append(expired);
       this.state.apply(expired);
       this.logger.warn('budget.reservationsExpired', { count: expired.length });
     }
+    const retried = this.pending;
+    this.inFlight = retried;
+    this.pending = [];
+    this.state.apply(retried);
+    return [...expired, ...retried];
+  }
+
+  /**
+   * A batch's write or sync failed: the in-memory view holds records that may not be on disk,
+   * so it is rebuilt from the files at the next look, and the usage lines being retried stay
+   * pending (each settle puts its own back). A usage line written twice counts once (by id).
+   */
+  private rebuild(err: unknown): void {
+    this.pending = [...this.inFlight, ...this.pending];
+    this.inFlight = [];
+    this.state = new SpendState();
+    this.files.rewind();
+    this.logger.warn('budget.batchFailed', { error: String(err) });
   }
 
   /** The smallest room left across the four limits, and which limit that is. */
@@ -384,10 +423,9 @@ export class LedgerSpendGuard implements SpendGuard {
   }
 
   /** Fires each threshold once per period across all processes (the alert line is the "fired" flag). */
-  private checkAlerts(io: LedgerIo, workspace: string, day: string): void {
+  private checkAlerts(workspace: string, day: string): LedgerRecord[] {
     const { records, alerts } = dueAlerts(this.state, this.budget, workspace, day, new Date(this.now()).toISOString());
-    if (records.length === 0) return;
-    io.append(records);
+    if (records.length === 0) return records;
     this.state.apply(records);
     for (const alert of alerts) {
       // After the lock is released: a slow or throwing handler must not hold up the ledger.
@@ -399,15 +437,7 @@ export class LedgerSpendGuard implements SpendGuard {
         }
       });
     }
-  }
-
-  /** Appends `records` after any pending ones; on failure the pending ones stay pending. */
-  private appendAll(io: LedgerIo, records: LedgerRecord[]): void {
-    const all: LedgerRecord[] = [...this.pending, ...records];
-    if (all.length === 0) return;
-    io.append(all);
-    this.pending = [];
-    this.state.apply(all);
+    return records;
   }
 }
 

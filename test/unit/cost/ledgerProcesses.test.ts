@@ -12,7 +12,7 @@ import { monthKey } from '../../../src/core/cost/periods';
 import { startOpenAICompatibleServer, type OpenAICompatibleServer } from '../../servers/openaiCompatible';
 import { configWith, tempLedgerDir, usageLines } from './helpers';
 
-import { BundledChildren } from '../../harness/bundledChildren';
+import { BundledChildren, nextMessage } from '../../harness/bundledChildren';
 
 const CHILD_SOURCE = path.join(__dirname, 'fixtures', 'ledgerChild.ts');
 const children = new BundledChildren(CHILD_SOURCE);
@@ -109,6 +109,46 @@ describe('usage ledger across processes', function () {
     const c = createSpendGuard({ dir, config: configWith() });
     assert.equal(c.report('day').total.requests, 2);
     c.dispose();
+  });
+
+  it('a process killed between the write and the fdatasync of its settle leaves that record exactly once', async () => {
+    const child = children.spawn(['stuck', dir]);
+    const { reservation } = await nextMessage<{ reservation: string }>(child, 'reservation');
+    await nextMessage(child, 'written');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    assert.ok(fs.existsSync(path.join(dir, 'ledger.lock')), 'killed inside its section, holding the lock');
+    // The next process waits out the lock the child died holding, then reads the line it wrote.
+    const guard = createSpendGuard({ dir, config: configWith({ dailyLimit: 10, globalDailyLimit: 10, globalMonthlyLimit: 100 }) });
+    try {
+      const s = await guard.summary('stuck');
+      assert.equal(s.today.reserved, 0, 'the reservation is closed by its own usage line');
+      const r = await guard.reserve({ workspaceId: 'stuck', task: 'chat', ref: { provider: 'openai', model: 'gpt-4o-mini' }, locality: 'cloud', inputTokensEstimate: 10, maxTokens: 300 });
+      await r.settle({ usage: { inputTokens: 10, outputTokens: 10, estimated: false }, finish: 'stop', latencyMs: 1 });
+    } finally {
+      await guard.dispose();
+    }
+    const mine = usageLines(dir).filter((l) => l.id === reservation);
+    assert.equal(mine.length, 1, 'neither lost nor doubled (no abandoned line beside it)');
+    assert.equal(mine[0]!.outcome, 'stop');
+  });
+
+  it('two processes each making 20 reservations at once (group-committed batches) take exactly the room of the cap, never more', async () => {
+    // gpt-4o-mini, 100 tokens estimated (+10 %) and 256 max: the worst case each reservation holds and is settled at.
+    const worst = (110 * 0.15 + 256 * 0.6) / 1e6;
+    const fits = 12;
+    const cap = (fits + 0.5) * worst;
+    const processes = [0, 1].map(() => children.spawn(['burst', dir, '20', String(cap)]));
+    await Promise.all(processes.map((c) => nextMessage(c, 'ready')));
+    const done = processes.map((c) => nextMessage<{ admitted: number; refused: number }>(c, 'admitted'));
+    for (const c of processes) c.send('go');
+    const results = await Promise.all(done);
+    const admitted = results.reduce((n, r) => n + r.admitted, 0);
+    assert.equal(admitted, fits, `admitted ${results.map((r) => r.admitted).join(' + ')}`);
+    const usage = usageLines(dir).filter((l) => l.workspace === 'burst');
+    assert.equal(usage.length, fits);
+    const total = usage.reduce((sum, l) => sum + (l.costUsd as number), 0);
+    assert.ok(total <= cap + 1e-12, `spent ${total} > cap ${cap}`);
   });
 
   describe('8 processes hammering one workspace budget', () => {
