@@ -126,4 +126,43 @@ describe('ledger group commit', function () {
     await Promise.all([first, ...rest]);
     assert.deepEqual(log, ['write 4', 'write 1', 'sync', 'write 4', 'sync']);
   });
+
+  it('a batch whose write fails rejects its reservations, keeps the settle pending, and counts nothing that is not on disk', async () => {
+    let failNext = false;
+    guard = new LedgerSpendGuard({
+      dir,
+      config: configWith(roomy),
+      syscalls: {
+        write: (fd, bytes, offset) => {
+          if (failNext) {
+            failNext = false;
+            throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+          }
+          return nodeSyscalls.write(fd, bytes, offset);
+        },
+        fdatasync: nodeSyscalls.fdatasync,
+      },
+    });
+    const worst = guard.preflight(req(0)).worstUsd;
+    const r = await guard.reserve(req(0));
+    failNext = true;
+    // One batch: the settle and a second, larger reservation; its write fails.
+    const [cost, ghost] = await Promise.allSettled([
+      r.settle({ usage: { inputTokens: 100, outputTokens: 50, estimated: false }, finish: 'stop', latencyMs: 1 }),
+      guard.reserve({ ...req(1), maxTokens: 512 }),
+    ]);
+    assert.equal(cost.status, 'fulfilled', 'the cost is still returned and shown');
+    assert.equal(ghost.status, 'rejected', 'a reservation that was not written is not granted');
+    let s = await guard.summary('ws');
+    assert.equal(s.today.spent, 0, 'the usage line is not on disk yet');
+    assert.ok(Math.abs(s.today.reserved - worst) < 1e-12, `only r is held (reserved ${s.today.reserved}, r ${worst})`);
+    await guard.flush();
+    s = await guard.summary('ws');
+    assert.equal(s.today.reserved, 0);
+    assert.ok(Math.abs(s.today.spent - (cost as PromiseFulfilledResult<{ totalUsd: number }>).value.totalUsd) < 1e-15);
+    assert.deepEqual(
+      ledgerLines(dir).map((l) => l.t),
+      ['reserve', 'usage'],
+    );
+  });
 });
