@@ -1,5 +1,6 @@
 /**
- * Usage-ledger benchmark: `npx tsx bench/ledger.ts` (or `npm run bench:ledger`).
+ * Usage-ledger benchmark: `npx tsx bench/ledger.ts` (or `npm run bench:ledger`); `-- --throughput`
+ * runs only the requests/s rows, `-- --throughput 2` only the two-process ones.
  *
  * Builds a synthetic year of usage (200 requests a day × 365 days, in the monthly files the
  * ledger rotates to) and measures:
@@ -229,10 +230,13 @@ async function main(): Promise<void> {
     const [, , , dir, concurrency, total, groupCommit] = process.argv;
     return child(dir!, Number(concurrency), Number(total), groupCommit === 'true');
   }
-  await scenario('year in monthly files', false);
-  await scenario('year in one file', true);
-  await cycles();
-  for (const processes of [1, 2] as const) {
+  // `--throughput`: only the requests/s rows (the year scenarios take a while to build).
+  if (process.argv[2] !== '--throughput') {
+    await scenario('year in monthly files', false);
+    await scenario('year in one file', true);
+    await cycles();
+  }
+  for (const processes of process.argv[3] === '2' ? ([2] as const) : ([1, 2] as const)) {
     for (const concurrency of CONCURRENCY) {
       for (const groupCommit of [false, true]) await throughput(concurrency, processes, groupCommit);
     }
