@@ -17,6 +17,7 @@ import type { SwitchyardConfig } from './config';
 import { type BudgetAlert, type CostService, createSpendGuard, defaultLedgerDir, legacyCliLedgerDir } from './cost';
 import { type ConfirmEscalation, createEscalationHook, worstCaseFromPrices } from './escalation';
 import { LocalSidecar } from './local/localSidecar';
+import { createProviderGuard, defaultGuardDir, keyFingerprint, type SwitchyardProviderGuard } from './reliability';
 import type { FetchLike } from './net/keyOrigin';
 import { type AssembledSwitchyard, createSwitchyard } from './switchyard';
 import type { BindingLocalOnly, EscalationHook, KeyStore, LocalAvailability, Logger } from './types';
@@ -63,6 +64,12 @@ export interface CoreHost {
   local?: LocalAvailability | null;
   /** `false`: no escalation hook (the CLI's `--no-escalate`, a plan). */
   escalate?: boolean;
+  /**
+   * The reliability guard (quotas, retries, breakers; src/core/reliability): `null` for none (a
+   * dry-run plan). Built when absent, over the machine's one guard log in the state directory,
+   * so every window, the CLI and the gateway count against the same quotas.
+   */
+  providerGuard?: SwitchyardProviderGuard | null;
 }
 
 export interface AssembledCore {
@@ -70,6 +77,8 @@ export interface AssembledCore {
   readonly spendGuard: CostService | undefined;
   readonly escalation: EscalationHook | undefined;
   readonly local: LocalAvailability | undefined;
+  /** Quotas, breakers and provider status (Show Provider Status, `switchyard status`); undefined when the host turned it off. */
+  readonly providerGuard: SwitchyardProviderGuard | undefined;
   /** Frees the router and what was built here (not what the host passed in); resolves once the ledger is closed and a sidecar stopped. */
   dispose(): Promise<void>;
 }
@@ -102,13 +111,49 @@ export function assembleLocalSidecar(settings: CoreSettings, host: Pick<CoreHost
   });
 }
 
+/**
+ * The host's key store, remembering a one-way fingerprint of the last key each provider got: the
+ * guard's "needs key" mark (after a 401) holds only until the key changes, without the guard ever
+ * seeing a key.
+ */
+function fingerprintingKeys(keys: KeyStore): { keys: KeyStore; fingerprintOf(provider: string): string | undefined } {
+  const fingerprints = new Map<string, string>();
+  return {
+    keys: {
+      async getKey(providerId, origin) {
+        const key = await keys.getKey(providerId, origin);
+        if (key) fingerprints.set(providerId, keyFingerprint(key));
+        else fingerprints.delete(providerId);
+        return key;
+      },
+    },
+    fingerprintOf: (provider) => fingerprints.get(provider),
+  };
+}
+
 export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledCore {
   const { config, localOnly } = settings;
-  const { keys, logger } = host;
+  const { logger } = host;
   const env = host.env ?? process.env;
+  const watched = fingerprintingKeys(host.keys);
+  const keys = watched.keys;
+  // Filled in below; the guard asks only at request time, once the router exists.
+  let vendorOf: (provider: string) => string | undefined = () => undefined;
+  const ownGuard =
+    host.providerGuard === undefined
+      ? createProviderGuard({
+          dir: defaultGuardDir(env),
+          settings: config.reliability,
+          logger,
+          vendorOf: (provider) => vendorOf(provider),
+          keyFingerprint: watched.fingerprintOf,
+          ...(host.now ? { now: host.now } : {}),
+        })
+      : undefined;
+  const providerGuard = host.providerGuard === undefined ? ownGuard : (host.providerGuard ?? undefined);
   const ownSpendGuard = host.spendGuard === undefined ? assembleSpendGuard(settings, host) : undefined;
   const spendGuard = host.spendGuard === undefined ? ownSpendGuard : (host.spendGuard ?? undefined);
-  const ownLocal = host.local === undefined ? assembleLocalSidecar(settings, host) : undefined;
+  const ownLocal = host.local === undefined ? assembleLocalSidecar(settings, { ...host, keys }) : undefined;
   const local = host.local === undefined ? ownLocal : (host.local ?? undefined);
   const escalation =
     host.escalate === false
@@ -130,7 +175,9 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     ...(local ? { local } : {}),
     ...(localOnly ? { localOnly } : {}),
     ...(host.fetch ? { fetch: host.fetch } : {}),
+    ...(providerGuard ? { providerGuard } : {}),
   });
+  vendorOf = (provider) => switchyard.providerConfigs[provider]?.vendor;
   // One line per assembly, the same from every surface: what a request will be routed through.
   logger.info('core.assembled', {
     providers: Object.keys(switchyard.providerConfigs)
@@ -139,6 +186,7 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
       .map((id) => `${id} ${switchyard.provider(id)!.locality} ${switchyard.endpointOrigin(id)}`),
     unavailable: [...switchyard.unavailable.keys()].sort(),
     ledger: spendGuard ? spendGuard.dir : 'none',
+    reliability: providerGuard ? (ownGuard ? defaultGuardDir(env) : 'host') : 'none',
     escalation: escalation ? config.escalation.policy : 'off',
     local: local ? (ownLocal ? (config.local.manageOllama && host.manageOllama !== false ? 'managed' : 'probe-only') : 'host') : 'none',
     ...(localOnly ? { localOnly: localOnly.because } : {}),
@@ -148,8 +196,10 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     spendGuard,
     escalation,
     local,
+    providerGuard,
     async dispose() {
       switchyard.dispose();
+      ownGuard?.close();
       await Promise.all([ownSpendGuard?.dispose(), ownLocal?.dispose()]);
     },
   };

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod/v3';
 import { type ConfigInvalid, TASKS } from './types';
+import { parseReliabilitySettings, reliabilitySettingsSchema } from './reliability/settings';
 import {
   DEFAULT_CODE_PARSE_TASKS,
   DEFAULT_LOW_TOKEN_PROB,
@@ -207,6 +208,8 @@ export const configSchema = z.object({
   panel: panelConfigSchema.default(panelConfigSchema.parse({})),
   /** Log prompt text in the output channel (off: only sizes and decisions are logged). */
   logPrompts: z.boolean().default(false),
+  /** Quotas, retries and breakers (src/core/reliability/settings.ts): machine-wide, application scope. */
+  reliability: reliabilitySettingsSchema.default({}),
 });
 /**
  * The settings in force. `refuseCloud` is set by parseConfig when a setting that fails closed
@@ -299,7 +302,11 @@ export function parseConfig(raw: unknown): { config: SwitchyardConfig; problems:
       break;
     }
   }
-  const config: z.infer<typeof configSchema> = parsed ?? configSchema.parse({});
+  const parsedConfig: z.infer<typeof configSchema> = parsed ?? configSchema.parse({});
+  // What the schema alone cannot see (a retry base above its cap…): reported, and the defaults apply.
+  const reliability = parseReliabilitySettings(parsedConfig.reliability);
+  for (const p of reliability.problems) report(p.setting.replace(/^switchyard\./, '').split('.'), p.message);
+  const config = { ...parsedConfig, reliability: reliability.settings };
   const refuseCloud = problems.filter((p) => p.effect === 'fail_closed').map((p): ConfigInvalid => ({ code: 'config_invalid', setting: p.path, problem: p.message }));
   if (refuseCloud.length === 0) return { config, problems };
   // The safest reading of a mode that cannot be read is Local only (the user may have meant it).

@@ -46,6 +46,18 @@ const QUIET_SETTINGS: Record<string, unknown> = {
   'git.openRepositoryInParentFolders': 'never',
 };
 
+/**
+ * Retries and breakers keep state from one test to the next within a workbench (one guard log
+ * per state directory): a test that scripts a provider's failures would open its breaker for the
+ * tests after it, and a scripted single 500 would be retried instead of failed over. These suites
+ * test failover, escalation and budgets with scripted faults; retries, breakers and quotas have
+ * their own tests against the same doubles and real processes (test/unit/reliability/).
+ */
+const RELIABILITY_FOR_SCRIPTED_FAULTS: Record<string, unknown> = {
+  'switchyard.reliability.retry': { maxAttempts: 1 },
+  'switchyard.reliability.breaker': { minRequests: 1_000_000, consecutiveConnectFailures: 1_000_000 },
+};
+
 export interface CodeServerOptions {
   /** Folder to open; default: a new temporary folder holding one README.md. */
   workspace?: string;
@@ -211,7 +223,7 @@ function writeUserConfig(userDataDir: string, options: CodeServerOptions): void 
   const settingsFile = path.join(userDir, 'settings.json');
   // A kept profile (stateDir) keeps what its user changed since.
   if (!(options.stateDir && fs.existsSync(settingsFile))) {
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...QUIET_SETTINGS, ...RELIABILITY_FOR_SCRIPTED_FAULTS, ...options.settings }, null, 2));
   }
   if (options.locale) {
     // The workbench reads its display language from argv.json; --locale covers the server side.

@@ -81,7 +81,8 @@ export function describeError(error: NormalizedError, decision: RoutingDecision 
       message = t('Stopped.');
       break;
     default:
-      message = who ? `${who}: ${error.message}` : error.message;
+      // A skip by the provider guard already names the model it is about.
+      message = who && !error.message.startsWith(`${who}:`) ? `${who}: ${error.message}` : error.message;
       actions.push(retry, showLog);
   }
   return { kind: error.kind, message, actions };
