@@ -36,8 +36,16 @@ export type Command =
   | { name: 'ask'; options: AskOptions }
   | { name: 'plan'; options: AskOptions }
   | { name: 'models'; options: { json: boolean; configPath?: string; mode?: Mode } }
+  | { name: 'primary'; options: PrimaryOptions }
   | { name: 'help' }
   | { name: 'version' };
+
+/** `switchyard primary [<provider> | --clear]`: the manual primary shared with every VS Code window. */
+export interface PrimaryOptions {
+  provider?: string;
+  clear: boolean;
+  configPath?: string;
+}
 
 const MODES: readonly Mode[] = ['auto', 'local', 'cloud', 'pinned'];
 /** The budget the CLI spends from unless --workspace says otherwise. */
@@ -47,6 +55,7 @@ export const USAGE = `Usage:
   switchyard ask "<prompt>" [options]     answer a prompt (use "-" or a pipe to read stdin)
   switchyard plan "<prompt>" [options]    show which models would be tried, and why
   switchyard models [--json] [--mode M]   list the models of every enabled provider
+  switchyard primary [<provider>|--clear] show, set or clear the provider tried first (every window agrees)
 
 Options:
   --task T            ${TASKS.join('|')}
@@ -76,7 +85,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (name === '-v' || name === '--version' || name === 'version') return { name: 'version' };
   if (name === 'ask' || name === 'plan') return { name, options: parseAsk(rest) };
   if (name === 'models') return { name: 'models', options: parseModels(rest) };
-  throw new UsageError(`unknown command "${name}": use ask, plan or models`);
+  if (name === 'primary') return { name: 'primary', options: parsePrimary(rest) };
+  throw new UsageError(`unknown command "${name}": use ask, plan, models or primary`);
 }
 
 function parseAsk(argv: string[]): AskOptions {
@@ -125,6 +135,13 @@ function parseModels(argv: string[]): { json: boolean; configPath?: string; mode
   const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false }, config: { type: 'string' }, mode: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`models takes no arguments, got "${positionals[0]}"`);
   return { json: values.json === true, configPath: values.config as string | undefined, mode: parseMode(values.mode as string | undefined) };
+}
+
+function parsePrimary(argv: string[]): PrimaryOptions {
+  const { values, positionals } = parse(argv, { clear: { type: 'boolean', default: false }, config: { type: 'string' } });
+  if (positionals.length > 1) throw new UsageError(`primary takes one provider id, got ${positionals.length}`);
+  if (values.clear && positionals.length) throw new UsageError('give a provider or --clear, not both');
+  return { ...(positionals[0] ? { provider: positionals[0] } : {}), clear: values.clear === true, ...(values.config ? { configPath: values.config as string } : {}) };
 }
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: boolean }>;

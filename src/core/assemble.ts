@@ -18,6 +18,9 @@ import { type BudgetAlert, type CostService, createSpendGuard, defaultLedgerDir,
 import { type ConfirmEscalation, createEscalationHook, worstCaseFromPrices } from './escalation';
 import { LocalSidecar } from './local/localSidecar';
 import type { FetchLike } from './net/keyOrigin';
+import { primaryStore } from './router/primary';
+import { defaultRoutingSettings, type RoutingSettings } from './router/routingSettings';
+import { stateDir } from './stateDir';
 import { type AssembledSwitchyard, createSwitchyard } from './switchyard';
 import type { BindingLocalOnly, EscalationHook, KeyStore, LocalAvailability, Logger } from './types';
 
@@ -26,6 +29,8 @@ export interface CoreSettings {
   config: SwitchyardConfig;
   /** Local only that no request can lift (the user's own mode setting, or an untrusted folder). */
   localOnly?: BindingLocalOnly;
+  /** switchyard.routing.* (router/routingSettings.ts); priority when absent. */
+  routing?: RoutingSettings;
 }
 
 /** What differs per surface. Everything is optional but the key store and the logger. */
@@ -130,6 +135,8 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     ...(local ? { local } : {}),
     ...(localOnly ? { localOnly } : {}),
     ...(host.fetch ? { fetch: host.fetch } : {}),
+    // The manual primary lives in the state directory, so every window and the CLI read the same one.
+    routing: { settings: settings.routing ?? defaultRoutingSettings(), ...primaryIn(env) },
   });
   // One line per assembly, the same from every surface: what a request will be routed through.
   logger.info('core.assembled', {
@@ -154,4 +161,13 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
       void ownLocal?.dispose();
     },
   };
+}
+
+/** The shared primary store; none when the state directory cannot be named (a relative SWITCHYARD_STATE_DIR, said elsewhere). */
+function primaryIn(env: NodeJS.ProcessEnv): { primary?: ReturnType<typeof primaryStore> } {
+  try {
+    return { primary: primaryStore(stateDir(env)) };
+  } catch {
+    return {};
+  }
 }
