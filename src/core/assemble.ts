@@ -19,7 +19,7 @@ import { type ConfirmEscalation, createEscalationHook, worstCaseFromPrices } fro
 import { LocalSidecar } from './local/localSidecar';
 import type { FetchLike } from './net/keyOrigin';
 import { primaryStore } from './router/primary';
-import { defaultRoutingSettings, type RoutingSettings } from './router/routingSettings';
+import { parseRoutingSettings, type RoutingSettings } from './router/routingSettings';
 import { stateDir } from './stateDir';
 import { type AssembledSwitchyard, createSwitchyard } from './switchyard';
 import type { BindingLocalOnly, EscalationHook, KeyStore, LocalAvailability, Logger } from './types';
@@ -136,7 +136,7 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     ...(localOnly ? { localOnly } : {}),
     ...(host.fetch ? { fetch: host.fetch } : {}),
     // The manual primary lives in the state directory, so every window and the CLI read the same one.
-    routing: { settings: settings.routing ?? defaultRoutingSettings(), ...primaryIn(env) },
+    routing: { settings: settings.routing ?? routingOf(config, logger), ...primaryIn(env) },
   });
   // One line per assembly, the same from every surface: what a request will be routed through.
   logger.info('core.assembled', {
@@ -161,6 +161,18 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
       void ownLocal?.dispose();
     },
   };
+}
+
+/** switchyard.routing.* from the settings; a bad value is logged by its full name and its default applies. */
+function routingOf(config: SwitchyardConfig, logger: Logger): RoutingSettings {
+  const { settings, problems } = parseRoutingSettings(config.routing);
+  for (const p of problems) logger.warn('settings.problem', { setting: p.setting, message: p.message });
+  return settings;
+}
+
+/** The manual primary shared by every window and the CLI (the VS Code command requires it from here, on first use). */
+export function openPrimaryStore(env: NodeJS.ProcessEnv = process.env): ReturnType<typeof primaryStore> {
+  return primaryStore(stateDir(env));
 }
 
 /** The shared primary store; none when the state directory cannot be named (a relative SWITCHYARD_STATE_DIR, said elsewhere). */

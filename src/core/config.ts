@@ -207,6 +207,10 @@ export const configSchema = z.object({
   panel: panelConfigSchema.default(panelConfigSchema.parse({})),
   /** Log prompt text in the output channel (off: only sizes and decisions are logged). */
   logPrompts: z.boolean().default(false),
+  /** switchyard.routing.*: read leniently by its own parser (router/routingSettings.ts, in assembleCore), kept raw here. */
+  routing: z.unknown().optional(),
+  /** switchyard.reliability.*: read leniently by its own parser (reliability/settings.ts), kept raw here. */
+  reliability: z.unknown().optional(),
 });
 /**
  * The settings in force. `refuseCloud` is set by parseConfig when a setting that fails closed

@@ -8,12 +8,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { assembleCore } from '../../../src/core/assemble';
 import { primaryStore } from '../../../src/core/router/primary';
 import { parseRoutingSettings } from '../../../src/core/router/routingSettings';
 import { createSwitchyard } from '../../../src/core/switchyard';
 import { formatModelRef, type RoutingDecision } from '../../../src/core/types';
 import { type OpenAICompatibleServer, startOpenAICompatibleServer } from '../../servers/openaiCompatible';
-import { config, memoryKeyStore } from './helpers';
+import { config, memoryKeyStore, recordingLogger } from './helpers';
 
 const refs = (d: RoutingDecision) => d.candidates.map((c) => formatModelRef(c.ref));
 const lead = (d: RoutingDecision) => d.candidates[0]!.ref.provider;
@@ -105,6 +106,28 @@ describe('routing strategies: round_robin, weighted, fallback_models, manual pri
     const sy = build({ strategy: 'round_robin' });
     const d = await sy.plan({ messages: ask, workspaceId: 'w', pinned: 'zhipu/glm-4-flash' });
     assert.deepEqual(refs(d), ['zhipu/glm-4-flash']);
+  });
+
+  it('assembleCore reads switchyard.routing from the settings: round_robin applies, a bad weight is logged by name and dropped', async () => {
+    const logger = recordingLogger();
+    const cfg = config({
+      providers: {
+        groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: groq.baseUrl, locality: 'cloud', models: ['llama-3.3-70b-versatile'] },
+        zhipu: { kind: 'openai-compatible', vendor: 'zhipu', baseUrl: zhipu.baseUrl, locality: 'cloud', models: ['glm-4-flash'] },
+      },
+      tasks: { chat: ['groq/llama-3.3-70b-versatile', 'zhipu/glm-4-flash'] },
+      routing: { strategy: 'round_robin', weights: { groq: 'lots' } },
+    });
+    const keys = memoryKeyStore({ [`groq@${groq.url}`]: 'gsk', [`zhipu@${zhipu.url}`]: 'zp' });
+    const core = assembleCore({ config: cfg }, { keys, logger, env: { SWITCHYARD_STATE_DIR: dir }, spendGuard: null, local: null, escalate: false });
+    try {
+      const leads = [];
+      for (let i = 0; i < 2; i++) leads.push(lead(await core.switchyard.plan({ messages: ask, workspaceId: 'w' })));
+      assert.deepEqual(leads, ['groq', 'zhipu']);
+      assert.deepEqual(logger.lines.filter((l) => l.event === 'settings.problem').map((l) => l.fields?.setting), ['switchyard.routing.weights.groq']);
+    } finally {
+      core.dispose();
+    }
   });
 
   it('invalid strategy settings are named, and the defaults stay in force', () => {
