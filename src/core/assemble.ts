@@ -18,10 +18,13 @@ import { type BudgetAlert, type CostService, createSpendGuard, defaultLedgerDir,
 import { type ConfirmEscalation, createEscalationHook, worstCaseFromPrices } from './escalation';
 import { LocalSidecar } from './local/localSidecar';
 import type { FetchLike } from './net/keyOrigin';
+import { createHealthChecker, healthTargetsOf, type HealthChecker } from './reliability/health';
+import type { ReliabilityGuard } from './reliability/guard';
 import { primaryStore } from './router/primary';
 import { parseRoutingSettings, type RoutingSettings } from './router/routingSettings';
 import { stateDir } from './stateDir';
 import { type AssembledSwitchyard, createSwitchyard } from './switchyard';
+import type { Timers } from './timers';
 import type { BindingLocalOnly, EscalationHook, KeyStore, LocalAvailability, Logger } from './types';
 
 /** What the settings decide: the parsed configuration and, when it binds, Local only. */
@@ -161,6 +164,20 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
       void ownLocal?.dispose();
     },
   };
+}
+
+/**
+ * The health checker over the assembled providers (reliability/health.ts), feeding `guard`. Not
+ * started: the host starts it after its activation (VS Code: src/vscode/reliability/healthFocus.ts).
+ */
+export function assembleHealthChecker(switchyard: AssembledSwitchyard, guard: ReliabilityGuard, host: Pick<CoreHost, 'logger'> & { timers?: Timers }): HealthChecker {
+  const targets = () =>
+    healthTargetsOf(
+      Object.entries(switchyard.providerConfigs)
+        .filter(([id, c]) => c.enabled && switchyard.provider(id))
+        .map(([id, c]) => ({ id, provider: switchyard.provider(id)!, models: c.models })),
+    );
+  return createHealthChecker({ guard, targets, logger: host.logger, ...(host.timers ? { timers: host.timers } : {}) });
 }
 
 /** switchyard.routing.* from the settings; a bad value is logged by its full name and its default applies. */

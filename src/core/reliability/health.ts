@@ -21,7 +21,7 @@
  * starts on its own: the host calls start() after its activation.
  */
 import { realTimers, type TimerHandle, type Timers } from '../timers';
-import { silentLogger, type Locality, type Logger, type ModelRef, type Provider } from '../types';
+import { SwitchyardError, silentLogger, type ErrorKind, type Locality, type Logger, type ModelRef, type Provider } from '../types';
 import { HEALTH_PROBE_TIMEOUT_MS } from './defaults';
 import type { ReliabilityGuard } from './guard';
 
@@ -73,6 +73,9 @@ export interface HealthChecker {
   readonly paused: boolean;
 }
 
+/** Failures that say the provider is unwell (the breaker's own list, breaker.ts). */
+const UNWELL = new Set<ErrorKind>(['network', 'timeout', 'server', 'overloaded', 'bad_response', 'unknown']);
+
 export function createHealthChecker(opts: HealthCheckerOptions): HealthChecker {
   const timers = opts.timers ?? realTimers;
   const logger = opts.logger ?? silentLogger;
@@ -121,17 +124,22 @@ export function createHealthChecker(opts: HealthCheckerOptions): HealthChecker {
     const ac = new AbortController();
     const timeout = timers.setTimeout(() => ac.abort(new Error(`no answer in ${HEALTH_PROBE_TIMEOUT_MS / 1000} s`)), HEALTH_PROBE_TIMEOUT_MS);
     let error: string | undefined;
+    let kind: ErrorKind = 'network';
     try {
       await (paid ? t.completion!(t.models[0]!, ac.signal) : t.probe(ac.signal));
       if (ac.signal.aborted) throw ac.signal.reason;
     } catch (err) {
+      if (err instanceof SwitchyardError) kind = err.info.kind;
+      if (ac.signal.aborted) kind = 'timeout';
       error = ac.signal.aborted ? String((ac.signal.reason as Error)?.message ?? 'timed out') : ((err as Error)?.message ?? String(err));
     } finally {
       timers.clearTimeout(timeout);
     }
     const ok = error === undefined;
     const recovered: ModelRef[] = [];
-    for (const model of t.models) if (feed({ provider: t.provider, model }, t.locality, ok, error, now() - startedAt)) recovered.push({ provider: t.provider, model });
+    // A missing or rejected key, a quota: the provider is not unwell, and the breaker is not told (marks come from real requests).
+    if (!ok && !UNWELL.has(kind)) return { provider: t.provider, ok, probe: paid ? 'completion' : 'list', error, recovered };
+    for (const model of t.models) if (feed({ provider: t.provider, model }, t.locality, ok, error, now() - startedAt, kind)) recovered.push({ provider: t.provider, model });
     const probe = paid ? 'completion' : 'list';
     if (!ok) logger.warn('health.failed', { provider: t.provider, probe, error });
     for (const ref of recovered) logger.info('health.recovered', { ref: `${ref.provider}/${ref.model}`, probe, message: `${ref.provider}/${ref.model} answered its health probe: its breaker closed and it returns to service` });
@@ -139,7 +147,7 @@ export function createHealthChecker(opts: HealthCheckerOptions): HealthChecker {
   };
 
   /** Feeds one model's breaker; true when this probe closed an open breaker. */
-  const feed = (ref: ModelRef, locality: Locality, ok: boolean, error: string | undefined, totalMs: number): boolean => {
+  const feed = (ref: ModelRef, locality: Locality, ok: boolean, error: string | undefined, totalMs: number, kind: ErrorKind): boolean => {
     const candidate = { ref, locality };
     const g = guard.gate(candidate, 0);
     if (!g.ok) return false; // cooling down, out of quota, needs key: nothing a probe should change
@@ -147,7 +155,7 @@ export function createHealthChecker(opts: HealthCheckerOptions): HealthChecker {
     const a = guard.admit(candidate, 0);
     if (!a.ok) return false;
     if (ok) guard.settle(a.lease, { ok: true, totalMs });
-    else guard.settle(a.lease, { ok: false, error: { kind: 'network', message: `health probe: ${error}`, provider: ref.provider, model: ref.model, retryable: true }, connectFailure: true, totalMs });
+    else guard.settle(a.lease, { ok: false, error: { kind, message: `health probe: ${error}`, provider: ref.provider, model: ref.model, retryable: true }, connectFailure: kind === 'network', totalMs });
     return ok && a.lease.probe;
   };
 

@@ -6,6 +6,8 @@
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import { assembleCore, assembleHealthChecker } from '../../../src/core/assemble';
+import { parseConfig } from '../../../src/core/config';
 import { createHealthChecker, healthTargetsOf, type HealthTarget } from '../../../src/core/reliability/health';
 import { parseReliabilitySettings } from '../../../src/core/reliability/settings';
 import type { ReliabilityGuard } from '../../../src/core/reliability/guard';
@@ -160,6 +162,31 @@ describe('reliability: health checks', function () {
       assert.deepEqual(server.requests.map((q) => `${q.method} ${q.path}`), ['GET /openai/v1/models']);
       const st = guard.statusSnapshot([{ ref: { provider: 'groq', model: MODEL }, locality: 'cloud' }]);
       assert.equal(JSON.stringify(st).includes('"requestsToday":1'), false, 'a free probe takes no request slot');
+    });
+
+    it('assembleHealthChecker probes every configured provider of the assembled core', async () => {
+      server = await startOpenAICompatibleServer({ vendor: 'groq', apiKey: KEY, models: [MODEL] });
+      guard = guardWith(dir, clock);
+      const { config } = parseConfig({ providers: { groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: server.baseUrl, locality: 'cloud', models: [MODEL] } } });
+      const keys = { getKey: async () => KEY };
+      const core = assembleCore({ config }, { keys, logger: recordingLogger(), env: { SWITCHYARD_STATE_DIR: dir }, spendGuard: null, local: null, escalate: false });
+      try {
+        const hc = assembleHealthChecker(core.switchyard, guard, { logger: recordingLogger(), timers: clock.timers });
+        const results = await hc.checkNow();
+        assert.deepEqual(results.map((r) => [r.provider, r.ok, r.probe]), [['groq', true, 'list']]);
+        assert.deepEqual(server.requests.map((q) => q.path), ['/openai/v1/models']);
+      } finally {
+        core.dispose();
+      }
+    });
+
+    it('a rejected key is not a health failure: the breaker is not fed', async () => {
+      server = await startOpenAICompatibleServer({ vendor: 'groq', apiKey: 'another-key', models: [MODEL] });
+      guard = guardWith(dir, clock);
+      const targets = targetsFor(server.baseUrl);
+      const hc = createHealthChecker({ guard, targets: () => targets, timers: clock.timers, now: clock.now });
+      for (let i = 0; i < 5; i++) assert.equal((await hc.checkNow())[0]!.ok, false);
+      assert.deepEqual(guard.gate({ ref: { provider: 'groq', model: MODEL }, locality: 'cloud' }, 0), { ok: true, probe: false });
     });
 
     it('failing probes open the breaker; once the provider is back, a probe closes it and the switch back is logged', async () => {
