@@ -52,8 +52,16 @@ export type Command =
   | { name: 'plan'; options: AskOptions }
   | { name: 'models'; options: { json: boolean; configPath?: string; mode?: Mode } }
   | { name: 'serve'; options: ServeOptions }
+  | { name: 'primary'; options: PrimaryOptions }
   | { name: 'help' }
   | { name: 'version' };
+
+/** `switchyard primary [<provider> | --clear]`: the manual primary shared with every VS Code window. */
+export interface PrimaryOptions {
+  provider?: string;
+  clear: boolean;
+  configPath?: string;
+}
 
 const MODES: readonly Mode[] = ['auto', 'local', 'cloud', 'pinned'];
 /** The budget the CLI spends from unless --workspace says otherwise. */
@@ -66,6 +74,7 @@ export const USAGE = `Usage:
   switchyard serve [--port 8000] [--host 127.0.0.1] [--workspace ID] [--config FILE]
                                           a local gateway: OpenAI-compatible /v1 and /api/llm
   switchyard serve --rotate-token         replace the gateway's token (a running one takes it at once)
+  switchyard primary [<provider>|--clear] show, set or clear the provider tried first (every window agrees)
 
 Options:
   --task T            ${TASKS.join('|')}
@@ -96,7 +105,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (name === 'ask' || name === 'plan') return { name, options: parseAsk(rest) };
   if (name === 'models') return { name: 'models', options: parseModels(rest) };
   if (name === 'serve') return { name: 'serve', options: parseServe(rest) };
-  throw new UsageError(`unknown command "${name}": use ask, plan, models or serve`);
+  if (name === 'primary') return { name: 'primary', options: parsePrimary(rest) };
+  throw new UsageError(`unknown command "${name}": use ask, plan, models, serve or primary`);
 }
 
 function parseAsk(argv: string[]): AskOptions {
@@ -158,6 +168,13 @@ function parseServe(argv: string[]): ServeOptions {
     configPath: values.config as string | undefined,
     rotateToken: values['rotate-token'] === true,
   };
+}
+
+function parsePrimary(argv: string[]): PrimaryOptions {
+  const { values, positionals } = parse(argv, { clear: { type: 'boolean', default: false }, config: { type: 'string' } });
+  if (positionals.length > 1) throw new UsageError(`primary takes one provider id, got ${positionals.length}`);
+  if (values.clear && positionals.length) throw new UsageError('give a provider or --clear, not both');
+  return { ...(positionals[0] ? { provider: positionals[0] } : {}), clear: values.clear === true, ...(values.config ? { configPath: values.config as string } : {}) };
 }
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: boolean }>;

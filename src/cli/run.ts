@@ -8,10 +8,12 @@ import { assembleCore } from '../core/assemble';
 import { type AssembledSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
 import type { ChatMessage, Fix, Logger, RouteRequest } from '../core/types';
 import { SwitchyardError, formatModelRef, silentLogger } from '../core/types';
-import { type AskOptions, USAGE, UsageError, parseCommand } from './args';
+import { primaryStore } from '../core/router/primary';
+import { stateDir } from '../core/stateDir';
+import { type AskOptions, type PrimaryOptions, USAGE, UsageError, parseCommand } from './args';
 import { envKeyStoreFor } from './envKeys';
 import { cliFixText } from './fixText';
-import { cliReasonTable } from './messages';
+import { cliLanguage, cliReasonTable } from './messages';
 import { loadConfig } from './loadConfig';
 import { ResultCollector, type Sink, TerminalRenderer, formatDecision, signalText } from './render';
 
@@ -48,6 +50,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return EXIT_OK;
       case 'models':
         return await listModels(command.options, io);
+      case 'primary':
+        return await primary(command.options, io);
       case 'plan':
       case 'ask':
         return await ask(command.name, command.options, io);
@@ -165,6 +169,31 @@ async function ask(kind: 'ask' | 'plan', options: AskOptions, io: CliIo): Promis
   } finally {
     session.close();
   }
+}
+
+/** Shows, sets or clears the manual primary in the shared state directory (router/primary.ts). */
+async function primary(options: PrimaryOptions, io: CliIo): Promise<number> {
+  const zh = cliLanguage(io.env) === 'zh-cn';
+  const store = primaryStore(stateDir(io.env));
+  if (options.clear) {
+    store.set(undefined);
+    io.stdout.write(zh ? '已清除首选提供方：按路由策略的顺序尝试\n' : 'primary cleared: providers are tried in the routing strategy\'s order\n');
+    return EXIT_OK;
+  }
+  if (!options.provider) {
+    const p = store.get();
+    io.stdout.write(p ? `${p}\n` : zh ? '没有首选提供方\n' : 'no primary set\n');
+    return EXIT_OK;
+  }
+  const loaded = await loadConfig(options.configPath, io.env, io.readFile);
+  const known = Object.keys(effectiveProviderConfigs(loaded.config, io.env));
+  if (!known.includes(options.provider)) {
+    io.stderr.write(zh ? `switchyard: 没有 id 为 "${options.provider}" 的提供方；可用：${known.join(', ')}\n` : `switchyard: no provider "${options.provider}"; known: ${known.join(', ')}\n`);
+    return EXIT_USAGE;
+  }
+  store.set(options.provider);
+  io.stdout.write(zh ? `首选提供方：${options.provider}（所有窗口和命令行都先尝试它）\n` : `primary: ${options.provider} (tried first by every window and the CLI)\n`);
+  return EXIT_OK;
 }
 
 async function listModels(options: { json: boolean; configPath?: string; mode?: RouteRequest['mode'] }, io: CliIo): Promise<number> {

@@ -19,7 +19,13 @@ import { type ConfirmEscalation, createEscalationHook, worstCaseFromPrices } fro
 import { LocalSidecar } from './local/localSidecar';
 import { createProviderGuard, defaultGuardDir, keyFingerprint, type SwitchyardProviderGuard } from './reliability';
 import type { FetchLike } from './net/keyOrigin';
+import { createHealthChecker, healthTargetsOf, type HealthChecker } from './reliability/health';
+import type { ReliabilityGuard } from './reliability/guard';
+import { primaryStore } from './router/primary';
+import { parseRoutingSettings, type RoutingSettings } from './router/routingSettings';
+import { stateDir } from './stateDir';
 import { type AssembledSwitchyard, createSwitchyard } from './switchyard';
+import type { Timers } from './timers';
 import type { BindingLocalOnly, EscalationHook, KeyStore, LocalAvailability, Logger } from './types';
 
 /** What the settings decide: the parsed configuration and, when it binds, Local only. */
@@ -27,6 +33,8 @@ export interface CoreSettings {
   config: SwitchyardConfig;
   /** Local only that no request can lift (the user's own mode setting, or an untrusted folder). */
   localOnly?: BindingLocalOnly;
+  /** switchyard.routing.* (router/routingSettings.ts); priority when absent. */
+  routing?: RoutingSettings;
 }
 
 /** What differs per surface. Everything is optional but the key store and the logger. */
@@ -147,6 +155,7 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
           logger,
           vendorOf: (provider) => vendorOf(provider),
           keyFingerprint: watched.fingerprintOf,
+          primary: () => primaryIn(env).primary?.get(),
           ...(host.now ? { now: host.now } : {}),
         })
       : undefined;
@@ -176,6 +185,8 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     ...(localOnly ? { localOnly } : {}),
     ...(host.fetch ? { fetch: host.fetch } : {}),
     ...(providerGuard ? { providerGuard } : {}),
+    // The manual primary lives in the state directory, so every window and the CLI read the same one.
+    routing: { settings: settings.routing ?? routingOf(config, logger), ...primaryIn(env) },
   });
   vendorOf = (provider) => switchyard.providerConfigs[provider]?.vendor;
   // One line per assembly, the same from every surface: what a request will be routed through.
@@ -191,6 +202,7 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     local: local ? (ownLocal ? (config.local.manageOllama && host.manageOllama !== false ? 'managed' : 'probe-only') : 'host') : 'none',
     ...(localOnly ? { localOnly: localOnly.because } : {}),
   });
+  let disposed = false;
   return {
     switchyard,
     spendGuard,
@@ -198,9 +210,46 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     local,
     providerGuard,
     async dispose() {
+      if (disposed) return;
+      disposed = true;
       switchyard.dispose();
       ownGuard?.close();
       await Promise.all([ownSpendGuard?.dispose(), ownLocal?.dispose()]);
     },
   };
+}
+
+/**
+ * The health checker over the assembled providers (reliability/health.ts), feeding `guard`. Not
+ * started: the host starts it after its activation (VS Code: src/vscode/reliability/healthFocus.ts).
+ */
+export function assembleHealthChecker(switchyard: AssembledSwitchyard, guard: ReliabilityGuard, host: Pick<CoreHost, 'logger'> & { timers?: Timers }): HealthChecker {
+  const targets = () =>
+    healthTargetsOf(
+      Object.entries(switchyard.providerConfigs)
+        .filter(([id, c]) => c.enabled && switchyard.provider(id))
+        .map(([id, c]) => ({ id, provider: switchyard.provider(id)!, models: c.models })),
+    );
+  return createHealthChecker({ guard, targets, logger: host.logger, ...(host.timers ? { timers: host.timers } : {}) });
+}
+
+/** switchyard.routing.* from the settings; a bad value is logged by its full name and its default applies. */
+function routingOf(config: SwitchyardConfig, logger: Logger): RoutingSettings {
+  const { settings, problems } = parseRoutingSettings(config.routing);
+  for (const p of problems) logger.warn('settings.problem', { setting: p.setting, message: p.message });
+  return settings;
+}
+
+/** The manual primary shared by every window and the CLI (the VS Code command requires it from here, on first use). */
+export function openPrimaryStore(env: NodeJS.ProcessEnv = process.env): ReturnType<typeof primaryStore> {
+  return primaryStore(stateDir(env));
+}
+
+/** The shared primary store; none when the state directory cannot be named (a relative SWITCHYARD_STATE_DIR, said elsewhere). */
+function primaryIn(env: NodeJS.ProcessEnv): { primary?: ReturnType<typeof primaryStore> } {
+  try {
+    return { primary: primaryStore(stateDir(env)) };
+  } catch {
+    return {};
+  }
 }

@@ -210,6 +210,8 @@ export const configSchema = z.object({
   logPrompts: z.boolean().default(false),
   /** Quotas, retries and breakers (src/core/reliability/settings.ts): machine-wide, application scope. */
   reliability: reliabilitySettingsSchema.default({}),
+  /** switchyard.routing.*: read leniently by its own parser (router/routingSettings.ts, in assembleCore), kept raw here. */
+  routing: z.unknown().optional(),
 });
 /**
  * The settings in force. `refuseCloud` is set by parseConfig when a setting that fails closed

@@ -13,7 +13,10 @@ import { DEFAULT_MAX_TOKENS, DEFAULT_PROVIDERS } from './router/defaults';
 import { InstalledModels } from './router/installedModels';
 import type { ProviderGuard } from './router/guard';
 import { routeStream } from './router/router';
+import type { PrimaryStore } from './router/primary';
+import type { RoutingSettings } from './router/routingSettings';
 import { type ProviderEntry, selectCandidates } from './router/selection';
+import { RoundRobinTurns } from './router/strategy';
 import { resolveOllamaHost } from './local/ollamaHost';
 import { classifyMessages } from './tasks/classify';
 import { type TaskReason, taskReasonLine } from './reasons';
@@ -40,6 +43,8 @@ export interface SwitchyardDeps {
    * trusted): a request's mode or "Retry with…" pin cannot reach a cloud provider.
    */
   localOnly?: BindingLocalOnly;
+  /** Strategies (switchyard.routing.*, router/strategy.ts) and the shared manual primary; absent: priority, no primary. */
+  routing?: { settings: RoutingSettings; primary?: PrimaryStore; random?: () => number };
 }
 
 /** The Switchyard interface plus what the CLI and settings UI need to explain themselves. */
@@ -85,6 +90,18 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
   }
   const installed = new InstalledModels();
 
+  const turns = new RoundRobinTurns();
+  /** The strategy as selection takes it; the primary is read per plan (another window may have changed it). */
+  const routingContext = () => {
+    const r = deps.routing;
+    if (!r) return {};
+    const primary = r.primary?.get();
+    return {
+      strategy: { strategy: r.settings.strategy, weights: r.settings.weights, turns, ...(primary ? { primary } : {}), ...(r.random ? { random: r.random } : {}) },
+      fallbackModels: r.settings.fallbackModels,
+    };
+  };
+
   async function plan(req: Omit<RouteRequest, 'signal'> & { signal?: AbortSignal }): Promise<RoutingDecision> {
     // One size for the prompt: the classifier's, the context-window check's and (same function) the budget's.
     const promptTokens = estimatePromptTokens(req.messages, req.fim);
@@ -108,7 +125,7 @@ export function createSwitchyard(deps: SwitchyardDeps): AssembledSwitchyard {
     const fit = { promptTokens, answerTokens: req.maxTokens ?? DEFAULT_MAX_TOKENS };
     const decision = await selectCandidates(
       { task, taskReason: reason, taskReasonData: reasonData, mode, pinned, escalating: req.escalateFrom !== undefined, fit, signal: req.signal },
-      { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local, cloudRefused: config.refuseCloud },
+      { entries, keys: deps.keys, taskLists: config.tasks, installed, unavailable, local: deps.local, cloudRefused: config.refuseCloud, ...routingContext() },
     );
     return localOnly && localOnly.length > 0 ? { ...decision, localOnly } : decision;
   }

@@ -265,6 +265,8 @@ export interface Provider {
   stream(req: ProviderRequest): AsyncIterable<ProviderEvent>;
   /** Models the endpoint has (installed for local ones, configured or listed for cloud ones). */
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+  /** A free request that proves the endpoint answers (health checks); without it listModels is the probe. */
+  probe?(signal?: AbortSignal): Promise<unknown>;
 }
 
 // ---------------------------------------------------------------------------------------------

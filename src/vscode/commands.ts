@@ -15,6 +15,7 @@ import { setBudget } from './budget/budgetCommand';
 import { showUsageReport } from './budget/usageReport';
 import { isUsable } from '../core/local/sidecarState';
 import { registerDemo } from './firstRun/demo';
+import { makeProviderPrimary } from './reliability/makePrimary';
 
 /** What the model is told for "Continue Last Answer". */
 const CONTINUE_PROMPT = 'Continue exactly where your last answer stopped. Do not repeat what you already wrote.';
@@ -109,6 +110,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     register('switchyard.setBudget', () => setBudget(services)),
     register('switchyard.showUsage', () => showUsageReport(services)),
     register('switchyard.showLog', () => services.logger.show()),
+    register('switchyard.makePrimary', (providerId?: string) => makeProviderPrimary(services, typeof providerId === 'string' ? providerId : undefined)),
     register('switchyard.stop', () => session.stop()),
     register('switchyard.newConversation', async () => {
       await session.stop();

@@ -43,6 +43,22 @@ describe('Switchyard commands (extension host)', function () {
     );
   });
 
+  it('Make Provider Primary: the chosen provider answers first (ahead of local), kept in the shared state dir; No primary restores local first', async () => {
+    const file = require('node:path').join(process.env.SWITCHYARD_STATE_DIR!, 'primary.json');
+    try {
+      const set: any = await vscode.commands.executeCommand('switchyard.makePrimary', 'groq');
+      assert.deepEqual(set, { primary: 'groq' });
+      assert.equal(JSON.parse(require('node:fs').readFileSync(file, 'utf8')).provider, 'groq', 'every window and the CLI read this file');
+      const turn: any = await vscode.commands.executeCommand('switchyard.ask', 'Say hello to me');
+      assert.equal(turn.answers.at(-1).provider, 'groq', JSON.stringify(turn.error));
+    } finally {
+      await vscode.commands.executeCommand('switchyard.makePrimary', '');
+    }
+    assert.equal(require('node:fs').existsSync(file), false);
+    const turn: any = await vscode.commands.executeCommand('switchyard.ask', 'Say hello to me');
+    assert.equal(turn.answers.at(-1).provider, 'ollama');
+  });
+
   it('Ask streams the local answer into the panel conversation with its metadata', async () => {
     const before = chatRequests(env.ollama).length;
     const turn: any = await vscode.commands.executeCommand('switchyard.ask', 'Say hello to me');

@@ -51,11 +51,14 @@ const QUIET_SETTINGS: Record<string, unknown> = {
  * per state directory): a test that scripts a provider's failures would open its breaker for the
  * tests after it, and a scripted single 500 would be retried instead of failed over. These suites
  * test failover, escalation and budgets with scripted faults; retries, breakers and quotas have
- * their own tests against the same doubles and real processes (test/unit/reliability/).
+ * their own tests against the same doubles and real processes (test/unit/reliability/), health checks
+ * too (health.test.ts).
  */
 const RELIABILITY_FOR_SCRIPTED_FAULTS: Record<string, unknown> = {
   'switchyard.reliability.retry': { maxAttempts: 1 },
   'switchyard.reliability.breaker': { minRequests: 1_000_000, consecutiveConnectFailures: 1_000_000 },
+  // No probes between a test's requests: tests count what the doubles received.
+  'switchyard.reliability.health': { intervalMs: 0 },
 };
 
 export interface CodeServerOptions {

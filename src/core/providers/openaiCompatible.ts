@@ -214,12 +214,17 @@ export class OpenAICompatibleProvider extends EndpointProvider<string> implement
     const configured = this.opts.config.models;
     if (this.locality === 'cloud') return (configured.length ? configured : this.quirks.defaultModels).map(toInfo);
     // Local servers (LM Studio, vLLM, an NPU runtime): what is loaded there now, plus what the settings name.
+    const listed = await this.probe(signal);
+    return [...new Set([...listed, ...configured])].map(toInfo);
+  }
+
+  /** GET /v1/models, cloud or local: the free health probe (reliability/health.ts); a model listing costs nothing. */
+  async probe(signal?: AbortSignal): Promise<string[]> {
     const ctx = this.errorContext();
     try {
       const key = await this.key(ctx);
       const page = await this.client(key).models.list({ signal });
-      const listed = page.data.map((m) => m.id.startsWith(this.quirks.modelIdPrefix) ? m.id.slice(this.quirks.modelIdPrefix.length) : m.id);
-      return [...new Set([...listed, ...configured])].map(toInfo);
+      return page.data.map((m) => (m.id.startsWith(this.quirks.modelIdPrefix) ? m.id.slice(this.quirks.modelIdPrefix.length) : m.id));
     } catch (err) {
       throw this.normalised(err, ctx, signal);
     }

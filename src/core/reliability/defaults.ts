@@ -68,3 +68,11 @@ export const DEFAULT_BREAKER = {
 
 /** Latency percentiles and success rate of the status are over the last hour (issue 18 §9). */
 export const STATUS_WINDOW_MS = 3_600_000;
+
+/** Health checks every 60 s: the failover design note (requirements §3, "health checks every 60 s"). */
+export const DEFAULT_HEALTH_INTERVAL_MS = 60_000;
+/**
+ * A probe that has not answered in 10 s is a failure: the same bound as the connect timeout of
+ * issue 18 point 5 (a model listing is one small GET; a longer wait says the host is not well).
+ */
+export const HEALTH_PROBE_TIMEOUT_MS = 10_000;

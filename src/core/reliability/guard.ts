@@ -113,6 +113,8 @@ export interface ReliabilityGuardOptions {
   vendorOf?: (provider: string) => string | undefined;
   /** Fingerprint (keyFingerprint) of the key this process would send: a "needs key" mark holds until it changes. */
   keyFingerprint?: (provider: string) => string | undefined;
+  /** The manual primary (router/primary.ts), shown by the status. */
+  primary?: () => string | undefined;
 }
 
 /** How often waitForSlot looks again: another process's settle can free a slot before the estimate. */
@@ -324,7 +326,9 @@ class FileReliabilityGuard implements ReliabilityGuard {
   statusSnapshot(configured: readonly GuardCandidate[] = []): StatusSnapshot {
     this.refresh();
     const at = Math.max(this.now(), this.state.logTime);
-    return buildStatus(this.state, at, configured, (c) => this.limits(c), (c) => this.gate(c, 0));
+    const status = buildStatus(this.state, at, configured, (c) => this.limits(c), (c) => this.gate(c, 0));
+    const primary = this.opts.primary?.();
+    return primary ? { ...status, primary } : status;
   }
 
   noteSwitch(from: ModelRef, to: ModelRef, why: string): void {

@@ -6,7 +6,7 @@
  * dropped quota falls back to the free-tier default, which is the conservative reading anyway.
  */
 import { z } from 'zod/v3';
-import { DEFAULT_BREAKER, DEFAULT_RETRY, DEFAULT_WAIT_FOR_SLOT_MS, type QuotaLimits } from './defaults';
+import { DEFAULT_BREAKER, DEFAULT_HEALTH_INTERVAL_MS, DEFAULT_RETRY, DEFAULT_WAIT_FOR_SLOT_MS, type QuotaLimits } from './defaults';
 
 const count = z.number().int().positive();
 
@@ -44,12 +44,24 @@ export const reliabilitySettingsSchema = z.object({
       maxCooldownMs: z.number().int().min(1_000).max(86_400_000).default(DEFAULT_BREAKER.maxCooldownMs),
     })
     .default({}),
+  /**
+   * Health checks (health.ts): every `intervalMs` (0 turns them off) a free probe of each
+   * provider; `completionProbe` names the providers whose probe is a 1-token completion instead
+   * (it costs money, so none by default).
+   */
+  health: z
+    .object({
+      intervalMs: z.number().int().refine((n) => n === 0 || (n >= 5_000 && n <= 3_600_000), 'write 0 (off) or 5000 to 3600000 ms').default(DEFAULT_HEALTH_INTERVAL_MS),
+      completionProbe: z.array(z.string().min(1)).default([]),
+    })
+    .default({}),
 });
 
 export type ReliabilitySettings = z.infer<typeof reliabilitySettingsSchema>;
 export type QuotaSetting = z.infer<typeof quotaLimitsSchema>;
 export type RetrySettings = ReliabilitySettings['retry'];
 export type BreakerSettings = ReliabilitySettings['breaker'];
+export type HealthSettings = ReliabilitySettings['health'];
 
 export interface ReliabilityProblem {
   /** The full setting name, e.g. "switchyard.reliability.quotas.groq.requestsPerMinute". */

@@ -56,6 +56,8 @@ export interface ProviderStatus {
 export interface StatusSnapshot {
   at: string;
   providers: ProviderStatus[];
+  /** The provider made primary by hand ("Make Provider Primary…", `switchyard primary`), when one is. */
+  primary?: string;
 }
 
 type Limits = { p?: QuotaLimits; m?: QuotaLimits };

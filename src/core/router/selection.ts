@@ -14,6 +14,7 @@ import { type FitRequest, fitCandidates } from './contextFit';
 import { DEFAULT_TASK_CANDIDATES, TASKS_WITHOUT_CLOUD_FALLBACK } from './defaults';
 import { ANY_MODEL, CandidateSearch, type Wanted } from './candidateSearch';
 import { type InstalledModels, isChatModel } from './installedModels';
+import { applyStrategy, expandFallbacks, type StrategyContext } from './strategy';
 
 /** A configured provider as selection sees it. */
 export interface ProviderEntry {
@@ -36,6 +37,10 @@ export interface SelectionContext {
   local?: LocalAvailability;
   /** Settings that fail closed and could not be read: every cloud provider is left out (see parseConfig). */
   cloudRefused?: readonly ConfigInvalid[];
+  /** The routing strategy and the manual primary (strategy.ts); absent: priority. */
+  strategy?: StrategyContext;
+  /** Per-model ordered fallbacks, tried right after their model (switchyard.routing.fallbackModels). */
+  fallbackModels?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface SelectionRequest {
@@ -65,7 +70,9 @@ export async function selectCandidates(req: SelectionRequest, ctx: SelectionCont
   const { candidates, excluded, windows } = search;
 
   // Auto: local first, whatever order a settings list used; the list order holds within each group.
-  const ordered = mode === 'auto' ? [...candidates.filter((c) => c.locality === 'local'), ...candidates.filter((c) => c.locality === 'cloud')] : candidates;
+  const grouped = mode === 'auto' ? [...candidates.filter((c) => c.locality === 'local'), ...candidates.filter((c) => c.locality === 'cloud')] : candidates;
+  // A pin is an exact choice: no strategy and no primary reorders it.
+  const ordered = ctx.strategy && !req.pinned ? applyStrategy(grouped, { key: req.task, ...ctx.strategy }) : grouped;
   const task = { task: req.task, taskReason: req.taskReason, ...(req.taskReasonData ? { taskReasonData: req.taskReasonData } : {}) };
   if (!req.fit) return { ...task, mode, candidates: ordered, excluded };
   const fit = fitCandidates(ordered, req.fit, (c) => windows.get(c)!);
@@ -88,7 +95,9 @@ function wantedList(req: SelectionRequest, ctx: SelectionContext): { list: Wante
       wanted.push({ ref: `${pinned}/${ANY_MODEL}`, why: { code: 'why_pinned', target: pinned } });
     }
   } else {
-    wanted = list.map((ref, i) => ({ ref, why: { code: rank, rank: i + 1, task: req.task } }));
+    // A model's own fallbacks follow it with its rank: they stand where it stands.
+    const rankOf = new Map(list.map((ref, i) => [ref, i + 1]));
+    wanted = expandFallbacks(list, ctx.fallbackModels).map(({ ref, parent }) => ({ ref, why: { code: rank, rank: rankOf.get(parent ?? ref)!, task: req.task } }));
   }
   const providers = new Set(wanted.map((w) => w.ref.slice(0, Math.max(0, w.ref.indexOf('/')))));
   return { list: wanted, providers };

@@ -8,6 +8,7 @@ import type { SwitchyardConfig } from '../../core/config';
 import type { BudgetAlert, CostService } from '../../core/cost';
 import type { LocalSidecar } from '../../core/local/localSidecar';
 import type { AssembledSwitchyard } from '../../core/switchyard';
+import type { HealthChecker } from '../../core/reliability/health';
 
 // The core is required inside the builders, not imported: the bundler then initialises it (the
 // ledger, its file locking, providers, router) on the first request instead of when the
@@ -53,6 +54,8 @@ export interface RouterDeps {
   local?: LocalAvailability;
   /** Local only that no request can lift (the user's own mode setting, or an untrusted folder). */
   localOnly?: BindingLocalOnly;
+  /** Runs the router's health checks (VS Code: while the window has focus, reliability/healthFocus.ts) until disposed. */
+  runHealthChecks?(checker: HealthChecker): { dispose(): void };
 }
 
 /**
@@ -61,11 +64,26 @@ export interface RouterDeps {
  * own, and disposing the router leaves them running.
  */
 export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard> {
-  const core = assembly().assembleCore(
+  const { assembleCore, assembleHealthChecker } = assembly();
+  const core = assembleCore(
     { config: deps.config, ...(deps.localOnly ? { localOnly: deps.localOnly } : {}) },
     { keys: deps.keys, logger: deps.logger, confirm: deps.confirm, spendGuard: deps.cost, local: deps.local ?? null },
   );
-  return core.switchyard;
+  // Health checks over this router's providers, while this window has focus (issue 18.4); they
+  // stop with the router, which the services dispose on every rebuild.
+  const health = core.providerGuard && deps.runHealthChecks ? deps.runHealthChecks(assembleHealthChecker(core.switchyard, core.providerGuard.reliability, { logger: deps.logger })) : undefined;
+  const router = core.switchyard;
+  const disposeRouter = router.dispose.bind(router);
+  // The services keep only the router: disposing it frees the whole core (the guard's lease timers and log too).
+  let disposed = false;
+  router.dispose = () => {
+    if (disposed) return;
+    disposed = true;
+    health?.dispose();
+    disposeRouter();
+    void core.dispose();
+  };
+  return router;
 }
 
 /** The local sidecar for these settings: the extension may start `ollama serve` when local.manageOllama allows it. */

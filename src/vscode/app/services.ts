@@ -20,6 +20,7 @@ import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOver
 import { SecretKeyStore } from '../keys/keyStore';
 import { OutputLogger } from './outputLogger';
 import { buildCost, buildDemoCost, buildRouter } from './coreFactory';
+import { runHealthChecksWhileFocused } from '../reliability/healthFocus';
 import { demoRawConfig, type DemoEndpoints } from '../../core/demo';
 import { reasonText } from '../chat/reasonText';
 import { LocalSidecarService } from '../local/localModelsService';
@@ -141,6 +142,7 @@ class ExtensionServices implements Services, vscode.Disposable {
             confirm: (reasons, next) => confirmEscalation(reasons, next),
             local: this.localSidecar(),
             localOnly: this.localOnly(),
+            runHealthChecks: runHealthChecksWhileFocused,
           });
       this.router = router;
       // A failed build is not cached: the next request tries again (e.g. after a fix).

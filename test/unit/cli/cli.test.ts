@@ -79,6 +79,25 @@ describe('switchyard CLI', function () {
     assert.ok(out.timing.totalMs >= 0 && out.timing.ttftMs >= 0, JSON.stringify(out.timing));
   }
 
+  it('primary <provider>: persisted in the state directory, the next plan leads with it (local first no longer), --clear restores the order', async () => {
+    const env = { SWITCHYARD_KEY_GROQ: 'gsk-cli' };
+    const first = (run: Run) => {
+      const out = JSON.parse(run.stdout);
+      return (out.decision ?? out).candidates[0].ref.provider as string;
+    };
+    assert.equal(first(await cli(['plan', '--json', '--config', configPath, 'hello there'], env)), 'ollama');
+    const set = await cli(['primary', '--config', configPath, 'groq'], env);
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /primary: groq/);
+    assert.equal((await cli(['primary'], env)).stdout, 'groq\n');
+    assert.equal(first(await cli(['plan', '--json', '--config', configPath, 'hello there'], env)), 'groq');
+    const bad = await cli(['primary', '--config', configPath, 'nope'], env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /no provider "nope"; known: .*groq/);
+    assert.equal((await cli(['primary', '--clear'], env)).code, 0);
+    assert.equal(first(await cli(['plan', '--json', '--config', configPath, 'hello there'], env)), 'ollama');
+  });
+
   it('answers through Ollama; --json shows decision, model, tokens and timing', async () => {
     const run = await cli(['ask', '--json', '--config', configPath, 'Write a Python function that adds two numbers']);
     assertJsonAnswer(run, 'ollama/qwen2.5-coder:7b', 'def add(a, b):\n    return a + b\n');
