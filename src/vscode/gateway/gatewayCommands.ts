@@ -22,6 +22,8 @@ export interface GatewayHandle extends vscode.Disposable {
   readonly statusBarItem: vscode.StatusBarItem;
   /** The running server's base URL (no /v1), or undefined. */
   url(): string | undefined;
+  /** The last start failure as shown to the user (tests), or undefined. */
+  lastError(): string | undefined;
   /** Stops the server if it runs; resolves once its process has exited (deactivate awaits it). */
   stop(): Promise<void>;
 }
@@ -38,6 +40,7 @@ export function registerGateway(context: vscode.ExtensionContext, services: Serv
   item.command = 'switchyard.gateway.menu';
   let running: GatewayProcess | undefined;
   let starting: Promise<string | undefined> | undefined;
+  let lastError: string | undefined;
 
   const show = () => {
     if (!running) return item.hide();
@@ -85,12 +88,14 @@ export function registerGateway(context: vscode.ExtensionContext, services: Serv
           result.reason === 'portInUse'
             ? vscode.l10n.t('Port {0} is already in use, so the Local API Server cannot start. Choose another port in the setting {1}.', result.port, PORT_SETTING)
             : vscode.l10n.t('The Local API Server could not start: {0}', result.message);
+        lastError = text;
         void vscode.window.showErrorMessage(text, openSettings).then((choice) => {
           if (choice === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', PORT_SETTING);
         });
         return undefined;
       }
       running = child;
+      lastError = undefined;
       services.logger.info('gateway.started', { url: result.url });
       show();
       return result.url;
@@ -152,6 +157,7 @@ export function registerGateway(context: vscode.ExtensionContext, services: Serv
   return {
     statusBarItem: item,
     url: () => running?.url,
+    lastError: () => lastError,
     stop,
     dispose: () => {
       void stop();
