@@ -3,14 +3,14 @@
  * bar item while it runs, "Copy Base URL and Token" read back from the clipboard and used by the
  * real `openai` SDK, a routed answer from the doubles — the local one for "auto", and the Groq
  * double's for a cloud model whose key exists only in SecretStorage (relayed over IPC; the host
- * has no GROQ_API_KEY) — a taken port refused with the setting named, and Stop closing the port.
+ * has no GROQ_API_KEY) and gone once removed there — a taken port refused with the setting named, and Stop closing the port.
  */
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import OpenAI from 'openai';
 import * as vscode from 'vscode';
 import { parseConnectionText } from '../../src/vscode/gateway/connectionText';
-import { CLOUD_MODEL, chatRequests, settings, startSwitchyardEnv, type SwitchyardEnv } from './support/switchyardEnv';
+import { CLOUD_MODEL, GROQ_KEY, chatRequests, settings, startSwitchyardEnv, type SwitchyardEnv } from './support/switchyardEnv';
 import { waitFor } from '../harness/waitFor';
 
 /** A port free right now (listen on 0, read it, close). */
@@ -73,6 +73,15 @@ describe('Local API Server from VS Code (extension host)', function () {
     const cloud = await client.chat.completions.create({ model: `groq/${CLOUD_MODEL}`, messages: [{ role: 'user', content: 'Say hello' }] });
     assert.equal(cloud.choices[0]?.message.content, 'Hello from the cloud model.');
     assert.equal(chatRequests(env.groq).length, groqBefore + 1);
+
+    // A key removed in VS Code while the server runs is gone there at once (the set is relayed again), and a stored one is back.
+    await env.api.services.keys.removeKey('groq', env.groqOrigin);
+    const refused = (e: { status?: number }) => e.status === 503;
+    const ask = () => client.chat.completions.create({ model: `groq/${CLOUD_MODEL}`, messages: [{ role: 'user', content: 'Say hello' }] });
+    await waitFor(() => ask().then(() => false, refused), 'the removed key to stop being served');
+    assert.equal(chatRequests(env.groq).length, groqBefore + 1, 'no request reached the cloud without its key');
+    await env.api.services.keys.setKey('groq', env.groqOrigin, GROQ_KEY);
+    await waitFor(() => ask().then((r) => r.choices[0]?.message.content === 'Hello from the cloud model.', () => false), 'the stored key to be served again');
 
     // A wrong token is refused.
     const wrong = new OpenAI({ baseURL: copied.baseURL, apiKey: 'sy-wrong', maxRetries: 0 });
