@@ -66,9 +66,8 @@ async function start(message: Extract<ToGateway, { type: 'start' }>): Promise<vo
   } catch (err) {
     await core?.close().catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;
-    send({ type: 'failed', reason: code === 'EADDRINUSE' || code === 'EACCES' ? 'portInUse' : 'other', port: message.port, message: (err as Error).message });
-    process.exitCode = 1;
-    if (process.connected) process.disconnect();
+    // Exits once the message is written (a disconnect right after send could drop it).
+    send({ type: 'failed', reason: code === 'EADDRINUSE' || code === 'EACCES' ? 'portInUse' : 'other', port: message.port, message: (err as Error).message }, () => process.exit(1));
   }
 }
 

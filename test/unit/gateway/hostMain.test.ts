@@ -107,7 +107,7 @@ describe('gateway process forked by VS Code (hostMain, IPC)', function () {
       const failed = await next(child, 'failed');
       assert.equal(failed.reason, 'portInUse');
       assert.equal(failed.port, port);
-      await exited;
+      assert.equal((await exited)[0], 1, 'a failed start exits non-zero');
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
