@@ -1,6 +1,7 @@
 // Builds every bundle Switchyard ships or tests with:
 //   dist/extension.js  — the extension host side (CommonJS, Node 20, `vscode` external)
 //   dist/cli.js        — the `switchyard` command line over src/core
+//   dist/gateway.js    — the local API server as its own process, forked by the extension
 //   dist/webview.js    — the panel UI (browser, IIFE) and dist/webview.css
 //   dist/vendor/*.js   — big libraries the code requires lazily (see LAZY_VENDORS)
 //   out/test/extension/*.js, out/bench/*.js — extension-host tests and benchmarks (--tests)
@@ -181,7 +182,9 @@ const builds = [
     ...common,
     // dist/demo.js: the demo servers, required by the extension only when the demo is tried, and
     // run by `npm start` (scripts/start.sh) on a machine with no model and no key.
-    entryPoints: { cli: 'src/cli/main.ts', demo: 'src/demo/index.ts' },
+    // dist/gateway.js: the gateway VS Code forks on "Start Local API Server" (src/gateway/hostMain.ts);
+    // Fastify and its copy of the core live only there and in dist/cli.js, never in dist/extension.js.
+    entryPoints: { cli: 'src/cli/main.ts', demo: 'src/demo/index.ts', gateway: 'src/gateway/hostMain.ts' },
     outdir: 'dist',
     platform: 'node',
     target: 'node20',

@@ -14,6 +14,7 @@ import { showBudgetAlerts } from './vscode/budget/budgetAlerts';
 import { registerLocalModels } from './vscode/local/localModels';
 import { registerInlineCompletion, type InlineCompletionHandle } from './vscode/completion/inlineCompletion';
 import { registerWalkthrough, type WalkthroughHandle } from './vscode/firstRun/walkthrough';
+import { registerGateway, type GatewayHandle } from './vscode/gateway/gatewayCommands';
 
 /** What activate() returns: lets the extension-host tests see UI pieces that VS Code's API cannot list. */
 export interface SwitchyardExtensionApi {
@@ -24,6 +25,8 @@ export interface SwitchyardExtensionApi {
   readonly panel: () => SwitchyardPanel | undefined;
   readonly inlineCompletion: InlineCompletionHandle;
   readonly walkthrough: WalkthroughHandle;
+  /** The Local API Server (its status bar item, its URL while it runs). */
+  readonly gateway: GatewayHandle;
   /** How long activate() itself ran (bench/activation.ts separates it from VS Code's share). */
   readonly activateBodyMs: number;
 }
@@ -35,6 +38,8 @@ export function activate(context: vscode.ExtensionContext): SwitchyardExtensionA
   const statusBar = new SwitchyardStatusBar(services, session);
   const inlineCompletion = registerInlineCompletion(context);
   const walkthrough = registerWalkthrough(context, services, session);
+  const gateway = registerGateway(context, services);
+  runningGateway = gateway;
   context.subscriptions.push(
     session,
     statusBar,
@@ -44,9 +49,15 @@ export function activate(context: vscode.ExtensionContext): SwitchyardExtensionA
     ...registerCommands(context, services, session),
     registerLocalModels(context),
     walkthrough,
+    gateway,
   );
   const activateBodyMs = performance.now() - started;
-  return { statusBarItem: statusBar.item, statusBar, services, session, panel: () => SwitchyardPanel.instance, inlineCompletion, walkthrough, activateBodyMs };
+  return { statusBarItem: statusBar.item, statusBar, services, session, panel: () => SwitchyardPanel.instance, inlineCompletion, walkthrough, gateway, activateBodyMs };
 }
 
-export function deactivate(): void {}
+let runningGateway: GatewayHandle | undefined;
+
+/** Stops the Local API Server cleanly (in-flight requests settle their budget) before VS Code ends the host. */
+export function deactivate(): Promise<void> | undefined {
+  return runningGateway?.stop();
+}

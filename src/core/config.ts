@@ -212,6 +212,12 @@ export const configSchema = z.object({
   reliability: reliabilitySettingsSchema.default({}),
   /** switchyard.routing.*: read leniently by its own parser (router/routingSettings.ts, in assembleCore), kept raw here. */
   routing: z.unknown().optional(),
+  /**
+   * The Local API Server VS Code starts (src/vscode/gateway/). Only the port is read here; the rest
+   * of a settings file's `gateway` section (aliases, allowed origins…) is the gateway's own
+   * (src/gateway/settings.ts). 8000: the design note's base URL, the default of `switchyard serve`.
+   */
+  gateway: z.object({ port: z.number().int().min(1).max(65535).default(8000) }).default({ port: 8000 }),
 });
 /**
  * The settings in force. `refuseCloud` is set by parseConfig when a setting that fails closed

@@ -13,7 +13,7 @@ import { assembleCore } from '../core/assemble';
 import type { CostService } from '../core/cost';
 import type { SwitchyardConfig } from '../core/config';
 import { type AssembledSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
-import type { Logger } from '../core/types';
+import type { BindingLocalOnly, KeyStore, Logger } from '../core/types';
 import { envKeyStoreFor } from '../cli/envKeys';
 
 export interface GatewayCore {
@@ -33,16 +33,21 @@ export interface GatewayCoreOptions {
   logger: Logger;
   /** Default true: spend from the machine's one ledger, like the panel and CLI. */
   budget?: boolean;
+  /** Where keys come from; the environment's (envKeyStoreFor) when absent. VS Code's gateway passes the keys it relays (relayedKeys.ts). */
+  keys?: KeyStore;
+  /** Local only that no request can lift (VS Code: the user's mode setting or an untrusted folder). */
+  localOnly?: BindingLocalOnly;
 }
 
 export function openGatewayCore(options: GatewayCoreOptions): GatewayCore {
   const { config, env, logger } = options;
-  const keys = envKeyStoreFor(effectiveProviderConfigs(config, env), env);
+  const keys = options.keys ?? envKeyStoreFor(effectiveProviderConfigs(config, env), env);
+  const settings = { config, ...(options.localOnly ? { localOnly: options.localOnly } : {}) };
   // Policy "ask" has nobody to ask in a server: without a confirm the hook declines (never spends without asking).
   // Probe-only like the CLI: the gateway never starts `ollama serve` itself (for now).
-  const answer = assembleCore({ config }, { keys, logger, env, manageOllama: false, ...(options.budget === false ? { spendGuard: null } : {}) });
-  // The same ledger and sidecar, without the escalation hook.
-  const stream = assembleCore({ config }, { keys, logger, env, spendGuard: answer.spendGuard ?? null, local: answer.local ?? null, escalate: false });
+  const answer = assembleCore(settings, { keys, logger, env, manageOllama: false, ...(options.budget === false ? { spendGuard: null } : {}) });
+  // The same ledger, sidecar and reliability guard, without the escalation hook.
+  const stream = assembleCore(settings, { keys, logger, env, spendGuard: answer.spendGuard ?? null, local: answer.local ?? null, providerGuard: answer.providerGuard ?? null, escalate: false });
   return {
     config,
     answer: answer.switchyard,
