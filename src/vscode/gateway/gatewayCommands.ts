@@ -62,6 +62,17 @@ export function registerGateway(context: vscode.ExtensionContext, services: Serv
   const start = (): Promise<string | undefined> => {
     if (running) return Promise.resolve(running.url);
     starting ??= (async () => {
+      if (!gatewayInstalled(context.extensionPath)) {
+        // The VSIX leaves the HTTP server out (server-only dependencies, .vscodeignore): say where to get it.
+        const docs = vscode.l10n.t('Open the Local API Server documentation');
+        lastError = vscode.l10n.t(
+          'This installation has no Local API Server: the extension package leaves the HTTP server out. Run "switchyard serve" from a Switchyard checkout (npm start builds it); it shares this machine\'s budget, quotas and token.',
+        );
+        void vscode.window.showErrorMessage(lastError, docs).then((choice) => {
+          if (choice === docs) void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md'));
+        });
+        return undefined;
+      }
       const port = services.config().gateway.port;
       const { process: child, result } = await GatewayProcess.start({
         extensionPath: context.extensionPath,
@@ -164,4 +175,11 @@ export function registerGateway(context: vscode.ExtensionContext, services: Serv
       for (const d of disposables) d.dispose();
     },
   };
+}
+
+/** dist/gateway.js is built in a checkout (`npm start`, the tests) and not shipped in the VSIX. */
+function gatewayInstalled(extensionPath: string): boolean {
+  const { existsSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  return existsSync(join(extensionPath, 'dist', 'gateway.js'));
 }
