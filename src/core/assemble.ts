@@ -17,8 +17,9 @@ import type { SwitchyardConfig } from './config';
 import { type BudgetAlert, type CostService, createSpendGuard, defaultLedgerDir, legacyCliLedgerDir } from './cost';
 import { type ConfirmEscalation, createEscalationHook, worstCaseFromPrices } from './escalation';
 import { LocalSidecar } from './local/localSidecar';
+import { createProviderGuard, defaultGuardDir, keyFingerprint, type SwitchyardProviderGuard } from './reliability';
 import type { FetchLike } from './net/keyOrigin';
-import { type AssembledSwitchyard, createSwitchyard } from './switchyard';
+import { type AssembledSwitchyard, createSwitchyard, effectiveProviderConfigs } from './switchyard';
 import type { BindingLocalOnly, EscalationHook, KeyStore, LocalAvailability, Logger } from './types';
 
 /** What the settings decide: the parsed configuration and, when it binds, Local only. */
@@ -63,6 +64,13 @@ export interface CoreHost {
   local?: LocalAvailability | null;
   /** `false`: no escalation hook (the CLI's `--no-escalate`, a plan). */
   escalate?: boolean;
+  /**
+   * The reliability guard (quotas, retries, breakers; src/core/reliability): one the host keeps
+   * across rebuilds (the extension's, settings pushed with updateSettings), `null` for none (demo
+   * mode's doubles are not the machine's providers); built over the machine's one state
+   * (<state dir>/reliability) when absent, and closed with the core.
+   */
+  providerGuard?: SwitchyardProviderGuard | null;
 }
 
 export interface AssembledCore {
@@ -70,6 +78,8 @@ export interface AssembledCore {
   readonly spendGuard: CostService | undefined;
   readonly escalation: EscalationHook | undefined;
   readonly local: LocalAvailability | undefined;
+  /** The machine-wide reliability guard the router asks (statusSnapshot, resetProvider, updateSettings). */
+  readonly providerGuard: SwitchyardProviderGuard | undefined;
   /** Frees the router and what was built here (not what the host passed in); resolves once the ledger is closed and a sidecar stopped. */
   dispose(): Promise<void>;
 }
@@ -86,6 +96,45 @@ export function assembleSpendGuard(settings: CoreSettings, host: Pick<CoreHost, 
     ...(host.onBudgetAlert ? { onAlert: host.onBudgetAlert } : {}),
     ...(host.now ? { now: host.now } : {}),
   });
+}
+
+/**
+ * The reliability guard over the machine's one state directory, with these settings. A provider's
+ * vendor (its free-tier defaults) is read from the settings in force when asked, so a rebuilt
+ * router's providers are seen by a guard the host kept.
+ */
+export function assembleProviderGuard(settings: CoreSettings, host: Pick<CoreHost, 'logger' | 'env' | 'now'>): SwitchyardProviderGuard {
+  const fingerprints = new Map<string, string>();
+  const vendors = new Map<string, string>();
+  for (const [id, p] of Object.entries(effectiveProviderConfigs(settings.config, host.env ?? process.env))) if (p.vendor !== 'custom') vendors.set(id, p.vendor);
+  const guard = createProviderGuard({
+    dir: defaultGuardDir(host.env ?? process.env),
+    settings: settings.config.reliability,
+    logger: host.logger,
+    vendorOf: (provider) => vendors.get(provider),
+    // A "needs key" mark holds until the key this process sends changes (keysSeenBy records it).
+    keyFingerprint: (provider) => fingerprints.get(provider),
+    ...(host.now ? { now: host.now } : {}),
+  });
+  KEY_FINGERPRINTS.set(guard, fingerprints);
+  return guard;
+}
+
+/** The fingerprints of the keys last read per provider, for each guard built here (the guard's keyFingerprint is synchronous, key stores are not). */
+const KEY_FINGERPRINTS = new WeakMap<SwitchyardProviderGuard, Map<string, string>>();
+
+/** The key store, noting each key's fingerprint for the guard as it is read (selection reads it before any gate). */
+function keysSeenBy(keys: KeyStore, guard: SwitchyardProviderGuard | undefined): KeyStore {
+  const fingerprints = guard && KEY_FINGERPRINTS.get(guard);
+  if (!fingerprints) return keys;
+  return {
+    async getKey(providerId, origin) {
+      const key = await keys.getKey(providerId, origin);
+      if (key) fingerprints.set(providerId, keyFingerprint(key));
+      else fingerprints.delete(providerId);
+      return key;
+    },
+  };
 }
 
 /** The local sidecar; it starts `ollama serve` only where the host may (and the settings let it). */
@@ -110,6 +159,8 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
   const spendGuard = host.spendGuard === undefined ? ownSpendGuard : (host.spendGuard ?? undefined);
   const ownLocal = host.local === undefined ? assembleLocalSidecar(settings, host) : undefined;
   const local = host.local === undefined ? ownLocal : (host.local ?? undefined);
+  const ownGuard = host.providerGuard === undefined ? assembleProviderGuard(settings, { ...host, env }) : undefined;
+  const providerGuard = host.providerGuard === undefined ? ownGuard : (host.providerGuard ?? undefined);
   const escalation =
     host.escalate === false
       ? undefined
@@ -122,12 +173,13 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
         });
   const switchyard = createSwitchyard({
     config,
-    keys,
+    keys: keysSeenBy(keys, providerGuard),
     logger,
     env,
     ...(spendGuard ? { spendGuard } : {}),
     ...(escalation ? { escalation } : {}),
     ...(local ? { local } : {}),
+    ...(providerGuard ? { providerGuard } : {}),
     ...(localOnly ? { localOnly } : {}),
     ...(host.fetch ? { fetch: host.fetch } : {}),
   });
@@ -139,6 +191,7 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
       .map((id) => `${id} ${switchyard.provider(id)!.locality} ${switchyard.endpointOrigin(id)}`),
     unavailable: [...switchyard.unavailable.keys()].sort(),
     ledger: spendGuard ? spendGuard.dir : 'none',
+    reliability: providerGuard ? (ownGuard ? defaultGuardDir(env) : 'host') : 'none',
     escalation: escalation ? config.escalation.policy : 'off',
     local: local ? (ownLocal ? (config.local.manageOllama && host.manageOllama !== false ? 'managed' : 'probe-only') : 'host') : 'none',
     ...(localOnly ? { localOnly: localOnly.because } : {}),
@@ -148,8 +201,10 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     spendGuard,
     escalation,
     local,
+    providerGuard,
     async dispose() {
       switchyard.dispose();
+      ownGuard?.close();
       await Promise.all([ownSpendGuard?.dispose(), ownLocal?.dispose()]);
     },
   };

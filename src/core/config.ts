@@ -9,6 +9,7 @@
  */
 import { z } from 'zod/v3';
 import { type ConfigInvalid, TASKS } from './types';
+import { parseReliabilitySettings, reliabilitySettingsSchema } from './reliability/settings';
 import {
   DEFAULT_CODE_PARSE_TASKS,
   DEFAULT_LOW_TOKEN_PROB,
@@ -207,6 +208,12 @@ export const configSchema = z.object({
   panel: panelConfigSchema.default(panelConfigSchema.parse({})),
   /** Log prompt text in the output channel (off: only sizes and decisions are logged). */
   logPrompts: z.boolean().default(false),
+  /**
+   * Quotas, waits, retries and breakers (src/core/reliability/settings.ts). parseConfig reads it
+   * with parseReliabilitySettings first (its cross-field checks, its problem names), so this
+   * schema only ever sees a valid value.
+   */
+  reliability: reliabilitySettingsSchema.default({}),
 });
 /**
  * The settings in force. `refuseCloud` is set by parseConfig when a setting that fails closed
@@ -282,6 +289,10 @@ export function parseConfig(raw: unknown): { config: SwitchyardConfig; problems:
   const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
   if (raw !== undefined && raw !== null && !isObject) report([], 'expected an object of settings');
   const input: Record<string, unknown> = isObject ? { ...(raw as Record<string, unknown>) } : {};
+  // A bad reliability value keeps its default (no quota is ever raised by a typo): never fails closed.
+  const reliability = parseReliabilitySettings(input.reliability);
+  for (const p of reliability.problems) problems.push({ path: p.setting.slice('switchyard.'.length), message: p.message, effect: 'default' });
+  input.reliability = reliability.settings;
   let parsed: z.infer<typeof configSchema> | undefined;
   for (;;) {
     const result = configSchema.safeParse(input);

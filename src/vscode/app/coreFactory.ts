@@ -8,6 +8,7 @@ import type { SwitchyardConfig } from '../../core/config';
 import type { BudgetAlert, CostService } from '../../core/cost';
 import type { LocalSidecar } from '../../core/local/localSidecar';
 import type { AssembledSwitchyard } from '../../core/switchyard';
+import type { SwitchyardProviderGuard } from '../../core/reliability';
 
 // The core is required inside the builders, not imported: the bundler then initialises it (the
 // ledger, its file locking, providers, router) on the first request instead of when the
@@ -53,6 +54,8 @@ export interface RouterDeps {
   local?: LocalAvailability;
   /** Local only that no request can lift (the user's own mode setting, or an untrusted folder). */
   localOnly?: BindingLocalOnly;
+  /** The machine-wide reliability guard the extension keeps across rebuilds; `null` for none (demo mode); built with the router when absent. */
+  providerGuard?: SwitchyardProviderGuard | null;
 }
 
 /**
@@ -63,9 +66,17 @@ export interface RouterDeps {
 export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard> {
   const core = assembly().assembleCore(
     { config: deps.config, ...(deps.localOnly ? { localOnly: deps.localOnly } : {}) },
-    { keys: deps.keys, logger: deps.logger, confirm: deps.confirm, spendGuard: deps.cost, local: deps.local ?? null },
+    { keys: deps.keys, logger: deps.logger, confirm: deps.confirm, spendGuard: deps.cost, local: deps.local ?? null, ...(deps.providerGuard !== undefined ? { providerGuard: deps.providerGuard } : {}) },
   );
   return core.switchyard;
+}
+
+/**
+ * The reliability guard (quotas, retries, breakers) over the machine's one state, shared with the
+ * CLI and the gateway; lives as long as the extension, settings pushed with updateSettings.
+ */
+export function buildProviderGuard(deps: { config: SwitchyardConfig; logger: Logger }): SwitchyardProviderGuard {
+  return assembly().assembleProviderGuard({ config: deps.config }, { logger: deps.logger });
 }
 
 /** The local sidecar for these settings: the extension may start `ollama serve` when local.manageOllama allows it. */

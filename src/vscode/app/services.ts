@@ -19,7 +19,8 @@ import type { ConfigProblem, SwitchyardConfig } from '../../core/config';
 import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOverrides } from './settingsModel';
 import { SecretKeyStore } from '../keys/keyStore';
 import { OutputLogger } from './outputLogger';
-import { buildCost, buildDemoCost, buildRouter } from './coreFactory';
+import { buildCost, buildDemoCost, buildProviderGuard, buildRouter } from './coreFactory';
+import type { SwitchyardProviderGuard } from '../../core/reliability';
 import { demoRawConfig, type DemoEndpoints } from '../../core/demo';
 import { reasonText } from '../chat/reasonText';
 import { LocalSidecarService } from '../local/localModelsService';
@@ -80,6 +81,7 @@ class ExtensionServices implements Services, vscode.Disposable {
   private cached: { config: SwitchyardConfig; problems: ConfigProblem[]; localOnly?: BindingLocalOnly } | undefined;
   private router: Promise<AssembledSwitchyard> | undefined;
   private costService: CostService | undefined;
+  private providerGuard: SwitchyardProviderGuard | undefined;
   private demoEndpoints: DemoEndpoints | undefined;
   /** Demo mode's spend guard, over the demo ledger: never the real one, so no real cap counts demo money. */
   private demoCostService: CostService | undefined;
@@ -132,7 +134,7 @@ class ExtensionServices implements Services, vscode.Disposable {
       const demo = this.demoEndpoints;
       const router = demo
         ? // The demo's own providers on 127.0.0.1 only: no real key, sidecar or Ollama is touched.
-          buildRouter({ config: this.config(), keys: (require('../../core/demoKeys') as typeof import('../../core/demoKeys')).demoKeyStore(demo), logger: this.logger, cost: this.cost(), confirm: (reasons, next) => confirmEscalation(reasons, next) })
+          buildRouter({ config: this.config(), keys: (require('../../core/demoKeys') as typeof import('../../core/demoKeys')).demoKeyStore(demo), logger: this.logger, cost: this.cost(), confirm: (reasons, next) => confirmEscalation(reasons, next), providerGuard: null })
         : buildRouter({
             config: this.config(),
             keys: this.keys,
@@ -141,6 +143,7 @@ class ExtensionServices implements Services, vscode.Disposable {
             confirm: (reasons, next) => confirmEscalation(reasons, next),
             local: this.localSidecar(),
             localOnly: this.localOnly(),
+            providerGuard: this.reliability(),
           });
       this.router = router;
       // A failed build is not cached: the next request tries again (e.g. after a fix).
@@ -188,6 +191,14 @@ class ExtensionServices implements Services, vscode.Disposable {
     return this.costService;
   }
 
+  /**
+   * The machine-wide reliability guard (quotas, retries, breakers, provider status), built on
+   * first use and kept across router rebuilds; new settings are pushed into it.
+   */
+  reliability(): SwitchyardProviderGuard {
+    return (this.providerGuard ??= buildProviderGuard({ config: this.config(), logger: this.logger }));
+  }
+
   workspaceMode(): WorkspaceOverrides {
     const stored = this.context.workspaceState.get<WorkspaceOverrides>(MODE_STATE_KEY);
     return stored && typeof stored === 'object' ? stored : {};
@@ -215,6 +226,7 @@ class ExtensionServices implements Services, vscode.Disposable {
     void this.router?.then((router) => router.dispose()).catch(() => undefined);
     this.costService?.dispose();
     this.demoCostService?.dispose();
+    this.providerGuard?.close();
     for (const d of this.disposables) d.dispose();
   }
 
@@ -287,6 +299,7 @@ class ExtensionServices implements Services, vscode.Disposable {
     // In-flight streams keep their own reference; dispose only frees what the router holds.
     void old?.then((router) => router.dispose()).catch(() => undefined);
     if ((why === 'settings' || why === 'trust') && this.costService && !this.demoEndpoints) this.costService.updateConfig(this.config());
+    if (why === 'settings') this.providerGuard?.reliability.updateSettings(this.config().reliability);
     this.logger.info('services.rebuild', { why });
     this.changed.fire();
   }

@@ -98,7 +98,8 @@ describe('switchyard CLI process: a stalled stream (with GC pressure)', function
     configPath = path.join(dir, 'config.json');
     await fs.writeFile(
       configPath,
-      JSON.stringify({ providers: { groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: server.baseUrl, locality: 'cloud', models: [MODEL], timeoutMs } } }),
+      // One attempt: this is about how a stall ends, not the reliability layer's retry of a timeout before the first token.
+      JSON.stringify({ providers: { groq: { kind: 'openai-compatible', vendor: 'groq', baseUrl: server.baseUrl, locality: 'cloud', models: [MODEL], timeoutMs } }, reliability: { retry: { maxAttempts: 1 } } }),
     );
     child = startCli(['ask', ...output, '--config', configPath, '--model', `groq/${MODEL}`, 'hello'], { SWITCHYARD_STATE_DIR: dir, SWITCHYARD_KEY_GROQ: 'gsk-stall' });
   }
