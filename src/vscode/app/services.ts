@@ -42,6 +42,8 @@ export interface Services {
   switchyard(): Promise<AssembledSwitchyard>;
   /** The usage ledger and budget guard (today/month summaries, reports). Kept across settings changes. */
   cost(): CostService;
+  /** The machine-wide reliability guard (quotas, breakers, marks, provider status); built on first call, kept across settings changes. */
+  reliability(): SwitchyardProviderGuard;
   /** Budget alerts (50 / 80 / 100 % of a cap) as the ledger crosses them. */
   readonly onBudgetAlert: vscode.Event<BudgetAlert>;
   /** The per-workspace mode chosen in the status bar switcher (overrides the `switchyard.mode` setting). */
