@@ -4,14 +4,15 @@
  * main.ts binds it to the real process (stdout, stderr, env, files, Ctrl-C).
  */
 import { version } from '../../package.json';
-import { assembleCore } from '../core/assemble';
+import { type AssembledCore, assembleCore } from '../core/assemble';
 import { type AssembledSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
 import type { ChatMessage, Fix, Logger, RouteRequest } from '../core/types';
 import { SwitchyardError, formatModelRef, silentLogger } from '../core/types';
 import { type AskOptions, USAGE, UsageError, parseCommand } from './args';
 import { envKeyStoreFor } from './envKeys';
 import { cliFixText } from './fixText';
-import { cliReasonTable } from './messages';
+import { cliLanguage, cliReasonTable } from './messages';
+import { renderStatusText } from './statusText';
 import { loadConfig } from './loadConfig';
 import { ResultCollector, type Sink, TerminalRenderer, formatDecision, signalText } from './render';
 
@@ -48,6 +49,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return EXIT_OK;
       case 'models':
         return await listModels(command.options, io);
+      case 'status':
+        return await showStatus(command.options, io);
       case 'plan':
       case 'ask':
         return await ask(command.name, command.options, io);
@@ -68,6 +71,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 interface Session {
   switchyard: AssembledSwitchyard;
+  /** The machine-wide reliability guard this session's router asks. */
+  providerGuard: AssembledCore['providerGuard'];
   /** The CLI's words for an error's fix (the key's environment variables, the settings file). */
   fixText(fix: Fix): string;
   close(): void;
@@ -114,6 +119,7 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
   );
   return {
     switchyard: core.switchyard,
+    providerGuard: core.providerGuard,
     fixText: (fix) => cliFixText(fix, configs, loaded.path),
     close: () => core.dispose(),
   };
@@ -184,6 +190,22 @@ async function listModels(options: { json: boolean; configPath?: string; mode?: 
       if (shown.length === 0) io.stderr.write('switchyard: no models found (is Ollama running? are keys set?)\n');
       for (const [id, why] of sy.unavailable) io.stderr.write(`switchyard: provider ${id} unavailable: ${why}\n`);
     }
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
+}
+
+/** `switchyard status`: the machine's provider status from the shared reliability state (no request is sent). */
+async function showStatus(options: { json: boolean; configPath?: string }, io: CliIo): Promise<number> {
+  const session = await openSession({ configPath: options.configPath }, io);
+  try {
+    const sy = session.switchyard;
+    const configured = Object.entries(sy.providerConfigs)
+      .filter(([id]) => sy.provider(id))
+      .flatMap(([id, p]) => (p.models ?? []).map((model) => ({ ref: { provider: id, model }, locality: sy.provider(id)!.locality })));
+    const snapshot = session.providerGuard?.reliability.statusSnapshot(configured) ?? { at: new Date().toISOString(), providers: [] };
+    io.stdout.write(options.json ? JSON.stringify(snapshot, null, 2) + '\n' : renderStatusText(snapshot, cliLanguage(io.env)));
     return EXIT_OK;
   } finally {
     session.close();
