@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 const root = resolve(__dirname, '../../..');
 const adapters = join(root, 'src/vscode');
 /** The feature folders of src/vscode; a new one is a decision, so it is listed here. */
-const FEATURES = ['app', 'budget', 'chat', 'completion', 'firstRun', 'keys', 'local', 'panel', 'statusBar'];
+const FEATURES = ['app', 'budget', 'chat', 'completion', 'firstRun', 'keys', 'local', 'panel', 'reliability', 'statusBar'];
 
 /** Runtime imports and requires of one file, as absolute paths without extension, within src/vscode. */
 function runtimeImports(file: string): string[] {
