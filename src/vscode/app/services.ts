@@ -44,6 +44,8 @@ export interface Services {
   cost(): CostService;
   /** The machine-wide reliability guard (quotas, breakers, marks, provider status); built on first call, kept across settings changes. */
   reliability(): SwitchyardProviderGuard;
+  /** The reliability guard if something already built it (the status bar must not build the core on activation). */
+  builtReliability(): SwitchyardProviderGuard | undefined;
   /** Budget alerts (50 / 80 / 100 % of a cap) as the ledger crosses them. */
   readonly onBudgetAlert: vscode.Event<BudgetAlert>;
   /** The per-workspace mode chosen in the status bar switcher (overrides the `switchyard.mode` setting). */
@@ -199,6 +201,10 @@ class ExtensionServices implements Services, vscode.Disposable {
    */
   reliability(): SwitchyardProviderGuard {
     return (this.providerGuard ??= buildProviderGuard({ config: this.config(), logger: this.logger }));
+  }
+
+  builtReliability(): SwitchyardProviderGuard | undefined {
+    return this.providerGuard;
   }
 
   workspaceMode(): WorkspaceOverrides {
