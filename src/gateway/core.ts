@@ -41,8 +41,8 @@ export function openGatewayCore(options: GatewayCoreOptions): GatewayCore {
   // Policy "ask" has nobody to ask in a server: without a confirm the hook declines (never spends without asking).
   // Probe-only like the CLI: the gateway never starts `ollama serve` itself (for now).
   const answer = assembleCore({ config }, { keys, logger, env, manageOllama: false, ...(options.budget === false ? { spendGuard: null } : {}) });
-  // The same ledger and sidecar, without the escalation hook.
-  const stream = assembleCore({ config }, { keys, logger, env, spendGuard: answer.spendGuard ?? null, local: answer.local ?? null, escalate: false });
+  // The same ledger, sidecar and reliability guard, without the escalation hook.
+  const stream = assembleCore({ config }, { keys, logger, env, spendGuard: answer.spendGuard ?? null, local: answer.local ?? null, providerGuard: answer.providerGuard ?? null, escalate: false });
   return {
     config,
     answer: answer.switchyard,
