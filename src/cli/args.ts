@@ -51,6 +51,7 @@ export type Command =
   | { name: 'ask'; options: AskOptions }
   | { name: 'plan'; options: AskOptions }
   | { name: 'models'; options: { json: boolean; configPath?: string; mode?: Mode } }
+  | { name: 'status'; options: { json: boolean; configPath?: string } }
   | { name: 'serve'; options: ServeOptions }
   | { name: 'primary'; options: PrimaryOptions }
   | { name: 'help' }
@@ -71,6 +72,7 @@ export const USAGE = `Usage:
   switchyard ask "<prompt>" [options]     answer a prompt (use "-" or a pipe to read stdin)
   switchyard plan "<prompt>" [options]    show which models would be tried, and why
   switchyard models [--json] [--mode M]   list the models of every enabled provider
+  switchyard status [--json]              each provider's state, latency, success rate and quota use (the machine's)
   switchyard serve [--port 8000] [--host 127.0.0.1] [--workspace ID] [--config FILE]
                                           a local gateway: OpenAI-compatible /v1 and /api/llm
   switchyard serve --rotate-token         replace the gateway's token (a running one takes it at once)
@@ -106,7 +108,8 @@ export function parseCommand(argv: readonly string[]): Command {
   if (name === 'models') return { name: 'models', options: parseModels(rest) };
   if (name === 'serve') return { name: 'serve', options: parseServe(rest) };
   if (name === 'primary') return { name: 'primary', options: parsePrimary(rest) };
-  throw new UsageError(`unknown command "${name}": use ask, plan, models, serve or primary`);
+  if (name === 'status') return { name: 'status', options: parseStatus(rest) };
+  throw new UsageError(`unknown command "${name}": use ask, plan, models, status, serve or primary`);
 }
 
 function parseAsk(argv: string[]): AskOptions {
@@ -155,6 +158,12 @@ function parseModels(argv: string[]): { json: boolean; configPath?: string; mode
   const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false }, config: { type: 'string' }, mode: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`models takes no arguments, got "${positionals[0]}"`);
   return { json: values.json === true, configPath: values.config as string | undefined, mode: parseMode(values.mode as string | undefined) };
+}
+
+function parseStatus(argv: string[]): { json: boolean; configPath?: string } {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false }, config: { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`status takes no arguments, got "${positionals[0]}"`);
+  return { json: values.json === true, ...(values.config !== undefined ? { configPath: values.config as string } : {}) };
 }
 
 function parseServe(argv: string[]): ServeOptions {

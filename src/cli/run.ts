@@ -4,7 +4,7 @@
  * main.ts binds it to the real process (stdout, stderr, env, files, Ctrl-C).
  */
 import { version } from '../../package.json';
-import { assembleCore } from '../core/assemble';
+import { type AssembledCore, assembleCore } from '../core/assemble';
 import { type AssembledSwitchyard, effectiveProviderConfigs } from '../core/switchyard';
 import type { ChatMessage, Fix, Logger, RouteRequest } from '../core/types';
 import { SwitchyardError, formatModelRef, silentLogger } from '../core/types';
@@ -14,6 +14,7 @@ import { type AskOptions, type PrimaryOptions, USAGE, UsageError, parseCommand }
 import { envKeyStoreFor } from './envKeys';
 import { cliFixText } from './fixText';
 import { cliLanguage, cliReasonTable } from './messages';
+import { renderStatusText } from './statusText';
 import { loadConfig } from './loadConfig';
 import { ResultCollector, type Sink, TerminalRenderer, formatDecision, signalText } from './render';
 
@@ -52,6 +53,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await listModels(command.options, io);
       case 'primary':
         return await primary(command.options, io);
+      case 'status':
+        return await showStatus(command.options, io);
       case 'plan':
       case 'ask':
         return await ask(command.name, command.options, io);
@@ -72,6 +75,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 interface Session {
   switchyard: AssembledSwitchyard;
+  /** The machine-wide reliability guard this session's router asks. */
+  providerGuard: AssembledCore['providerGuard'];
   /** The CLI's words for an error's fix (the key's environment variables, the settings file). */
   fixText(fix: Fix): string;
   close(): void;
@@ -118,6 +123,7 @@ async function openSession(options: { configPath?: string; budget?: boolean; esc
   );
   return {
     switchyard: core.switchyard,
+    providerGuard: core.providerGuard,
     fixText: (fix) => cliFixText(fix, configs, loaded.path),
     close: () => core.dispose(),
   };
@@ -213,6 +219,22 @@ async function listModels(options: { json: boolean; configPath?: string; mode?: 
       if (shown.length === 0) io.stderr.write('switchyard: no models found (is Ollama running? are keys set?)\n');
       for (const [id, why] of sy.unavailable) io.stderr.write(`switchyard: provider ${id} unavailable: ${why}\n`);
     }
+    return EXIT_OK;
+  } finally {
+    session.close();
+  }
+}
+
+/** `switchyard status`: the machine's provider status from the shared reliability state (no request is sent). */
+async function showStatus(options: { json: boolean; configPath?: string }, io: CliIo): Promise<number> {
+  const session = await openSession({ configPath: options.configPath }, io);
+  try {
+    const sy = session.switchyard;
+    const configured = Object.entries(sy.providerConfigs)
+      .filter(([id]) => sy.provider(id))
+      .flatMap(([id, p]) => (p.models ?? []).map((model) => ({ ref: { provider: id, model }, locality: sy.provider(id)!.locality })));
+    const snapshot = session.providerGuard?.reliability.statusSnapshot(configured) ?? { at: new Date().toISOString(), providers: [] };
+    io.stdout.write(options.json ? JSON.stringify(snapshot, null, 2) + '\n' : renderStatusText(snapshot, cliLanguage(io.env)));
     return EXIT_OK;
   } finally {
     session.close();

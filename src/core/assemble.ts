@@ -73,9 +73,10 @@ export interface CoreHost {
   /** `false`: no escalation hook (the CLI's `--no-escalate`, a plan). */
   escalate?: boolean;
   /**
-   * The reliability guard (quotas, retries, breakers; src/core/reliability): `null` for none (a
-   * dry-run plan). Built when absent, over the machine's one guard log in the state directory,
-   * so every window, the CLI and the gateway count against the same quotas.
+   * The reliability guard (quotas, retries, breakers; src/core/reliability): one the host keeps
+   * across rebuilds (the extension's, from assembleProviderGuard), `null` for none (demo mode's
+   * doubles are not the machine's providers); built over the machine's one guard log in the
+   * state directory when absent, so every window, the CLI and the gateway count the same quotas.
    */
   providerGuard?: SwitchyardProviderGuard | null;
 }
@@ -120,22 +121,49 @@ export function assembleLocalSidecar(settings: CoreSettings, host: Pick<CoreHost
 }
 
 /**
- * The host's key store, remembering a one-way fingerprint of the last key each provider got: the
- * guard's "needs key" mark (after a 401) holds only until the key changes, without the guard ever
- * seeing a key.
+ * The reliability guard over the machine's one state directory, with these settings: built by
+ * assembleCore when the host keeps none, or once by a host that keeps it across rebuilds (the
+ * extension, which pushes changed settings with updateSettings).
  */
-function fingerprintingKeys(keys: KeyStore): { keys: KeyStore; fingerprintOf(provider: string): string | undefined } {
-  const fingerprints = new Map<string, string>();
+export function assembleProviderGuard(settings: CoreSettings, host: Pick<CoreHost, 'logger' | 'env' | 'now'>): SwitchyardProviderGuard {
+  const env = host.env ?? process.env;
+  const seen: GuardSeen = { fingerprints: new Map(), vendors: new Map() };
+  const guard = createProviderGuard({
+    dir: defaultGuardDir(env),
+    settings: settings.config.reliability,
+    logger: host.logger,
+    // Each assembly over this guard records its providers' vendors (their free-tier defaults).
+    vendorOf: (provider) => seen.vendors.get(provider),
+    // A "needs key" mark holds until the key this process sends changes (keysSeenBy records it).
+    keyFingerprint: (provider) => seen.fingerprints.get(provider),
+    primary: () => primaryIn(env).primary?.get(),
+    ...(host.now ? { now: host.now } : {}),
+  });
+  SEEN.set(guard, seen);
+  return guard;
+}
+
+/** What the guard's synchronous callbacks read: the fingerprints of the keys last read and each provider's vendor. */
+interface GuardSeen {
+  fingerprints: Map<string, string>;
+  vendors: Map<string, string>;
+}
+const SEEN = new WeakMap<SwitchyardProviderGuard, GuardSeen>();
+
+/**
+ * The key store, noting a one-way fingerprint of each key as it is read (selection reads it
+ * before any gate), so the guard never sees a key.
+ */
+function keysSeenBy(keys: KeyStore, guard: SwitchyardProviderGuard | undefined): KeyStore {
+  const fingerprints = guard && SEEN.get(guard)?.fingerprints;
+  if (!fingerprints) return keys;
   return {
-    keys: {
-      async getKey(providerId, origin) {
-        const key = await keys.getKey(providerId, origin);
-        if (key) fingerprints.set(providerId, keyFingerprint(key));
-        else fingerprints.delete(providerId);
-        return key;
-      },
+    async getKey(providerId, origin) {
+      const key = await keys.getKey(providerId, origin);
+      if (key) fingerprints.set(providerId, keyFingerprint(key));
+      else fingerprints.delete(providerId);
+      return key;
     },
-    fingerprintOf: (provider) => fingerprints.get(provider),
   };
 }
 
@@ -143,23 +171,9 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
   const { config, localOnly } = settings;
   const { logger } = host;
   const env = host.env ?? process.env;
-  const watched = fingerprintingKeys(host.keys);
-  const keys = watched.keys;
-  // Filled in below; the guard asks only at request time, once the router exists.
-  let vendorOf: (provider: string) => string | undefined = () => undefined;
-  const ownGuard =
-    host.providerGuard === undefined
-      ? createProviderGuard({
-          dir: defaultGuardDir(env),
-          settings: config.reliability,
-          logger,
-          vendorOf: (provider) => vendorOf(provider),
-          keyFingerprint: watched.fingerprintOf,
-          primary: () => primaryIn(env).primary?.get(),
-          ...(host.now ? { now: host.now } : {}),
-        })
-      : undefined;
+  const ownGuard = host.providerGuard === undefined ? assembleProviderGuard(settings, { ...host, env }) : undefined;
   const providerGuard = host.providerGuard === undefined ? ownGuard : (host.providerGuard ?? undefined);
+  const keys = keysSeenBy(host.keys, providerGuard);
   const ownSpendGuard = host.spendGuard === undefined ? assembleSpendGuard(settings, host) : undefined;
   const spendGuard = host.spendGuard === undefined ? ownSpendGuard : (host.spendGuard ?? undefined);
   const ownLocal = host.local === undefined ? assembleLocalSidecar(settings, { ...host, keys }) : undefined;
@@ -188,7 +202,8 @@ export function assembleCore(settings: CoreSettings, host: CoreHost): AssembledC
     // The manual primary lives in the state directory, so every window and the CLI read the same one.
     routing: { settings: settings.routing ?? routingOf(config, logger), ...primaryIn(env) },
   });
-  vendorOf = (provider) => switchyard.providerConfigs[provider]?.vendor;
+  const vendors = providerGuard && SEEN.get(providerGuard)?.vendors;
+  if (vendors) for (const [id, c] of Object.entries(switchyard.providerConfigs)) if (c.vendor !== 'custom') vendors.set(id, c.vendor);
   // One line per assembly, the same from every surface: what a request will be routed through.
   logger.info('core.assembled', {
     providers: Object.keys(switchyard.providerConfigs)

@@ -208,7 +208,11 @@ export const configSchema = z.object({
   panel: panelConfigSchema.default(panelConfigSchema.parse({})),
   /** Log prompt text in the output channel (off: only sizes and decisions are logged). */
   logPrompts: z.boolean().default(false),
-  /** Quotas, retries and breakers (src/core/reliability/settings.ts): machine-wide, application scope. */
+  /**
+   * Quotas, waits, retries and breakers (src/core/reliability/settings.ts). parseConfig reads it
+   * with parseReliabilitySettings first (its cross-field checks, its problem names), so this
+   * schema only ever sees a valid value.
+   */
   reliability: reliabilitySettingsSchema.default({}),
   /** switchyard.routing.*: read leniently by its own parser (router/routingSettings.ts, in assembleCore), kept raw here. */
   routing: z.unknown().optional(),
@@ -293,6 +297,10 @@ export function parseConfig(raw: unknown): { config: SwitchyardConfig; problems:
   const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw);
   if (raw !== undefined && raw !== null && !isObject) report([], 'expected an object of settings');
   const input: Record<string, unknown> = isObject ? { ...(raw as Record<string, unknown>) } : {};
+  // A bad reliability value keeps its default (no quota is ever raised by a typo): never fails closed.
+  const reliability = parseReliabilitySettings(input.reliability);
+  for (const p of reliability.problems) problems.push({ path: p.setting.slice('switchyard.'.length), message: p.message, effect: 'default' });
+  input.reliability = reliability.settings;
   let parsed: z.infer<typeof configSchema> | undefined;
   for (;;) {
     const result = configSchema.safeParse(input);
@@ -310,11 +318,7 @@ export function parseConfig(raw: unknown): { config: SwitchyardConfig; problems:
       break;
     }
   }
-  const parsedConfig: z.infer<typeof configSchema> = parsed ?? configSchema.parse({});
-  // What the schema alone cannot see (a retry base above its cap…): reported, and the defaults apply.
-  const reliability = parseReliabilitySettings(parsedConfig.reliability);
-  for (const p of reliability.problems) report(p.setting.replace(/^switchyard\./, '').split('.'), p.message);
-  const config = { ...parsedConfig, reliability: reliability.settings };
+  const config: z.infer<typeof configSchema> = parsed ?? configSchema.parse({});
   const refuseCloud = problems.filter((p) => p.effect === 'fail_closed').map((p): ConfigInvalid => ({ code: 'config_invalid', setting: p.path, problem: p.message }));
   if (refuseCloud.length === 0) return { config, problems };
   // The safest reading of a mode that cannot be read is Local only (the user may have meant it).

@@ -145,6 +145,8 @@ export interface NormalizedError {
   fix?: Fix;
   /** The refusal's numbers, for callers that say it in their own words (the CLI, the panel in the UI language). */
   reason?: ErrorReason;
+  /** The error answer's x-ratelimit-* / retry-after headers (providers/rateLimitHeaders.ts), for the reliability guard. */
+  rateLimit?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -250,6 +252,8 @@ export type ProviderEvent =
       reason: FinishReason;
       /** Server-side durations where the provider reports them (Ollama: eval_duration etc.), in ms. */
       serverTiming?: { totalMs?: number; loadMs?: number; promptEvalMs?: number; evalMs?: number };
+      /** The answer's x-ratelimit-* / retry-after headers, for the reliability guard to learn the quota from. */
+      rateLimit?: Readonly<Record<string, string>>;
     };
 
 export interface Provider {

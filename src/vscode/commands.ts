@@ -13,6 +13,7 @@ import { switchMode } from './statusBar/switcher';
 import { removeApiKey, setApiKey } from './keys/apiKeys';
 import { setBudget } from './budget/budgetCommand';
 import { showUsageReport } from './budget/usageReport';
+import { showProviderStatus } from './reliability/providerStatus';
 import { isUsable } from '../core/local/sidecarState';
 import { registerDemo } from './firstRun/demo';
 import { makeProviderPrimary } from './reliability/makePrimary';
@@ -109,6 +110,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     register('switchyard.removeApiKey', () => removeApiKey(services)),
     register('switchyard.setBudget', () => setBudget(services)),
     register('switchyard.showUsage', () => showUsageReport(services)),
+    register('switchyard.showProviderStatus', () => showProviderStatus(services)),
     register('switchyard.showLog', () => services.logger.show()),
     register('switchyard.makePrimary', (providerId?: string) => makeProviderPrimary(services, typeof providerId === 'string' ? providerId : undefined)),
     register('switchyard.stop', () => session.stop()),

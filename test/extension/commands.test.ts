@@ -167,6 +167,17 @@ describe('Switchyard commands (extension host)', function () {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('Show Provider Status opens a read-only Markdown document of the machine\'s provider status, with the provider just used', async () => {
+    const sy = await env.api.services.switchyard();
+    for await (const ev of sy.stream({ messages: [{ role: 'user', content: 'hi' }], mode: 'pinned', pinned: `groq/${CLOUD_MODEL}`, workspaceId: 'status-test', signal: new AbortController().signal })) void ev;
+    const doc: vscode.TextDocument = await vscode.commands.executeCommand('switchyard.showProviderStatus');
+    assert.equal(doc.languageId, 'markdown');
+    const text = doc.getText();
+    assert.match(text, /^# Switchyard provider status — \d{4}-\d{2}-\d{2}T/);
+    assert.match(text, /^\| groq \| healthy \| \d+ ms \/ \d+ ms \|/m, text);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('Show Usage Report marks estimated costs: a cut cloud stream is counted and its cost named', async () => {
     const services = env.api.services;
     const r = await services.cost().reserve({ workspaceId: services.workspaceId, task: 'chat', ref: { provider: 'groq', model: CLOUD_MODEL }, locality: 'cloud', inputTokensEstimate: 100, maxTokens: 500 });

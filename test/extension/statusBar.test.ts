@@ -95,4 +95,20 @@ describe('Switchyard status bar (extension host)', function () {
     const tooltip = item().tooltip as vscode.MarkdownString;
     assert.match(tooltip.value, /ollama\/qwen2\\?\.5:7b/);
   });
+
+  it('says in the tooltip when the preferred (pinned) provider is not healthy in the machine\'s reliability state', async () => {
+    await env.api.services.setWorkspaceMode('pinned', `groq/${CLOUD_MODEL}`);
+    const guard = env.api.services.reliability().reliability;
+    // An answer refused for its key, as the router would settle it: groq needs a key now.
+    const admission = guard.admit({ ref: { provider: 'groq', model: CLOUD_MODEL }, locality: 'cloud' }, 100);
+    assert.ok(admission.ok);
+    guard.settle(admission.lease, { ok: false, error: { kind: 'auth', message: 'Groq rejected the API key (401).', retryable: false, status: 401 } });
+    await env.api.statusBar.refresh();
+    assert.match((item().tooltip as vscode.MarkdownString).value, /Preferred provider groq is needs key/);
+    guard.resetProvider('groq');
+    await env.api.statusBar.refresh();
+    // Set API Key / Remove API Key call this: the key mark is gone (earlier files' groq errors may still leave it degraded).
+    assert.doesNotMatch((item().tooltip as vscode.MarkdownString).value, /needs key/);
+    await env.api.services.setWorkspaceMode('auto');
+  });
 });

@@ -10,6 +10,7 @@
 import { type ErrorKind, type Fix, type NormalizedError, SwitchyardError } from '../types';
 import { originOf } from '../net/keyOrigin';
 import { type HeaderBag, retryAfterMs } from './retryAfter';
+import { type RateLimitHeaders, rateLimitHeaders } from './rateLimitHeaders';
 
 export interface ErrorContext {
   providerId: string;
@@ -257,7 +258,12 @@ export function classifyHttpFailure(f: HttpFailure, ctx: ErrorContext): Normaliz
     retryAfterMs: retryAfter,
     retryable: RETRYABLE.has(kind),
     ...fixFor(kind, ctx),
+    ...withRateLimit(rateLimitHeaders(f.headers)),
   };
+}
+
+function withRateLimit(rateLimit: RateLimitHeaders | undefined): { rateLimit?: RateLimitHeaders } {
+  return rateLimit ? { rateLimit } : {};
 }
 
 function clip(s: string): string {

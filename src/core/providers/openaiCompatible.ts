@@ -10,6 +10,7 @@
 import type OpenAI from 'openai';
 import type { ModelInfo, Provider, ProviderCapabilities, ProviderEvent, ProviderRequest, TokenLogprob } from '../types';
 import { type CapturingFetch, capturingFetch } from './captureFetch';
+import { rateLimitHeaders } from './rateLimitHeaders';
 import { EndpointProvider, type EndpointProviderOptions } from './endpointProvider';
 import { type ErrorContext, type HttpFailure, providerFailure, setKeyFix } from './errors';
 import { FimControlFilter, type FimFamily, fimFamilyOf } from '../completion/fimTemplates';
@@ -205,7 +206,8 @@ export class OpenAICompatibleProvider extends EndpointProvider<string> implement
       }
       if (!finish) throw providerFailure('bad_response', `${ctx.label} ended the stream before the answer finished.`, ctx);
       out.push({ type: 'usage', usage: usageFromOpenAI(usage) ?? estimateUsage(req.messages, req.fim, text, thinking) });
-      out.push({ type: 'finish', reason: finishReasonOf(finish) });
+      const rateLimit = rateLimitHeaders(headers);
+      out.push({ type: 'finish', reason: finishReasonOf(finish), ...(rateLimit ? { rateLimit } : {}) });
     }
   }
 

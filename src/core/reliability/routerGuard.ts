@@ -132,6 +132,7 @@ function toOutcome(o: SeamOutcome): ReliabilityOutcome {
     ...(tokens !== undefined ? { tokens } : {}),
     ...(o.timing?.ttftMs !== undefined ? { ttftMs: o.timing.ttftMs } : {}),
     ...(o.timing ? { totalMs: o.timing.totalMs } : {}),
+    ...(o.headers ? { headers: o.headers } : {}),
   };
   if (o.error) return { ok: false, error: o.error, connectFailure: o.error.kind === 'network' && !o.started, ...timing };
   if (o.finish === 'cancelled' || o.finish === 'error') return { ok: false, error: { kind: 'cancelled', message: 'Cancelled.', retryable: false }, ...timing };

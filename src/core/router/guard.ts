@@ -58,6 +58,8 @@ export interface GuardOutcome {
   usage?: Usage;
   /** Absent only when the caller walked away mid-stream. */
   timing?: Timing;
+  /** The answer's x-ratelimit-* / retry-after headers (a success's finish, or the error's), to learn the quota from. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Returned by settle to have the same candidate tried again (the guard has already waited its backoff). */

@@ -37,6 +37,8 @@ export class TokenPhase implements AsyncIterator<StreamEvent> {
   thinking = '';
   usage: Usage | undefined;
   providerFinish: FinishReason | undefined;
+  /** The answer's rate-limit headers, from its finish event (for the reliability guard). */
+  rateLimit: Readonly<Record<string, string>> | undefined;
   firstAt: number | undefined;
   error: NormalizedError | undefined;
   /** Signals that stopped the stream because the escalation was confirmed. */
@@ -109,6 +111,7 @@ export class TokenPhase implements AsyncIterator<StreamEvent> {
         return { done: false, value: { type: 'usage', attempt, usage: ev.usage } };
       case 'finish':
         this.providerFinish = ev.reason;
+        if (ev.rateLimit) this.rateLimit = ev.rateLimit;
         return this.read();
     }
   }

@@ -9,6 +9,7 @@ import type { BudgetAlert, CostService } from '../../core/cost';
 import type { LocalSidecar } from '../../core/local/localSidecar';
 import type { AssembledSwitchyard } from '../../core/switchyard';
 import type { HealthChecker } from '../../core/reliability/health';
+import type { SwitchyardProviderGuard } from '../../core/reliability';
 
 // The core is required inside the builders, not imported: the bundler then initialises it (the
 // ledger, its file locking, providers, router) on the first request instead of when the
@@ -56,6 +57,8 @@ export interface RouterDeps {
   localOnly?: BindingLocalOnly;
   /** Runs the router's health checks (VS Code: while the window has focus, reliability/healthFocus.ts) until disposed. */
   runHealthChecks?(checker: HealthChecker): { dispose(): void };
+  /** The machine-wide reliability guard the extension keeps across rebuilds; `null` for none (demo mode); built with the router when absent. */
+  providerGuard?: SwitchyardProviderGuard | null;
 }
 
 /**
@@ -67,7 +70,7 @@ export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard
   const { assembleCore, assembleHealthChecker } = assembly();
   const core = assembleCore(
     { config: deps.config, ...(deps.localOnly ? { localOnly: deps.localOnly } : {}) },
-    { keys: deps.keys, logger: deps.logger, confirm: deps.confirm, spendGuard: deps.cost, local: deps.local ?? null },
+    { keys: deps.keys, logger: deps.logger, confirm: deps.confirm, spendGuard: deps.cost, local: deps.local ?? null, ...(deps.providerGuard !== undefined ? { providerGuard: deps.providerGuard } : {}) },
   );
   // Health checks over this router's providers, while this window has focus (issue 18.4); they
   // stop with the router, which the services dispose on every rebuild.
@@ -84,6 +87,14 @@ export async function buildRouter(deps: RouterDeps): Promise<AssembledSwitchyard
     void core.dispose();
   };
   return router;
+}
+
+/**
+ * The reliability guard (quotas, retries, breakers) over the machine's one state, shared with the
+ * CLI and the gateway; lives as long as the extension, settings pushed with updateSettings.
+ */
+export function buildProviderGuard(deps: { config: SwitchyardConfig; logger: Logger }): SwitchyardProviderGuard {
+  return assembly().assembleProviderGuard({ config: deps.config }, { logger: deps.logger });
 }
 
 /** The local sidecar for these settings: the extension may start `ollama serve` when local.manageOllama allows it. */

@@ -19,8 +19,9 @@ import type { ConfigProblem, SwitchyardConfig } from '../../core/config';
 import { declaredSettings, readRawSettings, type SettingSpec, type WorkspaceOverrides } from './settingsModel';
 import { SecretKeyStore } from '../keys/keyStore';
 import { OutputLogger } from './outputLogger';
-import { buildCost, buildDemoCost, buildRouter } from './coreFactory';
 import { runHealthChecksWhileFocused } from '../reliability/healthFocus';
+import { buildCost, buildDemoCost, buildProviderGuard, buildRouter } from './coreFactory';
+import type { SwitchyardProviderGuard } from '../../core/reliability';
 import { demoRawConfig, type DemoEndpoints } from '../../core/demo';
 import { reasonText } from '../chat/reasonText';
 import { LocalSidecarService } from '../local/localModelsService';
@@ -42,6 +43,10 @@ export interface Services {
   switchyard(): Promise<AssembledSwitchyard>;
   /** The usage ledger and budget guard (today/month summaries, reports). Kept across settings changes. */
   cost(): CostService;
+  /** The machine-wide reliability guard (quotas, breakers, marks, provider status); built on first call, kept across settings changes. */
+  reliability(): SwitchyardProviderGuard;
+  /** The reliability guard if something already built it (the status bar must not build the core on activation). */
+  builtReliability(): SwitchyardProviderGuard | undefined;
   /** Budget alerts (50 / 80 / 100 % of a cap) as the ledger crosses them. */
   readonly onBudgetAlert: vscode.Event<BudgetAlert>;
   /** The per-workspace mode chosen in the status bar switcher (overrides the `switchyard.mode` setting). */
@@ -81,6 +86,7 @@ class ExtensionServices implements Services, vscode.Disposable {
   private cached: { config: SwitchyardConfig; problems: ConfigProblem[]; localOnly?: BindingLocalOnly } | undefined;
   private router: Promise<AssembledSwitchyard> | undefined;
   private costService: CostService | undefined;
+  private providerGuard: SwitchyardProviderGuard | undefined;
   private demoEndpoints: DemoEndpoints | undefined;
   /** Demo mode's spend guard, over the demo ledger: never the real one, so no real cap counts demo money. */
   private demoCostService: CostService | undefined;
@@ -133,7 +139,7 @@ class ExtensionServices implements Services, vscode.Disposable {
       const demo = this.demoEndpoints;
       const router = demo
         ? // The demo's own providers on 127.0.0.1 only: no real key, sidecar or Ollama is touched.
-          buildRouter({ config: this.config(), keys: (require('../../core/demoKeys') as typeof import('../../core/demoKeys')).demoKeyStore(demo), logger: this.logger, cost: this.cost(), confirm: (reasons, next) => confirmEscalation(reasons, next) })
+          buildRouter({ config: this.config(), keys: (require('../../core/demoKeys') as typeof import('../../core/demoKeys')).demoKeyStore(demo), logger: this.logger, cost: this.cost(), confirm: (reasons, next) => confirmEscalation(reasons, next), providerGuard: null })
         : buildRouter({
             config: this.config(),
             keys: this.keys,
@@ -143,6 +149,7 @@ class ExtensionServices implements Services, vscode.Disposable {
             local: this.localSidecar(),
             localOnly: this.localOnly(),
             runHealthChecks: runHealthChecksWhileFocused,
+            providerGuard: this.reliability(),
           });
       this.router = router;
       // A failed build is not cached: the next request tries again (e.g. after a fix).
@@ -190,6 +197,18 @@ class ExtensionServices implements Services, vscode.Disposable {
     return this.costService;
   }
 
+  /**
+   * The machine-wide reliability guard (quotas, retries, breakers, provider status), built on
+   * first use and kept across router rebuilds; new settings are pushed into it.
+   */
+  reliability(): SwitchyardProviderGuard {
+    return (this.providerGuard ??= buildProviderGuard({ config: this.config(), logger: this.logger }));
+  }
+
+  builtReliability(): SwitchyardProviderGuard | undefined {
+    return this.providerGuard;
+  }
+
   workspaceMode(): WorkspaceOverrides {
     const stored = this.context.workspaceState.get<WorkspaceOverrides>(MODE_STATE_KEY);
     return stored && typeof stored === 'object' ? stored : {};
@@ -217,6 +236,7 @@ class ExtensionServices implements Services, vscode.Disposable {
     void this.router?.then((router) => router.dispose()).catch(() => undefined);
     this.costService?.dispose();
     this.demoCostService?.dispose();
+    this.providerGuard?.close();
     for (const d of this.disposables) d.dispose();
   }
 
@@ -289,6 +309,7 @@ class ExtensionServices implements Services, vscode.Disposable {
     // In-flight streams keep their own reference; dispose only frees what the router holds.
     void old?.then((router) => router.dispose()).catch(() => undefined);
     if ((why === 'settings' || why === 'trust') && this.costService && !this.demoEndpoints) this.costService.updateConfig(this.config());
+    if (why === 'settings') this.providerGuard?.reliability.updateSettings(this.config().reliability);
     this.logger.info('services.rebuild', { why });
     this.changed.fire();
   }

@@ -48,6 +48,8 @@ export async function setApiKey(services: Services, providerId?: string): Promis
   if (!key) return undefined;
   await services.keys.setKey(choice.provider, choice.origin, key);
   services.logger.info('key.stored', { provider: choice.provider, origin: choice.origin });
+  // A new key lifts the "needs key" and "out of credit" marks and the breaker, machine-wide.
+  services.reliability().reliability.resetProvider(choice.provider);
   void vscode.window.showInformationMessage(vscode.l10n.t('Key for {0} stored. It is sent only to {1}.', choice.provider, choice.origin));
   return { provider: choice.provider, origin: choice.origin };
 }
@@ -65,6 +67,8 @@ export async function removeApiKey(services: Services): Promise<{ provider: stri
   if (!choice) return undefined;
   await services.keys.removeKey(choice.provider, choice.origin);
   services.logger.info('key.removed', { provider: choice.provider, origin: choice.origin });
+  // What was learned with the old key no longer applies to the next one.
+  services.reliability().reliability.resetProvider(choice.provider);
   void vscode.window.showInformationMessage(vscode.l10n.t('Key for {0} at {1} removed.', choice.provider, choice.origin));
   return { provider: choice.provider, origin: choice.origin };
 }

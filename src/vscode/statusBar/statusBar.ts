@@ -92,6 +92,21 @@ export class SwitchyardStatusBar implements vscode.Disposable {
     this.item.tooltip = this.tooltip(mode);
   }
 
+  /**
+   * "groq is degraded: …" when the preferred provider (the pinned one, else the last request's)
+   * is not healthy in the machine's reliability state; nothing before the guard was built.
+   */
+  private preferredUnhealthy(lastProvider: string | undefined): string | undefined {
+    const config = this.services.config();
+    const preferred = config.mode === 'pinned' && config.pinned ? config.pinned.split('/')[0] : lastProvider;
+    const guard = this.services.builtReliability();
+    if (!preferred || !guard) return undefined;
+    const p = guard.reliability.statusSnapshot().providers.find((s) => s.provider === preferred);
+    if (!p || p.state === 'healthy') return undefined;
+    const state = STATE_WORDS[p.state]?.() ?? p.state;
+    return p.reason ? vscode.l10n.t('Preferred provider {0} is {1}: {2}', preferred, state, p.reason) : vscode.l10n.t('Preferred provider {0} is {1}', preferred, state);
+  }
+
   private tooltip(mode: string): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
@@ -114,6 +129,8 @@ export class SwitchyardStatusBar implements vscode.Disposable {
       if (this.level === 'reached') md.appendMarkdown(`$(error) ${escapeMd(vscode.l10n.t('Budget reached: only local models will be used.'))}\n\n`);
       else if (this.level === 'near') md.appendMarkdown(`$(warning) ${escapeMd(vscode.l10n.t('Close to the daily budget.'))}\n\n`);
     }
+    const preferredLine = this.preferredUnhealthy(status.lastRef?.provider);
+    if (preferredLine) md.appendMarkdown(`$(warning) ${escapeMd(preferredLine)}\n\n`);
     const providers = Object.keys(allProviders(this.services.config()));
     const stored = new Set(this.services.keys.list().map((k) => k.provider));
     const lines: string[] = [];
@@ -131,6 +148,15 @@ export class SwitchyardStatusBar implements vscode.Disposable {
     return md;
   }
 }
+
+const STATE_WORDS: Record<string, () => string> = {
+  degraded: () => vscode.l10n.t('degraded'),
+  open: () => vscode.l10n.t('open (circuit breaker)'),
+  loading: () => vscode.l10n.t('loading'),
+  needs_key: () => vscode.l10n.t('needs key'),
+  out_of_credit: () => vscode.l10n.t('out of credit'),
+  waiting_for_quota: () => vscode.l10n.t('waiting for quota'),
+};
 
 /** Provider messages and ids are text, not Markdown. */
 function escapeMd(text: string): string {

@@ -46,6 +46,11 @@ export async function startSwitchyardEnv(): Promise<SwitchyardEnv> {
     g,
   );
   await settings().update('tasks', taskMap(), g);
+  // One state directory serves the whole extension-host run, and each file provokes groq errors
+  // on purpose (stalls, refusals): the breaker and retries would carry those into the next file.
+  // The reliability layer's own behaviour is tested with its defaults in test/unit/reliability.
+  await settings().update('reliability.breaker', { minRequests: 1_000, consecutiveConnectFailures: 1_000 }, g);
+  await settings().update('reliability.retry', { maxAttempts: 1 }, g);
   await waitFor(() => api.services.config().providers['ollama']?.baseUrl === ollama.url, 'the provider settings to reach the extension');
   const groqOrigin = new URL(groq.baseUrl).origin;
   await api.services.keys.setKey('groq', groqOrigin, GROQ_KEY);
@@ -57,7 +62,7 @@ export async function startSwitchyardEnv(): Promise<SwitchyardEnv> {
     groqOrigin,
     async close() {
       await api.session.stop();
-      for (const key of ['providers', 'tasks', 'local.manageOllama', 'budget.priceOverrides', 'budget.globalDailyLimit']) {
+      for (const key of ['providers', 'tasks', 'local.manageOllama', 'budget.priceOverrides', 'budget.globalDailyLimit', 'reliability.breaker', 'reliability.retry']) {
         await settings().update(key, undefined, g);
       }
       await api.services.keys.removeKey('groq', groqOrigin).catch(() => undefined);

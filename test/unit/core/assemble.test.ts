@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../../src/cli/run';
-import { assembleCore } from '../../../src/core/assemble';
+import { assembleCore, assembleProviderGuard } from '../../../src/core/assemble';
 import { parseConfig } from '../../../src/core/config';
 import type { KeyStore, Logger, StreamEvent } from '../../../src/core/types';
 import { buildCost, buildLocalSidecar, buildRouter } from '../../../src/vscode/app/coreFactory';
@@ -137,7 +137,7 @@ describe('assembleCore: one wiring of the core for every surface', function () {
     const npu = await startNpuServer({ token: 'npu-token' });
     let clock = 1_000_000;
     const { config } = parseConfig({ providers: { npu: { kind: 'npu-simple', baseUrl: npu.url, models: ['Qwen2-7B-NPU'] } }, local: { healthIntervalMs: 60_000 } });
-    const core = assembleCore({ config }, { keys: { getKey: async (id) => (id === 'npu' ? 'npu-token' : undefined) }, logger: recordingLogger(), env: {}, spendGuard: null, now: () => clock });
+    const core = assembleCore({ config }, { keys: { getKey: async (id) => (id === 'npu' ? 'npu-token' : undefined) }, logger: recordingLogger(), env: { SWITCHYARD_STATE_DIR: path.join(dir, 'npu-state') }, spendGuard: null, now: () => clock });
     const probes = () => npu.requests.filter((r) => r.path === '/api/npu/health').length;
     try {
       assert.deepEqual(await core.local!.ensureAvailable!('npu'), { available: true });
@@ -165,6 +165,53 @@ describe('assembleCore: one wiring of the core for every surface', function () {
       assert.deepEqual({ ledger: logger.assembled()[0]?.ledger, escalation: logger.assembled()[0]?.escalation, local: logger.assembled()[0]?.local }, { ledger: 'none', escalation: 'off', local: 'none' });
     } finally {
       core.dispose();
+    }
+  });
+
+  it('every core gets the machine-wide reliability guard over <state dir>/reliability, with the switchyard.reliability settings in force', async () => {
+    const logger = recordingLogger();
+    // One request a minute on the local model, and no waiting for a slot: the second request is refused by the guard.
+    const { config, problems } = parseConfig({ ...raw, reliability: { quotas: { 'ollama/qwen2.5-coder:7b': { requestsPerMinute: 1 } }, waitForSlotMs: 0 } });
+    assert.deepEqual(problems, []);
+    const env = { SWITCHYARD_STATE_DIR: path.join(dir, 'guarded-state'), XDG_CONFIG_HOME: path.join(dir, 'config') };
+    const core = assembleCore({ config }, { keys: { getKey: async () => undefined }, logger, env, manageOllama: false, spendGuard: null });
+    const ask = async () => {
+      const events: StreamEvent[] = [];
+      for await (const ev of core.switchyard.stream({ messages: [{ role: 'user', content: 'hi' }], mode: 'pinned', pinned: 'ollama/qwen2.5-coder:7b', workspaceId: 'w', signal: new AbortController().signal })) events.push(ev);
+      return events;
+    };
+    try {
+      assert.ok(core.providerGuard, 'assembleCore returns the guard it built');
+      assert.equal(core.providerGuard.reliability.settings.waitForSlotMs, 0);
+      assert.equal(logger.assembled()[0]?.reliability, path.join(env.SWITCHYARD_STATE_DIR, 'reliability'));
+      const first = await ask();
+      assert.equal(first.map((e) => (e.type === 'text' ? e.text : '')).join(''), 'local answer');
+      const second = await ask();
+      const error = second.find((e) => e.type === 'error');
+      assert.ok(error && error.type === 'error', JSON.stringify(second));
+      assert.equal(error.error.kind, 'rate_limit', JSON.stringify(error));
+      assert.equal(ollama.requests.filter((r) => r.path === '/api/chat').length, 1, 'the guard kept the second request from the provider');
+      const files = await fs.readdir(path.join(env.SWITCHYARD_STATE_DIR, 'reliability'));
+      assert.ok(files.some((f) => f.startsWith('guard-')), `the shared guard log is in the state directory: ${files.join(', ')}`);
+    } finally {
+      await core.dispose();
+    }
+  });
+
+  it('a host-kept guard (the extension\'s) is used as given, and new settings reach it through updateSettings without a rebuild', async () => {
+    const env = { SWITCHYARD_STATE_DIR: path.join(dir, 'kept-state') };
+    const logger = recordingLogger();
+    const { config } = parseConfig(raw);
+    const kept = assembleProviderGuard({ config }, { logger, env });
+    const core = assembleCore({ config }, { keys: { getKey: async () => undefined }, logger, env, manageOllama: false, spendGuard: null, providerGuard: kept });
+    try {
+      assert.equal(core.providerGuard, kept);
+      assert.equal(logger.assembled()[0]?.reliability, 'host');
+      kept.reliability.updateSettings(parseConfig({ reliability: { waitForSlotMs: 2500 } }).config.reliability);
+      assert.equal(core.providerGuard!.reliability.settings.waitForSlotMs, 2500);
+    } finally {
+      await core.dispose();
+      kept.close();
     }
   });
 });

@@ -108,7 +108,8 @@ export async function settleAttempt(
 ): Promise<AttemptOutcome> {
   const outcome = outcomeOf(ref, end, phase, fired);
   if (!hold.leaseOpen) return outcome;
-  const retry = await hold.settleLease({ finish: end.finish, error: end.error, started: phase.firstAt !== undefined, usage: end.usage, timing: end.timing });
+  const headers = phase.rateLimit ?? end.error?.rateLimit;
+  const retry = await hold.settleLease({ finish: end.finish, error: end.error, started: phase.firstAt !== undefined, usage: end.usage, timing: end.timing, ...(headers ? { headers } : {}) });
   // A retry is honoured only where a failover would be: before the first token, on a kind another try can fix.
   return retry && outcome.kind === 'next' ? { kind: 'retry', error: outcome.error } : outcome;
 }
