@@ -31,7 +31,8 @@ const MAX_ERROR_LINE_CHARS = 2_000;
 /** zod's namespace: the only value this module needs from the package. */
 type Zod = typeof z;
 
-function buildSchemas(z: Zod) {
+/** The conversation's data: a turn, its answers, errors with their fixing buttons, the budget. */
+function turnSchemas(z: Zod) {
   const id = z.string().min(1).max(MAX_ID_CHARS);
 
   /** What the panel shows under an answer. All optional: filled in as events arrive. */
@@ -136,6 +137,12 @@ function buildSchemas(z: Zod) {
     monthlyLimit: z.number().nonnegative().optional(),
   });
 
+  return { id, answerMeta, answerStatus, answer, answerUpdate, panelCommand, settingKey, fixAction, turnError, turn, budgetView };
+}
+
+/** The messages both ways, over the conversation's data. */
+function messageUnions(z: Zod, t: ReturnType<typeof turnSchemas>) {
+  const { id, answerUpdate, panelCommand, settingKey, turnError, turn, budgetView } = t;
 
   // ---------------------------------------------------------------------------------------------
   // Host → webview
@@ -191,19 +198,14 @@ function buildSchemas(z: Zod) {
     z.object({ type: z.literal('command'), command: panelCommand, setting: settingKey.optional() }),
   ]);
 
-  return {
-    answerMeta,
-    answerStatus,
-    answer,
-    answerUpdate,
-    panelCommand,
-    fixAction,
-    turnError,
-    turn,
-    budgetView,
-    toWebview,
-    fromWebview,
-  };
+  return { toWebview, fromWebview };
+}
+
+function buildSchemas(z: Zod) {
+  const data = turnSchemas(z);
+  const { answerMeta, answerStatus, answer, answerUpdate, panelCommand, fixAction, turnError, turn, budgetView } = data;
+  const { toWebview, fromWebview } = messageUnions(z, data);
+  return { answerMeta, answerStatus, answer, answerUpdate, panelCommand, fixAction, turnError, turn, budgetView, toWebview, fromWebview };
 }
 
 export type MessageSchemas = ReturnType<typeof buildSchemas>;
